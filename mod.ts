@@ -1,0 +1,7 @@
+/**
+ * lifeline: resilient WebSockets and realtime channels for Deno, Bun, browsers
+ * and edge workers.
+ *
+ * @module
+ */
+export * from "./src/clock.ts";

@@ -1,0 +1,57 @@
+/**
+ * The source of time for every timer in lifeline. Library code never touches
+ * `globalThis.setTimeout` directly: it takes a {@linkcode Clock}, so tests can
+ * hand it a fake one and run minutes of backoff in a millisecond.
+ *
+ * @module
+ */
+
+/** An opaque handle returned by {@linkcode Clock.setTimeout}. */
+export type TimerId = unknown;
+
+/**
+ * Time and one-shot timers. The global object satisfies this interface, and so
+ * does `@sinonjs/fake-timers`' `createClock()`.
+ *
+ * @example Using the fake clock of @sinonjs/fake-timers
+ * ```ts
+ * import type { Clock } from "@lifeline/realtime";
+ * import { createClock } from "@sinonjs/fake-timers";
+ * import assert from "node:assert/strict";
+ *
+ * const fake = createClock();
+ * const clock: Clock = fake;
+ * let fired = false;
+ * clock.setTimeout(() => fired = true, 1000);
+ * fake.tick(1000);
+ * assert.equal(fired, true);
+ * ```
+ */
+export interface Clock {
+  /** The current time in milliseconds since the epoch. */
+  now(): number;
+  /** Calls `fn` once after `ms` milliseconds; returns a handle for {@linkcode Clock.clearTimeout}. */
+  setTimeout(fn: () => void, ms: number): TimerId;
+  /** Cancels a timer made by {@linkcode Clock.setTimeout}; unknown handles are ignored. */
+  clearTimeout(id: TimerId): void;
+}
+
+/**
+ * The real clock: `Date.now` and the global timer functions.
+ *
+ * @example Waiting with the real clock
+ * ```ts
+ * import { systemClock } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const start = systemClock.now();
+ * await new Promise<void>((resolve) => systemClock.setTimeout(resolve, 5));
+ * assert.ok(systemClock.now() >= start);
+ * ```
+ */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (id) =>
+    globalThis.clearTimeout(id as ReturnType<typeof setTimeout>),
+};
