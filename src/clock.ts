@@ -10,21 +10,27 @@
 export type TimerId = unknown;
 
 /**
- * Time and one-shot timers. The global object satisfies this interface, and so
- * does `@sinonjs/fake-timers`' `createClock()`.
+ * Time and one-shot timers. The global object's timer functions satisfy it
+ * ({@linkcode systemClock}); a fake clock for tests needs only a thin wrapper,
+ * since `@sinonjs/fake-timers` keeps `now` as a number, not a function.
  *
- * @example Using the fake clock of @sinonjs/fake-timers
+ * @example Wrapping the fake clock of @sinonjs/fake-timers
  * ```ts
  * import type { Clock } from "@lifeline/realtime";
  * import { createClock } from "@sinonjs/fake-timers";
  * import assert from "node:assert/strict";
  *
  * const fake = createClock();
- * const clock: Clock = fake;
+ * const clock: Clock = {
+ *   now: () => fake.now,
+ *   setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
+ *   clearTimeout: (id) => fake.clearTimeout(id),
+ * };
  * let fired = false;
  * clock.setTimeout(() => fired = true, 1000);
  * fake.tick(1000);
  * assert.equal(fired, true);
+ * assert.equal(clock.now(), 1000);
  * ```
  */
 export interface Clock {

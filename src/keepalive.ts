@@ -1,0 +1,293 @@
+/**
+ * An application-level heartbeat, for runtimes whose WebSocket API cannot
+ * send ping frames: after a spell of inbound silence it sends a text ping,
+ * and if nothing at all arrives soon after, it declares the connection dead.
+ *
+ * @module
+ */
+
+import { type Clock, systemClock, type TimerId } from "./clock.ts";
+
+export type { Clock, TimerId } from "./clock.ts";
+
+/** Options for {@linkcode Keepalive}. Times are milliseconds. */
+export interface KeepaliveOptions {
+  /**
+   * How long inbound silence lasts before a ping is sent; positive and finite.
+   * @default {25000}
+   */
+  interval?: number;
+  /**
+   * How long after a ping, with nothing at all arriving, before the
+   * connection is declared dead; positive and finite.
+   * @default {10000}
+   */
+  timeout?: number;
+  /**
+   * The text message sent as a ping.
+   * @default {"ping"}
+   */
+  ping?: string;
+  /**
+   * Tells a pong from other messages, so the caller can swallow it. Any
+   * message counts as life whether it is a pong or not.
+   * @default {(data) => data === "pong"}
+   */
+  isPong?: (data: unknown) => boolean;
+  /**
+   * The source of time.
+   * @default {systemClock}
+   */
+  clock?: Clock;
+}
+
+/** What a {@linkcode Keepalive} does to the connection it watches. */
+export interface KeepaliveHandlers {
+  /** Sends the ping message over the connection. */
+  send(ping: string): void;
+  /**
+   * Called once when the connection is found dead: no message arrived within
+   * `timeout` after a ping, or `send` threw (then `cause` is what it threw).
+   * The keepalive has stopped by then; closing the connection is up to the
+   * caller.
+   */
+  onDead(cause?: unknown): void;
+}
+
+/**
+ * Watches a connection for inbound traffic. After `interval` ms without any
+ * message it calls `send(ping)`; if no message arrives in the `timeout` ms
+ * that follow, it stops and calls `onDead()` once. Every inbound message must
+ * be passed to {@linkcode Keepalive.received}; that is cheap (it records the
+ * time; the single timer re-checks when it fires). The defaults are a ping
+ * after 25 s of silence and death 10 s later.
+ *
+ * @example Detecting a dead connection on a fake clock
+ * ```ts
+ * import type { Clock } from "@lifeline/realtime";
+ * import { Keepalive } from "@lifeline/realtime/keepalive";
+ * import { createClock } from "@sinonjs/fake-timers";
+ * import assert from "node:assert/strict";
+ *
+ * const fake = createClock();
+ * const clock: Clock = {
+ *   now: () => fake.now,
+ *   setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
+ *   clearTimeout: (id) => fake.clearTimeout(id),
+ * };
+ * const sent: string[] = [];
+ * let dead = false;
+ * const keepalive = new Keepalive(
+ *   { send: (ping) => sent.push(ping), onDead: () => dead = true },
+ *   { interval: 1000, timeout: 500, clock },
+ * );
+ * keepalive.start();
+ * fake.tick(1000);
+ * assert.deepEqual(sent, ["ping"]);
+ * assert.equal(keepalive.received("pong"), true); // a pong: swallow it
+ * fake.tick(1000);
+ * assert.deepEqual(sent, ["ping", "ping"]);
+ * fake.tick(500); // no answer this time
+ * assert.equal(dead, true);
+ * assert.equal(keepalive.running, false);
+ * ```
+ */
+export class Keepalive {
+  #handlers: KeepaliveHandlers;
+  #interval: number;
+  #timeout: number;
+  #ping: string;
+  #isPong: (data: unknown) => boolean;
+  #clock: Clock;
+  #timer: TimerId | undefined;
+  #running = false;
+  #awaitingReply = false;
+  #lastReceived = 0;
+  #onTimer = (): void => this.#fire();
+
+  /**
+   * Creates a stopped keepalive; call {@linkcode Keepalive.start} once the
+   * connection is open.
+   *
+   * @param handlers How to send a ping and what to do when the connection is dead.
+   * @param options Timing and messages; see {@linkcode KeepaliveOptions}.
+   */
+  constructor(handlers: KeepaliveHandlers, options: KeepaliveOptions = {}) {
+    if (
+      typeof handlers !== "object" || handlers === null ||
+      typeof handlers.send !== "function" ||
+      typeof handlers.onDead !== "function"
+    ) {
+      throw new TypeError(
+        `Cannot create Keepalive as 'handlers' must have 'send' and 'onDead' functions: current value is ${
+          String(handlers)
+        }`,
+      );
+    }
+    const {
+      interval = 25_000,
+      timeout = 10_000,
+      ping = "ping",
+      isPong = isDefaultPong,
+      clock = systemClock,
+    } = options;
+    this.#handlers = handlers;
+    this.#interval = duration("interval", interval);
+    this.#timeout = duration("timeout", timeout);
+    if (typeof ping !== "string") {
+      throw new TypeError(
+        `Cannot create Keepalive as 'ping' must be a string: current value is ${
+          String(ping)
+        }`,
+      );
+    }
+    this.#ping = ping;
+    if (typeof isPong !== "function") {
+      throw new TypeError(
+        `Cannot create Keepalive as 'isPong' must be a function: current value is ${
+          String(isPong)
+        }`,
+      );
+    }
+    this.#isPong = isPong;
+    if (
+      typeof clock !== "object" || clock === null ||
+      typeof clock.now !== "function" ||
+      typeof clock.setTimeout !== "function" ||
+      typeof clock.clearTimeout !== "function"
+    ) {
+      throw new TypeError(
+        `Cannot create Keepalive as 'clock' must have 'now', 'setTimeout' and 'clearTimeout' functions: current value is ${
+          String(clock)
+        }`,
+      );
+    }
+    this.#clock = clock;
+  }
+
+  /** Whether the keepalive is watching: between `start()` and `stop()` or death. */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Milliseconds of inbound silence before a ping is sent. */
+  get interval(): number {
+    return this.#interval;
+  }
+
+  /** Milliseconds after a ping before the connection is declared dead. */
+  get timeout(): number {
+    return this.#timeout;
+  }
+
+  /** The ping message. */
+  get ping(): string {
+    return this.#ping;
+  }
+
+  /**
+   * Starts watching, counting silence from now. Calling it while running
+   * restarts the count (and forgets an unanswered ping); there is never more
+   * than one timer.
+   */
+  start(): void {
+    this.#cancelTimer();
+    this.#running = true;
+    this.#awaitingReply = false;
+    this.#lastReceived = this.#clock.now();
+    this.#arm(this.#interval);
+  }
+
+  /** Stops watching and clears the timer. Safe to call at any time. */
+  stop(): void {
+    this.#running = false;
+    this.#awaitingReply = false;
+    this.#cancelTimer();
+  }
+
+  /**
+   * Records an inbound message: any message proves the connection alive,
+   * postponing the next ping and answering a pending one. Call it for every
+   * message, pongs included.
+   *
+   * @param data The message as received.
+   * @returns Whether the message is a pong, so the caller can swallow it.
+   */
+  received(data: unknown): boolean {
+    if (this.#running) {
+      this.#lastReceived = this.#clock.now();
+      if (this.#awaitingReply) {
+        // Once per ping at most, so re-arming here stays off the hot path;
+        // it keeps the next ping on schedule when timeout > interval.
+        this.#awaitingReply = false;
+        this.#cancelTimer();
+        this.#arm(this.#interval);
+      }
+    }
+    return this.#isPong(data);
+  }
+
+  /** Stops the keepalive; the same as {@linkcode Keepalive.stop}. */
+  [Symbol.dispose](): void {
+    this.stop();
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    if (!this.#running) return;
+    if (this.#awaitingReply) {
+      this.#die(undefined);
+      return;
+    }
+    const silence = this.#clock.now() - this.#lastReceived;
+    if (silence < this.#interval) {
+      this.#arm(this.#interval - silence);
+      return;
+    }
+    this.#awaitingReply = true;
+    this.#arm(this.#timeout);
+    try {
+      this.#handlers.send(this.#ping);
+    } catch (error) {
+      // A connection that cannot carry a ping is as dead as one that does
+      // not answer; the error reaches onDead rather than being swallowed.
+      if (this.#running) this.#die(error);
+    }
+  }
+
+  #die(cause: unknown): void {
+    this.stop();
+    this.#handlers.onDead(cause);
+  }
+
+  #arm(ms: number): void {
+    this.#timer = this.#clock.setTimeout(this.#onTimer, ms);
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer !== undefined) {
+      this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}
+
+function isDefaultPong(data: unknown): boolean {
+  return data === "pong";
+}
+
+function duration(name: string, value: unknown): number {
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(
+      `Cannot create Keepalive as '${name}' must be a number: current value is ${
+        String(value)
+      }`,
+    );
+  }
+  if (!(value > 0 && value < Infinity)) {
+    throw new RangeError(
+      `Cannot create Keepalive as '${name}' must be a positive finite number: current value is ${value}`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,331 @@
+/**
+ * A bounded send buffer: a ring of messages limited both in count and in
+ * bytes, with a choice of what happens when it is full.
+ *
+ * @module
+ */
+
+import { byteLength } from "./byte_length.ts";
+import type { MessageBuffer } from "./message_buffer.ts";
+
+export type { MessageBuffer } from "./message_buffer.ts";
+
+/**
+ * What a {@linkcode RingBuffer} does with a new item when it is full:
+ *
+ * - `"drop-oldest"`: evicts the oldest items until the new one fits.
+ * - `"drop-newest"`: refuses the new item; `push` returns `false`.
+ * - `"reject"`: throws a {@linkcode BufferFullError}.
+ */
+export type OverflowPolicy = "drop-oldest" | "drop-newest" | "reject";
+
+/**
+ * Why {@linkcode RingBufferOptions.onDrop} was called: `"evicted"` for an
+ * item removed to make room, `"refused"` for an item that was never accepted.
+ */
+export type DropReason = "evicted" | "refused";
+
+/** The types a WebSocket can send, the default item type of a {@linkcode RingBuffer}. */
+export type WebSocketData = string | ArrayBufferLike | ArrayBufferView | Blob;
+
+/** Options for {@linkcode RingBuffer}. */
+export interface RingBufferOptions<T> {
+  /**
+   * The most items held at once; a positive integer or `Infinity`.
+   * @default {1000}
+   */
+  capacity?: number;
+  /**
+   * The most bytes held at once, as measured by `sizeOf`; non-negative, may
+   * be `Infinity`.
+   * @default {1048576}
+   */
+  maxBytes?: number;
+  /**
+   * What to do with a new item when the buffer is full.
+   * @default {"drop-oldest"}
+   */
+  overflow?: OverflowPolicy;
+  /**
+   * Called with every item that is evicted or refused, so that nothing is
+   * lost silently. Not called by `clear()`, nor when `"reject"` throws. It
+   * runs inside `push`, after the buffer has been updated.
+   */
+  onDrop?: (item: T, reason: DropReason) => void;
+  /**
+   * Measures an item in bytes; must return a non-negative finite number.
+   * The default, {@linkcode byteLength}, counts strings in UTF-8, binary
+   * data by `byteLength`, `Blob`s by `size`, and anything else as 0.
+   * @default {byteLength}
+   */
+  sizeOf?: (item: T) => number;
+}
+
+/**
+ * Thrown by {@linkcode RingBuffer.push} when the buffer is full and its
+ * overflow policy is `"reject"`. The buffer is unchanged.
+ *
+ * @example Switching on the code
+ * ```ts
+ * import { BufferFullError, RingBuffer } from "@lifeline/realtime/buffer";
+ * import assert from "node:assert/strict";
+ *
+ * const buffer = new RingBuffer<string>({ capacity: 1, overflow: "reject" });
+ * buffer.push("a");
+ * assert.throws(() => buffer.push("b"), (error: unknown) =>
+ *   error instanceof BufferFullError && error.code === "buffer_full");
+ * ```
+ */
+export class BufferFullError extends Error {
+  /** The stable error code. */
+  readonly code: "buffer_full" = "buffer_full";
+
+  /**
+   * Creates the error; the buffer supplies a message with its limits.
+   *
+   * @param message What was full.
+   * @param options The standard error options, such as `cause`.
+   */
+  constructor(message = "The buffer is full", options?: ErrorOptions) {
+    super(message, options);
+    this.name = "BufferFullError";
+  }
+}
+
+const POLICIES: readonly OverflowPolicy[] = [
+  "drop-oldest",
+  "drop-newest",
+  "reject",
+];
+
+/**
+ * A first-in, first-out buffer bounded by item count and total bytes, with
+ * O(1) `push` and `shift`. Storage grows as needed up to `capacity`. The
+ * default limits are 1000 items and 1 MiB; when full it evicts the oldest
+ * items.
+ *
+ * @typeParam T The type of the items; WebSocket data by default.
+ *
+ * @example Keeping the newest messages
+ * ```ts
+ * import { type DropReason, RingBuffer } from "@lifeline/realtime/buffer";
+ * import assert from "node:assert/strict";
+ *
+ * const dropped: [string, DropReason][] = [];
+ * const buffer = new RingBuffer<string>({
+ *   capacity: 2,
+ *   onDrop: (item, reason) => dropped.push([item, reason]),
+ * });
+ * buffer.push("a");
+ * buffer.push("b");
+ * buffer.push("c");
+ * assert.deepEqual([...buffer], ["b", "c"]);
+ * assert.deepEqual(dropped, [["a", "evicted"]]);
+ * assert.equal(buffer.bytes, 2);
+ * ```
+ */
+export class RingBuffer<T = WebSocketData> implements MessageBuffer<T> {
+  #capacity: number;
+  #maxBytes: number;
+  #overflow: OverflowPolicy;
+  #onDrop: ((item: T, reason: DropReason) => void) | undefined;
+  #sizeOf: (item: T) => number;
+  #items: (T | undefined)[];
+  #sizes: number[];
+  #head = 0;
+  #size = 0;
+  #bytes = 0;
+
+  /**
+   * Creates an empty buffer.
+   *
+   * @param options The limits and policy; see {@linkcode RingBufferOptions}.
+   */
+  constructor(options: RingBufferOptions<T> = {}) {
+    const {
+      capacity = 1000,
+      maxBytes = 1_048_576,
+      overflow = "drop-oldest",
+      onDrop,
+      sizeOf = byteLength,
+    } = options;
+    if (typeof capacity !== "number" || Number.isNaN(capacity)) {
+      throw new TypeError(
+        `Cannot create RingBuffer as 'capacity' must be a number: current value is ${
+          String(capacity)
+        }`,
+      );
+    }
+    if (capacity < 1) {
+      throw new RangeError(
+        `Cannot create RingBuffer as 'capacity' must be positive: current value is ${capacity}`,
+      );
+    }
+    if (capacity !== Infinity && !Number.isInteger(capacity)) {
+      throw new RangeError(
+        `Cannot create RingBuffer as 'capacity' must be an integer: current value is ${capacity}`,
+      );
+    }
+    if (typeof maxBytes !== "number" || Number.isNaN(maxBytes)) {
+      throw new TypeError(
+        `Cannot create RingBuffer as 'maxBytes' must be a number: current value is ${
+          String(maxBytes)
+        }`,
+      );
+    }
+    if (maxBytes < 0) {
+      throw new RangeError(
+        `Cannot create RingBuffer as 'maxBytes' must be non-negative: current value is ${maxBytes}`,
+      );
+    }
+    if (!POLICIES.includes(overflow)) {
+      throw new TypeError(
+        `Cannot create RingBuffer as 'overflow' must be "drop-oldest", "drop-newest" or "reject": current value is ${
+          String(overflow)
+        }`,
+      );
+    }
+    if (onDrop !== undefined && typeof onDrop !== "function") {
+      throw new TypeError(
+        `Cannot create RingBuffer as 'onDrop' must be a function: current value is ${
+          String(onDrop)
+        }`,
+      );
+    }
+    if (typeof sizeOf !== "function") {
+      throw new TypeError(
+        `Cannot create RingBuffer as 'sizeOf' must be a function: current value is ${
+          String(sizeOf)
+        }`,
+      );
+    }
+    this.#capacity = capacity;
+    this.#maxBytes = maxBytes;
+    this.#overflow = overflow;
+    this.#onDrop = onDrop;
+    this.#sizeOf = sizeOf;
+    const initial = Math.min(capacity, 16);
+    this.#items = new Array(initial);
+    this.#sizes = new Array(initial);
+  }
+
+  /** The most items held at once. */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** The most bytes held at once. */
+  get maxBytes(): number {
+    return this.#maxBytes;
+  }
+
+  /** The number of items held. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The total size in bytes of the items held. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Appends an item, applying the overflow policy if it does not fit.
+   * An item larger than `maxBytes` on its own never fits: it is refused
+   * (or, with `"reject"`, throws) and nothing is evicted for it.
+   *
+   * @param item The item to append.
+   * @returns `true` if the item was accepted, `false` if it was refused.
+   * @throws {BufferFullError} If the item does not fit and the policy is `"reject"`.
+   * @throws {RangeError} If `sizeOf` returns a negative or non-finite number.
+   */
+  push(item: T): boolean {
+    const size = this.#sizeOf(item);
+    if (!(size >= 0 && size < Infinity)) {
+      throw new RangeError(
+        `Cannot push to RingBuffer as 'sizeOf' must return a non-negative finite number: current value is ${size}`,
+      );
+    }
+    if (this.#size >= this.#capacity || this.#bytes + size > this.#maxBytes) {
+      if (this.#overflow === "reject") {
+        throw new BufferFullError(
+          `Cannot push to RingBuffer as it is full: ${this.#size} of ${this.#capacity} items, ${this.#bytes} + ${size} of ${this.#maxBytes} bytes`,
+        );
+      }
+      if (this.#overflow === "drop-newest" || size > this.#maxBytes) {
+        this.#onDrop?.(item, "refused");
+        return false;
+      }
+      while (
+        this.#size >= this.#capacity || this.#bytes + size > this.#maxBytes
+      ) {
+        const evicted = this.#removeHead();
+        this.#onDrop?.(evicted, "evicted");
+      }
+    }
+    if (this.#size === this.#items.length) this.#grow();
+    const index = (this.#head + this.#size) % this.#items.length;
+    this.#items[index] = item;
+    this.#sizes[index] = size;
+    this.#size++;
+    this.#bytes += size;
+    return true;
+  }
+
+  /** Removes and returns the oldest item, or `undefined` when empty. */
+  shift(): T | undefined {
+    return this.#size === 0 ? undefined : this.#removeHead();
+  }
+
+  /** Returns the oldest item without removing it, or `undefined` when empty. */
+  peek(): T | undefined {
+    return this.#size === 0 ? undefined : this.#items[this.#head];
+  }
+
+  /** Removes every item, without calling `onDrop`. */
+  clear(): void {
+    const initial = Math.min(this.#capacity, 16);
+    this.#items = new Array(initial);
+    this.#sizes = new Array(initial);
+    this.#head = 0;
+    this.#size = 0;
+    this.#bytes = 0;
+  }
+
+  /** Yields the items oldest first, without removing them. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = 0; i < this.#size; i++) {
+      yield this.#items[(this.#head + i) % this.#items.length] as T;
+    }
+  }
+
+  #removeHead(): T {
+    const head = this.#head;
+    const item = this.#items[head] as T;
+    this.#items[head] = undefined;
+    this.#bytes -= this.#sizes[head];
+    this.#head = (head + 1) % this.#items.length;
+    this.#size--;
+    if (this.#size === 0) {
+      this.#head = 0;
+      // Floating-point sizes could leave a residue; an empty buffer holds 0.
+      this.#bytes = 0;
+    }
+    return item;
+  }
+
+  #grow(): void {
+    const length = this.#items.length;
+    const grown = Math.min(this.#capacity, Math.max(16, length * 2));
+    const items: (T | undefined)[] = new Array(grown);
+    const sizes: number[] = new Array(grown);
+    for (let i = 0; i < this.#size; i++) {
+      const from = (this.#head + i) % length;
+      items[i] = this.#items[from];
+      sizes[i] = this.#sizes[from];
+    }
+    this.#items = items;
+    this.#sizes = sizes;
+    this.#head = 0;
+  }
+}
