@@ -11,3 +11,8 @@ export * from "./src/keepalive.ts";
 export * from "./src/ring_buffer.ts";
 export * from "./src/sign_key.ts";
 export * as status from "./src/status.ts";
+export * from "./src/event_stream.ts";
+export * from "./src/state_stream.ts";
+export * from "./src/wait_error.ts";
+export * from "./src/connection_error.ts";
+export * from "./src/reconnecting_websocket.ts";

@@ -1,0 +1,312 @@
+/**
+ * Event streams: a value source you can both subscribe to with a callback and
+ * iterate with `for await`. {@linkcode ReconnectingWebSocket.messages} is one;
+ * the state stream in `state_stream.ts` builds on it.
+ *
+ * Delivery is synchronous and in order. A value emitted from inside a
+ * listener is queued and delivered after the current one has reached every
+ * listener, so no listener ever hears values out of order.
+ *
+ * @module
+ */
+
+/** A callback that receives each value of a stream. */
+export type Listener<T> = (value: T) => void;
+
+/** Options for {@linkcode EventStream.subscribe}. */
+export interface SubscribeOptions {
+  /** Unsubscribes the listener when aborted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A stream of values: subscribe with a callback, or iterate it with
+ * `for await`. An iterator hears every value emitted after it was created,
+ * even before its first `next()` call; it ends when the stream ends, and
+ * `break` (its `return()`) detaches it.
+ *
+ * @typeParam T The type of the values.
+ */
+export interface EventStream<T> extends AsyncIterable<T> {
+  /**
+   * Calls `listener` with every value emitted from now on.
+   *
+   * @returns A function that unsubscribes; calling it twice is harmless.
+   */
+  subscribe(listener: Listener<T>, options?: SubscribeOptions): () => void;
+  /** Iterates the values emitted from now on; see {@linkcode EventStream}. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<T>;
+}
+
+/** Options for {@linkcode Emitter}. */
+export interface EmitterOptions {
+  /**
+   * Receives what a listener threw. The other listeners are called anyway.
+   * The default rethrows it from a microtask, as `EventTarget` reports a
+   * throwing listener: the error is not swallowed, and it cannot break the
+   * emitter's caller.
+   * @default {(error) => queueMicrotask(() => { throw error; })}
+   */
+  onError?: (error: unknown) => void;
+}
+
+interface Subscription<T> {
+  listener: Listener<T>;
+  /** The ticket of the last item queued before it subscribed. */
+  since: number;
+}
+
+type Pending<T> =
+  | { end: false; ticket: number; value: T }
+  | { end: true; ticket: number };
+
+/**
+ * The writable side of an {@linkcode EventStream}: the owner calls
+ * {@linkcode Emitter.emit} and hands out the emitter typed as the read-only
+ * `EventStream`. {@linkcode Emitter.end} ends the iterators that are open now
+ * but keeps the stream usable; {@linkcode Emitter.close} ends it for good.
+ *
+ * Async iterators buffer values their consumer has not taken yet, without a
+ * limit; a consumer that falls behind for good should use `subscribe`.
+ *
+ * @typeParam T The type of the values.
+ *
+ * @example Subscribing and iterating
+ * ```ts
+ * import { Emitter, type EventStream } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const emitter = new Emitter<number>();
+ * const stream: EventStream<number> = emitter;
+ * const heard: number[] = [];
+ * const unsubscribe = stream.subscribe((n) => heard.push(n));
+ * const iterator = stream[Symbol.asyncIterator]();
+ * emitter.emit(1);
+ * emitter.emit(2);
+ * unsubscribe();
+ * emitter.emit(3);
+ * emitter.close();
+ * assert.deepEqual(heard, [1, 2]);
+ * const iterated: number[] = [];
+ * for await (const n of { [Symbol.asyncIterator]: () => iterator }) {
+ *   iterated.push(n);
+ * }
+ * assert.deepEqual(iterated, [1, 2, 3]);
+ * ```
+ */
+export class Emitter<T> implements EventStream<T> {
+  #subscriptions: Subscription<T>[] = [];
+  #iterators: Set<StreamIterator<T>> = new Set();
+  #onError: (error: unknown) => void;
+  #ticket = 0;
+  #queue: Pending<T>[] = [];
+  #delivering = false;
+  #closed = false;
+
+  /**
+   * Creates an emitter with no listeners.
+   *
+   * @param options See {@linkcode EmitterOptions}.
+   */
+  constructor(options: EmitterOptions = {}) {
+    const { onError = rethrowLater } = options;
+    if (typeof onError !== "function") {
+      throw new TypeError(
+        `Cannot create Emitter as 'onError' must be a function: current value is ${
+          String(onError)
+        }`,
+      );
+    }
+    this.#onError = onError;
+  }
+
+  /** Whether {@linkcode Emitter.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The number of listeners and iterators attached. */
+  get listenerCount(): number {
+    return this.#subscriptions.length;
+  }
+
+  /** Sends `value` to every listener and iterator; ignored once closed. */
+  emit(value: T): void {
+    if (this.#closed) return;
+    this.#queue.push({ end: false, ticket: ++this.#ticket, value });
+    this.#drain();
+  }
+
+  /**
+   * Ends the iterators open now, after the values already emitted reach
+   * them. Listeners stay subscribed, and iterators created later work as
+   * usual.
+   */
+  end(): void {
+    if (this.#closed) return;
+    this.#queue.push({ end: true, ticket: ++this.#ticket });
+    this.#drain();
+  }
+
+  /**
+   * Emits `value`, then ends the iterators open now: they yield `value` as
+   * their last item, even if a listener emits more in response.
+   */
+  finish(value: T): void {
+    if (this.#closed) return;
+    this.#queue.push({ end: false, ticket: ++this.#ticket, value });
+    this.#queue.push({ end: true, ticket: ++this.#ticket });
+    this.#drain();
+  }
+
+  /**
+   * Ends every iterator, detaches every listener and ignores later calls:
+   * `subscribe` then does nothing and new iterators are done at once.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.end();
+    this.#closed = true;
+    this.#subscriptions = [];
+  }
+
+  /** {@inheritDoc EventStream.subscribe} */
+  subscribe(listener: Listener<T>, options: SubscribeOptions = {}): () => void {
+    if (typeof listener !== "function") {
+      throw new TypeError(
+        `Cannot subscribe as 'listener' must be a function: current value is ${
+          String(listener)
+        }`,
+      );
+    }
+    const { signal } = options;
+    if (this.#closed || signal?.aborted) return noop;
+    const subscription: Subscription<T> = {
+      listener,
+      since: this.#ticket,
+    };
+    this.#subscriptions = [...this.#subscriptions, subscription];
+    const unsubscribe = (): void => {
+      signal?.removeEventListener("abort", unsubscribe);
+      this.#subscriptions = this.#subscriptions.filter((s) =>
+        s !== subscription
+      );
+    };
+    signal?.addEventListener("abort", unsubscribe, { once: true });
+    return unsubscribe;
+  }
+
+  /** {@inheritDoc EventStream.[Symbol.asyncIterator]} */
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this.iterate([]);
+  }
+
+  /**
+   * Creates an iterator that yields `first` and then every value emitted
+   * from now on. Meant for streams built on this one, such as a state stream
+   * whose iterators start with the current state.
+   */
+  iterate(first: readonly T[]): AsyncIterableIterator<T> {
+    let unsubscribe = noop;
+    const iterator = new StreamIterator<T>(first, this.#ticket, () => {
+      this.#iterators.delete(iterator);
+      unsubscribe();
+    });
+    if (this.#closed) {
+      iterator.finish();
+      return iterator;
+    }
+    unsubscribe = this.subscribe((value) => iterator.push(value));
+    this.#iterators.add(iterator);
+    return iterator;
+  }
+
+  #drain(): void {
+    if (this.#delivering) return;
+    this.#delivering = true;
+    try {
+      for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
+        if (item.end) {
+          for (const iterator of this.#iterators) {
+            if (iterator.since < item.ticket) iterator.finish();
+          }
+          continue;
+        }
+        for (const { listener, since } of this.#subscriptions) {
+          if (since >= item.ticket) continue;
+          try {
+            listener(item.value);
+          } catch (error) {
+            this.#report(error);
+          }
+        }
+      }
+    } finally {
+      this.#delivering = false;
+    }
+  }
+
+  #report(error: unknown): void {
+    try {
+      this.#onError(error);
+    } catch (secondError) {
+      rethrowLater(secondError);
+    }
+  }
+}
+
+class StreamIterator<T> implements AsyncIterableIterator<T> {
+  #values: T[];
+  #waiting: ((result: IteratorResult<T>) => void)[] = [];
+  #done = false;
+  #detach: () => void;
+  readonly since: number;
+
+  constructor(first: readonly T[], since: number, detach: () => void) {
+    this.#values = [...first];
+    this.since = since;
+    this.#detach = detach;
+  }
+
+  push(value: T): void {
+    if (this.#done) return;
+    const waiter = this.#waiting.shift();
+    if (waiter) waiter({ done: false, value });
+    else this.#values.push(value);
+  }
+
+  finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#detach();
+    for (const waiter of this.#waiting.splice(0)) {
+      waiter({ done: true, value: undefined });
+    }
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.#values.length > 0) {
+      return Promise.resolve({ done: false, value: this.#values.shift()! });
+    }
+    if (this.#done) return Promise.resolve({ done: true, value: undefined });
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.finish();
+    this.#values = [];
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+}
+
+function noop(): void {}
+
+function rethrowLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}

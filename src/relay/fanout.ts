@@ -1,0 +1,64 @@
+/**
+ * The native fan-out hook: runtimes with topic publishing (Bun's
+ * `server.publish`) deliver channel frames without the relay looping.
+ *
+ * @module
+ */
+
+import type { RelaySocket } from "./socket.ts";
+
+/**
+ * Native fan-out. When a relay is given one, it subscribes each socket to
+ * the topic of every channel it joins (the channel name) and, once
+ * welcomed, to the app-wide topic {@linkcode APP_TOPIC}; it then publishes
+ * each channel message, presence change and app-wide broadcast once per
+ * topic instead of sending to each socket. The relay cannot see the
+ * socket's backlog then: the runtime's own backpressure applies.
+ *
+ * @example A fan-out that loops over sets (what the relay does without one)
+ * ```ts
+ * import type { Fanout, RelaySocket } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const topics = new Map<string, Set<RelaySocket>>();
+ * const fanout: Fanout = {
+ *   subscribe(socket, topic) {
+ *     topics.get(topic)?.add(socket) ?? topics.set(topic, new Set([socket]));
+ *   },
+ *   unsubscribe(socket, topic) {
+ *     topics.get(topic)?.delete(socket);
+ *   },
+ *   publish(topic, frame, except) {
+ *     for (const socket of topics.get(topic) ?? []) {
+ *       if (socket !== except) socket.send(frame);
+ *     }
+ *   },
+ * };
+ * const sent: string[] = [];
+ * fanout.subscribe({ send: (t) => sent.push(t), close() {} }, "lobby");
+ * fanout.publish("lobby", "hello");
+ * assert.deepEqual(sent, ["hello"]);
+ * ```
+ */
+export interface Fanout {
+  /** Adds `socket` to `topic`. */
+  subscribe(socket: RelaySocket, topic: string): void;
+  /** Removes `socket` from `topic`. */
+  unsubscribe(socket: RelaySocket, topic: string): void;
+  /** Sends `frame` to every socket subscribed to `topic`, except `except` when given. */
+  publish(topic: string, frame: string, except?: RelaySocket): void;
+}
+
+/**
+ * The fan-out topic every welcomed connection is subscribed to, for app-wide
+ * broadcasts. `#` cannot appear in a channel name, so it never collides.
+ *
+ * @example Naming the app-wide topic
+ * ```ts
+ * import { APP_TOPIC } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(APP_TOPIC, "#app");
+ * ```
+ */
+export const APP_TOPIC = "#app";

@@ -1,0 +1,31 @@
+/**
+ * What the relay needs from a WebSocket: the adapter of each runtime hands
+ * the relay one of these per accepted connection.
+ *
+ * @module
+ */
+
+/**
+ * The socket side of a relay connection. A runtime's server WebSocket
+ * (Deno, Bun, Hono's `WSContext`, a Durable Object's socket) satisfies it or
+ * is wrapped in a few lines.
+ *
+ * @example An in-memory socket that records what the relay sends
+ * ```ts
+ * import type { RelaySocket } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const sent: string[] = [];
+ * const socket: RelaySocket = { send: (text) => sent.push(text), close() {} };
+ * socket.send("pong");
+ * assert.deepEqual(sent, ["pong"]);
+ * ```
+ */
+export interface RelaySocket {
+  /** Sends one text frame. May throw if the socket is gone; the relay counts a drop. */
+  send(data: string): void;
+  /** Closes the socket with a close code and reason. */
+  close(code?: number, reason?: string): void;
+  /** Bytes queued but not yet sent, when the runtime reports it. */
+  readonly bufferedAmount?: number;
+}

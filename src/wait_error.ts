@@ -1,0 +1,48 @@
+/**
+ * The error a wait rejects with when it gives up: `StateStream.until` and
+ * `ReconnectingWebSocket.ready` use it.
+ *
+ * @module
+ */
+
+/**
+ * Why a wait gave up:
+ *
+ * - `"timeout"`: its `timeout` elapsed first.
+ * - `"aborted"`: its `signal` was aborted; `cause` is the signal's reason.
+ * - `"closed"`: the stream it waited on was closed.
+ */
+export type WaitErrorCode = "timeout" | "aborted" | "closed";
+
+/**
+ * Rejects a wait that ended before what it waited for happened. Switch on
+ * {@linkcode WaitError.code}, not on the message.
+ *
+ * @example Telling a timeout from an abort
+ * ```ts
+ * import { WaitError } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new WaitError("timeout", "Timed out after 100 ms");
+ * assert.equal(error.name, "WaitError");
+ * assert.equal(error.code, "timeout");
+ * assert.ok(error instanceof Error);
+ * ```
+ */
+export class WaitError extends Error {
+  /** Why the wait gave up; see {@linkcode WaitErrorCode}. */
+  readonly code: WaitErrorCode;
+
+  /**
+   * Creates a wait error.
+   *
+   * @param code Why the wait gave up.
+   * @param message A human-readable explanation.
+   * @param options Standard error options; `cause` carries an abort reason.
+   */
+  constructor(code: WaitErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "WaitError";
+    this.code = code;
+  }
+}

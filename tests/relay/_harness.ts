@@ -1,0 +1,115 @@
+// In-memory sockets and a fake clock for driving a Relay in tests.
+import { createClock } from "@sinonjs/fake-timers";
+import type { Clock } from "../../src/clock.ts";
+import type { ClientFrame, RelayFrame } from "../../src/protocol.ts";
+import type { Identity } from "../../src/relay/identity.ts";
+import {
+  Relay,
+  type RelayConnection,
+  type RelayOptions,
+} from "../../src/relay/relay.ts";
+import type { RelaySocket } from "../../src/relay/socket.ts";
+
+export type FakeClock = Clock & {
+  tick(ms: number): void;
+  countTimers(): number;
+};
+
+// The fake clock's `now` is a number, not a method, so it is adapted to Clock.
+export function fakeClock(): FakeClock {
+  const fake = createClock();
+  return {
+    now: () => fake.now,
+    setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
+    clearTimeout: (id) => fake.clearTimeout(id),
+    tick: (ms) => fake.tick(ms),
+    countTimers: () => fake.countTimers(),
+  };
+}
+
+/** A socket that records what the relay sends and how it closes it. */
+export class FakeSocket implements RelaySocket {
+  readonly sent: string[] = [];
+  readonly closes: { code?: number; reason?: string }[] = [];
+  bufferedAmount = 0;
+  throwOnSend = false;
+  #read = 0;
+
+  send(data: string): void {
+    if (this.throwOnSend) throw new Error("socket is gone");
+    this.sent.push(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.closes.push({ code, reason });
+  }
+
+  /** Every JSON frame sent so far (`pong` left out). */
+  frames(): RelayFrame[] {
+    return this.sent.filter((t) => t !== "pong").map((t) => JSON.parse(t));
+  }
+
+  /** The JSON frames sent since the last call. */
+  take(): RelayFrame[] {
+    const fresh = this.sent.slice(this.#read);
+    this.#read = this.sent.length;
+    return fresh.filter((t) => t !== "pong").map((t) => JSON.parse(t));
+  }
+}
+
+/** A client as the tests drive it: a fake socket and its relay handle. */
+export interface Client {
+  socket: FakeSocket;
+  conn: RelayConnection;
+  send(frame: ClientFrame | string): void;
+  take(): RelayFrame[];
+}
+
+export interface Harness {
+  clock: FakeClock;
+  relay: Relay;
+  /** Opens a socket; sends `hello` (with `hello` fields) unless `hello` is false. */
+  connect(options?: {
+    identity?: Identity;
+    hello?: Partial<ClientFrame & { type: "hello" }> | false;
+  }): Client;
+  [Symbol.dispose](): void;
+}
+
+export function harness(options: RelayOptions = {}): Harness {
+  const clock = fakeClock();
+  const relay = new Relay({ clock, ...options });
+  return {
+    clock,
+    relay,
+    connect({ identity, hello = {} } = {}) {
+      const socket = new FakeSocket();
+      const conn = relay.open(socket, identity);
+      const client: Client = {
+        socket,
+        conn,
+        send: (frame) =>
+          conn.message(
+            typeof frame === "string" ? frame : JSON.stringify(frame),
+          ),
+        take: () => socket.take(),
+      };
+      if (hello !== false) {
+        client.send({ type: "hello", v: 1, ...hello });
+        socket.take();
+      }
+      return client;
+    },
+    [Symbol.dispose]() {
+      relay.close();
+      if (clock.countTimers() !== 0) {
+        throw new Error(`${clock.countTimers()} timers left after close()`);
+      }
+    },
+  };
+}
+
+/** Lets pending promise callbacks (async hooks) run. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+}

@@ -1,0 +1,280 @@
+import assert from "node:assert/strict";
+import type { RelayFrame } from "../../src/protocol.ts";
+import { harness } from "./_harness.ts";
+
+const codeOf = (f: RelayFrame): string | false =>
+  (f.type === "ack" && !f.ok && f.error.code) ||
+  (f.type === "error" && f.error.code);
+
+Deno.test("frames past the token bucket are refused with rate_limited", () => {
+  using h = harness({ limits: { rate: 2, burst: 3 } });
+  const a = h.connect(); // hello took one token
+  a.send({ type: "join", ref: 1, channel: "a" });
+  a.send({ type: "join", ref: 2, channel: "b" });
+  a.send({ type: "join", ref: 3, channel: "c" });
+  assert.deepEqual(a.take().map(codeOf), [
+    false,
+    false,
+    false,
+    false,
+    "rate_limited",
+  ]);
+  h.clock.tick(500); // one token back at 2/s
+  a.send({ type: "join", ref: 4, channel: "c" });
+  assert.equal(a.take().map(codeOf)[0], false);
+  assert.equal(h.relay.stats().rateLimited, 1);
+});
+
+Deno.test("rate 0 turns the rate limit off", () => {
+  using h = harness({ limits: { rate: 0, burst: 1 } });
+  const a = h.connect();
+  a.send({ type: "join", channel: "a" });
+  for (let i = 0; i < 500; i++) {
+    a.send({ type: "pub", channel: "a", event: "e", echo: false });
+  }
+  assert.equal(h.relay.stats().rateLimited, 0);
+});
+
+Deno.test("joining past the channel limit is refused with too_many_channels", () => {
+  using h = harness({ limits: { channels: 2 } });
+  const a = h.connect();
+  for (const channel of ["a", "b", "c"]) {
+    a.send({ type: "join", ref: 1, channel, echo: false });
+  }
+  assert.deepEqual(a.take().map(codeOf), [false, false, "too_many_channels"]);
+  a.send({ type: "leave", channel: "a", echo: false });
+  a.send({ type: "join", ref: 2, channel: "c", echo: false });
+  assert.deepEqual(a.take().map(codeOf), [false]);
+});
+
+Deno.test("oversize profiles are refused with profile_too_large", () => {
+  using h = harness({ limits: { profileBytes: 10 } });
+  const a = h.connect({ hello: false });
+  a.send({ type: "hello", ref: 1, v: 1, profile: "x".repeat(20) });
+  assert.deepEqual(a.take().map(codeOf), ["profile_too_large"]);
+  a.send({ type: "hello", ref: 2, v: 1, profile: "ok" });
+  assert.equal(a.take()[0].type, "welcome");
+  a.send({ type: "update", ref: 3, profile: "x".repeat(20) });
+  assert.deepEqual(a.take().map(codeOf), ["profile_too_large"]);
+  assert.equal(h.relay.stats().badFrames, 0);
+});
+
+Deno.test("bad channel names and events are answered with ack errors", () => {
+  using h = harness();
+  const a = h.connect();
+  a.send({ type: "join", ref: 1, channel: "no spaces" });
+  a.send('{"type":"pub","ref":2,"channel":"a","event":""}');
+  assert.deepEqual(a.take().map(codeOf), ["bad_channel", "bad_event"]);
+});
+
+Deno.test("undecodable frames get error frames; binary frames are bad frames", () => {
+  using h = harness();
+  const a = h.connect();
+  a.send("not json");
+  a.send('{"type":"dance","ref":4}');
+  a.conn.message(new Uint8Array([1, 2, 3]));
+  a.conn.message(new ArrayBuffer(2));
+  const frames = a.take();
+  assert.deepEqual(frames.map((f) => f.type), [
+    "error",
+    "ack",
+    "error",
+    "error",
+  ]);
+  assert.deepEqual(frames.map(codeOf), Array(4).fill("bad_frame"));
+  assert.equal(h.relay.stats().badFrames, 4);
+});
+
+Deno.test("repeated bad frames close with 1008 after the linger, serving nothing meanwhile", () => {
+  using h = harness();
+  const bad = h.connect();
+  const good = h.connect();
+  bad.send({ type: "join", channel: "room" });
+  good.send({ type: "join", channel: "room" });
+  bad.take();
+  good.take();
+  for (let i = 0; i < 10; i++) bad.send("garbage");
+  assert.equal(bad.take().length, 10);
+  // It left its channels at once.
+  assert.deepEqual(good.take().map((f) => f.type === "presence" && f.action), [
+    "leave",
+  ]);
+  assert.deepEqual(h.relay.members("room").map((m) => m.id), [good.conn.id]);
+  // While lingering it is not served and receives nothing.
+  bad.send("ping");
+  bad.send({ type: "join", ref: 1, channel: "room" });
+  good.send({ type: "pub", channel: "room", event: "e" });
+  h.relay.publish(null, "all");
+  assert.equal(h.relay.sendToUser("nobody", "e"), 0);
+  assert.deepEqual(bad.take(), []);
+  assert.equal(bad.socket.sent.includes("pong"), false);
+  h.clock.tick(249);
+  assert.equal(bad.socket.closes.length, 0);
+  h.clock.tick(1);
+  assert.deepEqual(bad.socket.closes, [{
+    code: 1008,
+    reason: "too many bad frames",
+  }]);
+  // Everyone else is still served.
+  good.send({ type: "pub", ref: 9, channel: "room", event: "e" });
+  assert.equal(good.take().at(-1)?.type, "ack");
+  assert.equal(h.relay.stats().connections, 1);
+});
+
+Deno.test("bad frames spread wider than the window do not close", () => {
+  using h = harness({ badFrameLimit: 3, badFrameWindow: 1000 });
+  const a = h.connect();
+  for (let i = 0; i < 6; i++) {
+    a.send("garbage");
+    h.clock.tick(600);
+  }
+  h.clock.tick(1000);
+  assert.equal(a.socket.closes.length, 0);
+  a.send("garbage");
+  a.send("garbage");
+  a.send("garbage");
+  h.clock.tick(250);
+  assert.equal(a.socket.closes[0].code, 1008);
+});
+
+Deno.test("an oversize frame gets too_large and closes with 1009 after the linger", () => {
+  using h = harness({ limits: { frameBytes: 100 } });
+  const a = h.connect();
+  const b = h.connect();
+  a.send({ type: "pub", channel: null, event: "e", data: "x".repeat(200) });
+  assert.deepEqual(a.take().map(codeOf), ["too_large"]);
+  assert.deepEqual(b.take(), []);
+  h.clock.tick(250);
+  assert.deepEqual(a.socket.closes, [{
+    code: 1009,
+    reason: "frame too large",
+  }]);
+  const c = h.connect();
+  c.conn.message(new Uint8Array(101));
+  h.clock.tick(250);
+  assert.equal(c.socket.closes[0].code, 1009);
+});
+
+Deno.test("a peer that closes during the linger is not closed again", () => {
+  using h = harness({ limits: { frameBytes: 10 } });
+  const a = h.connect();
+  a.send("x".repeat(11));
+  a.conn.closed(1009);
+  h.clock.tick(1000);
+  assert.equal(a.socket.closes.length, 0);
+  assert.equal(h.relay.stats().connections, 0);
+});
+
+Deno.test("a throwing socket does not break fan-out to the others", () => {
+  using h = harness();
+  const clients = [h.connect(), h.connect(), h.connect()];
+  for (const c of clients) c.send({ type: "join", channel: "room" });
+  for (const c of clients) c.take();
+  clients[1].socket.throwOnSend = true;
+  clients[0].send({ type: "pub", ref: 1, channel: "room", event: "e" });
+  assert.deepEqual(clients[0].take().map((f) => f.type), ["msg", "ack"]);
+  assert.deepEqual(clients[2].take().map((f) => f.type), ["msg"]);
+  h.relay.publish(null, "all");
+  assert.equal(clients[2].take().length, 1);
+  assert.equal(h.relay.stats().drops, 2);
+});
+
+Deno.test("a socket over the backlog bound misses messages, then is closed with 1013", async () => {
+  using h = harness({ maxBufferedBytes: 1000, slowConsumerTimeout: 5000 });
+  const slow = h.connect();
+  const fast = h.connect();
+  slow.socket.bufferedAmount = 1001;
+  h.relay.publish(null, "one");
+  assert.deepEqual(slow.take(), []);
+  assert.equal(fast.take().length, 1);
+  assert.equal(h.relay.stats().drops, 1);
+  h.clock.tick(4999);
+  fast.send("ping"); // keeps the heartbeat sweep away from `fast`
+  h.relay.publish(null, "two");
+  await Promise.resolve();
+  assert.equal(slow.socket.closes.length, 0);
+  h.clock.tick(1);
+  h.relay.publish(null, "three");
+  await Promise.resolve();
+  h.clock.tick(250);
+  assert.deepEqual(slow.socket.closes, [{
+    code: 1013,
+    reason: "slow consumer",
+  }]);
+  assert.equal(fast.take().length, 2);
+});
+
+Deno.test("a backlog that drains resets the slow-consumer timer", () => {
+  using h = harness({ maxBufferedBytes: 1000, slowConsumerTimeout: 5000 });
+  const slow = h.connect();
+  slow.socket.bufferedAmount = 5000;
+  h.relay.publish(null, "dropped");
+  slow.socket.bufferedAmount = 0;
+  h.clock.tick(4000);
+  slow.send("ping");
+  h.relay.publish(null, "sent");
+  slow.socket.bufferedAmount = 5000;
+  h.clock.tick(4000);
+  slow.send("ping");
+  h.relay.publish(null, "dropped");
+  h.clock.tick(250);
+  assert.equal(slow.socket.closes.length, 0);
+  assert.equal(slow.take().length, 1);
+});
+
+Deno.test("connections silent past interval + timeout are dropped with 4408", () => {
+  using h = harness({ heartbeat: { interval: 1000, timeout: 500 } });
+  const silent = h.connect();
+  const chatty = h.connect();
+  const peer = h.connect();
+  silent.send({ type: "join", channel: "room" });
+  peer.send({ type: "join", channel: "room" });
+  peer.take();
+  for (let t = 0; t < 2000; t += 400) {
+    h.clock.tick(400);
+    chatty.send("ping");
+    peer.send("ping");
+  }
+  assert.deepEqual(silent.take().at(-1), {
+    type: "bye",
+    reason: "timeout",
+    reconnect: true,
+  });
+  assert.deepEqual(silent.socket.closes, [{
+    code: 4408,
+    reason: "heartbeat timeout",
+  }]);
+  assert.equal(chatty.socket.closes.length, 0);
+  assert.equal(peer.take()[0].type, "presence");
+  assert.equal(h.relay.stats().connections, 2);
+});
+
+Deno.test("heartbeat timeout 0 keeps silent connections and no timer", () => {
+  using h = harness({ heartbeat: { timeout: 0 } });
+  const a = h.connect();
+  assert.equal(h.clock.countTimers(), 0);
+  h.clock.tick(10 * 60_000);
+  assert.equal(a.socket.closes.length, 0);
+});
+
+Deno.test("the sweep timer stops when the last connection goes", () => {
+  using h = harness();
+  const a = h.connect();
+  assert.equal(h.clock.countTimers(), 1);
+  a.conn.closed();
+  assert.equal(h.clock.countTimers(), 0);
+});
+
+Deno.test("invalid options throw RangeError naming the option", () => {
+  using h = harness();
+  assert.throws(
+    () => harness({ limits: { frameBytes: -1 } }),
+    /'limits.frameBytes' must be positive/,
+  );
+  assert.throws(() => harness({ badFrameLimit: 0 }), /'badFrameLimit'/);
+  assert.throws(
+    () => harness({ heartbeat: { interval: NaN } }),
+    /'heartbeat.interval'/,
+  );
+  assert.equal(h.relay.limits.frameBytes, 1024 * 1024);
+});
