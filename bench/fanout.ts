@@ -1,0 +1,390 @@
+/**
+ * Fan-out benchmark: one publisher, N subscribers in one channel, the relay
+ * in its own process so its CPU time can be read. Each runtime's example
+ * relay is measured against that runtime's raw broadcast (`raw_deno.ts`,
+ * `raw_bun.ts`) in the same run. Prints deliveries per second and server CPU
+ * microseconds per delivery, and the lifeline/raw ratios.
+ *
+ * Run with `deno task bench`. Bun rows are skipped when Bun cannot be found.
+ *
+ * @module
+ */
+
+import {
+  findBun,
+  type RunningServer,
+  spawnBunRelay,
+  spawnDenoRelay,
+  spawnServer,
+} from "../tests/e2e/_servers.ts";
+
+/** Subscribers and measured messages per run; fewer messages for more subscribers. */
+const SCENARIOS = [
+  { subscribers: 10, messages: 10_000 },
+  { subscribers: 100, messages: 2_000 },
+  { subscribers: 1_000, messages: 300 },
+] as const;
+/** Measured runs per scenario; the table shows the median. */
+const REPEATS = 3;
+/** Messages sent before measuring, to warm up both ends. */
+const WARMUP_MESSAGES = 20;
+/** Messages the publisher may have in flight (not yet delivered to everyone). */
+const WINDOW = 32;
+/** Cap on one measured run, in ms; a capped run reports what was delivered. */
+const RUN_CAP_MS = 20_000;
+/** Cap on setting up or tearing down one run's sockets, in ms. */
+const SETUP_CAP_MS = 30_000;
+/** Sockets opened at once while connecting subscribers. */
+const CONNECT_BATCH = 50;
+/** Skip what remains once the whole bench has run this long, in ms. */
+const TOTAL_CAP_MS = 170_000;
+
+const CHANNEL = "bench";
+/** Every delivered message carries it; nothing else the subscribers get does. */
+const MARK = '"event":"tick"';
+
+type Kind = "lifeline" | "raw";
+
+interface Target {
+  runtime: "deno" | "bun";
+  kind: Kind;
+  start(): Promise<RunningServer>;
+}
+
+interface Result {
+  runtime: string;
+  kind: Kind;
+  subscribers: number;
+  delivered: number;
+  expected: number;
+  ms: number;
+  cpuMicros: number;
+}
+
+function deadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: over ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/** Opens a socket; resolves on open, rejects if it errors or closes first. */
+function connect(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url);
+  return new Promise((resolve, reject) => {
+    ws.onopen = () => resolve(ws);
+    ws.onclose = () => reject(new Error(`cannot connect to ${url}`));
+  });
+}
+
+/** Resolves with the first text frame that `accept` takes. */
+function frame(
+  ws: WebSocket,
+  accept: (text: string) => boolean,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (event: MessageEvent) => {
+      if (typeof event.data === "string" && accept(event.data)) {
+        done();
+        resolve(event.data);
+      }
+    };
+    const onClose = () => {
+      done();
+      reject(new Error("socket closed while waiting for a frame"));
+    };
+    const done = () => {
+      ws.removeEventListener("message", onMessage);
+      ws.removeEventListener("close", onClose);
+    };
+    ws.addEventListener("message", onMessage);
+    ws.addEventListener("close", onClose);
+  });
+}
+
+/** Opens a socket and, for the relay, says hello and joins the channel. */
+async function peer(url: string, kind: Kind): Promise<WebSocket> {
+  const ws = await connect(url);
+  if (kind === "lifeline") {
+    const joined = frame(ws, (text) => text.includes('"ref":1'));
+    ws.send(JSON.stringify({ type: "hello", v: 1 }));
+    ws.send(
+      JSON.stringify({ type: "join", ref: 1, channel: CHANNEL, echo: false }),
+    );
+    const ack = JSON.parse(await joined);
+    if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
+  }
+  return ws;
+}
+
+async function closeAll(sockets: WebSocket[]): Promise<void> {
+  await Promise.all(sockets.map((ws) =>
+    new Promise<void>((resolve) => {
+      if (ws.readyState === WebSocket.CLOSED) return resolve();
+      ws.addEventListener("close", () => resolve());
+      ws.close();
+    })
+  ));
+}
+
+async function cpuMicros(server: RunningServer): Promise<number> {
+  const response = await fetch(`${server.httpUrl}/stats`);
+  const { cpu } = await response.json() as {
+    cpu: { user: number; system: number };
+  };
+  return cpu.user + cpu.system;
+}
+
+/**
+ * Sends `messages` messages through the server, at most {@linkcode WINDOW}
+ * ahead of full delivery; resolves when every subscriber has all of them or
+ * the cap expires.
+ */
+function publish(
+  publisher: WebSocket,
+  subscribers: WebSocket[],
+  kind: Kind,
+  messages: number,
+): Promise<{ delivered: number; ms: number }> {
+  const n = subscribers.length;
+  const expected = n * messages;
+  let delivered = 0;
+  let sent = 0;
+  const start = performance.now();
+  const { promise, resolve } = Promise.withResolvers<
+    { delivered: number; ms: number }
+  >();
+  const finish = () => {
+    clearTimeout(cap);
+    for (const ws of subscribers) ws.onmessage = null;
+    resolve({ delivered, ms: performance.now() - start });
+  };
+  const cap = setTimeout(finish, RUN_CAP_MS);
+  const pump = () => {
+    while (sent < messages && sent - Math.floor(delivered / n) < WINDOW) {
+      const i = sent++;
+      publisher.send(
+        kind === "lifeline"
+          ? `{"type":"pub","channel":"${CHANNEL}","event":"tick","data":{"i":${i}},"echo":false}`
+          : `{"type":"msg","channel":"${CHANNEL}","event":"tick","data":{"i":${i}}}`,
+      );
+    }
+  };
+  for (const ws of subscribers) {
+    ws.onmessage = (event) => {
+      if ((event.data as string).includes(MARK) && ++delivered >= expected) {
+        finish();
+      } else pump();
+    };
+  }
+  pump();
+  return promise;
+}
+
+async function run(
+  target: Target,
+  server: RunningServer,
+  subscribers: number,
+  messages: number,
+): Promise<Result> {
+  const sockets: WebSocket[] = [];
+  try {
+    await deadline(
+      (async () => {
+        for (let i = 0; i < subscribers; i += CONNECT_BATCH) {
+          const batch = Math.min(CONNECT_BATCH, subscribers - i);
+          sockets.push(
+            ...await Promise.all(
+              Array.from(
+                { length: batch },
+                () => peer(server.url, target.kind),
+              ),
+            ),
+          );
+        }
+      })(),
+      SETUP_CAP_MS,
+      `connecting ${subscribers} subscribers`,
+    );
+    const publisher = await peer(server.url, target.kind);
+    sockets.push(publisher);
+    const receivers = sockets.slice(0, subscribers);
+    await publish(publisher, receivers, target.kind, WARMUP_MESSAGES);
+    const before = await cpuMicros(server);
+    const { delivered, ms } = await publish(
+      publisher,
+      receivers,
+      target.kind,
+      messages,
+    );
+    const after = await cpuMicros(server);
+    return {
+      runtime: target.runtime,
+      kind: target.kind,
+      subscribers,
+      delivered,
+      expected: subscribers * messages,
+      ms,
+      cpuMicros: after - before,
+    };
+  } finally {
+    await deadline(closeAll(sockets), SETUP_CAP_MS, "closing sockets");
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const relayEnv = { LIFELINE_RATE: "0" };
+  const targets: Target[] = [
+    {
+      runtime: "deno",
+      kind: "lifeline",
+      start: () => spawnDenoRelay(relayEnv),
+    },
+    {
+      runtime: "deno",
+      kind: "raw",
+      start: () =>
+        spawnServer({
+          name: "raw-deno",
+          command: Deno.execPath(),
+          args: ["run", "-A", "bench/raw_deno.ts"],
+        }),
+    },
+  ];
+  try {
+    const bun = await findBun();
+    targets.push(
+      {
+        runtime: "bun",
+        kind: "lifeline",
+        start: () => spawnBunRelay(relayEnv),
+      },
+      {
+        runtime: "bun",
+        kind: "raw",
+        start: () =>
+          spawnServer({
+            name: "raw-bun",
+            command: bun,
+            args: ["bench/raw_bun.ts"],
+          }),
+      },
+    );
+  } catch (error) {
+    console.log(`skipping Bun: ${(error as Error).message}`);
+  }
+
+  const results: Result[] = [];
+  for (const target of targets) {
+    if (performance.now() - started > TOTAL_CAP_MS) {
+      console.log(`time is up: skipping ${target.runtime} ${target.kind}`);
+      continue;
+    }
+    const server = await target.start();
+    try {
+      for (const { subscribers, messages } of SCENARIOS) {
+        const runs: Result[] = [];
+        for (let i = 0; i < REPEATS; i++) {
+          if (performance.now() - started > TOTAL_CAP_MS) break;
+          runs.push(await run(target, server, subscribers, messages));
+        }
+        if (runs.length === 0) break;
+        const result = median(runs);
+        results.push(result);
+        console.log(
+          `${target.runtime} ${target.kind} N=${subscribers}: ${
+            runs.map((r) => format(rate(r))).join(" / ")
+          } deliveries/s, ${
+            runs.map((r) => perDelivery(r).toFixed(2)).join(" / ")
+          } µs CPU/delivery${
+            runs.some((r) => r.delivered < r.expected) ? " (some capped)" : ""
+          }`,
+        );
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  printTable(results);
+  console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** The run with the median throughput, carrying the median CPU per delivery. */
+function median(runs: Result[]): Result {
+  const middle = <T>(values: T[], key: (v: T) => number) =>
+    values.toSorted((a, b) => key(a) - key(b))[Math.floor(values.length / 2)];
+  const byRate = middle(runs, rate);
+  const byCpu = middle(runs, perDelivery);
+  return {
+    ...byRate,
+    cpuMicros: perDelivery(byCpu) * Math.max(1, byRate.delivered),
+  };
+}
+
+function rate(result: Result): number {
+  return result.delivered / (result.ms / 1000);
+}
+
+function perDelivery(result: Result): number {
+  return result.cpuMicros / Math.max(1, result.delivered);
+}
+
+function format(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+function printTable(results: Result[]): void {
+  const rows: string[][] = [[
+    "runtime",
+    "N",
+    "lifeline del/s",
+    "raw del/s",
+    "del/s ratio",
+    "lifeline µs/del",
+    "raw µs/del",
+    "CPU ratio",
+  ]];
+  for (const runtime of ["deno", "bun"]) {
+    for (const { subscribers } of SCENARIOS) {
+      const find = (kind: Kind) =>
+        results.find((r) =>
+          r.runtime === runtime && r.kind === kind &&
+          r.subscribers === subscribers
+        );
+      const ours = find("lifeline");
+      const raw = find("raw");
+      if (!ours && !raw) continue;
+      const cell = (r: Result | undefined, f: (r: Result) => string) =>
+        r ? f(r) : "-";
+      rows.push([
+        runtime,
+        String(subscribers),
+        cell(ours, (r) => format(rate(r))),
+        cell(raw, (r) => format(rate(r))),
+        ours && raw ? (rate(ours) / rate(raw)).toFixed(2) : "-",
+        cell(ours, (r) => perDelivery(r).toFixed(2)),
+        cell(raw, (r) => perDelivery(r).toFixed(2)),
+        ours && raw ? (perDelivery(ours) / perDelivery(raw)).toFixed(2) : "-",
+      ]);
+    }
+  }
+  const widths = rows[0].map((_, i) =>
+    Math.max(...rows.map((r) => r[i].length))
+  );
+  console.log();
+  for (const row of rows) {
+    console.log(row.map((c, i) => c.padStart(widths[i])).join("  "));
+  }
+  console.log(
+    `\nmedians of ${REPEATS} runs. del/s: deliveries per second seen by the subscribers; µs/del: server CPU (user + system) per delivery.\n` +
+      "ratios are lifeline / raw: throughput above 1 is faster, CPU above 1 costs more.",
+  );
+}
+
+if (import.meta.main) await main();
