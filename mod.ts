@@ -16,3 +16,7 @@ export * from "./src/state_stream.ts";
 export * from "./src/wait_error.ts";
 export * from "./src/connection_error.ts";
 export * from "./src/reconnecting_websocket.ts";
+export * from "./src/realtime_error.ts";
+export * from "./src/realtime_channel.ts";
+export * from "./src/realtime_manager.ts";
+export * from "./src/websocket_channel.ts";

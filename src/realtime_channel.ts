@@ -1,0 +1,107 @@
+/**
+ * The view of one channel: join it, publish to it, hear what is published
+ * in it and watch whether it is live. {@linkcode RealtimeManager.channel}
+ * gives one over a shared connection; {@linkcode WebSocketChannel} owns a
+ * connection of its own.
+ *
+ * @module
+ */
+
+import type { EventStream } from "./event_stream.ts";
+import type { RealtimeError } from "./realtime_error.ts";
+import type { StateStream } from "./state_stream.ts";
+
+/** A message published in a channel, as a {@linkcode RealtimeChannel} delivers it. */
+export interface ChannelMessage {
+  /** The channel it was published in. */
+  channelId: string;
+  /** The event name it was published under. */
+  type: string;
+  /** The published data. */
+  payload: unknown;
+  /** The sender's session id, or `null` when the server itself published. */
+  senderId: string | null;
+  /** The channel offset the relay gave it, increasing by one per message. */
+  offset: number | undefined;
+  /** When this client received it, in milliseconds since the epoch. */
+  timestamp: number;
+}
+
+/**
+ * Whether a channel is live, discriminated on `type`:
+ *
+ * - `"disconnected"`: not joined; `error` says why when a join failed.
+ * - `"connecting"`: a join was asked for and not yet acknowledged.
+ * - `"connected"`: joined, on an open connection.
+ * - `"reconnecting"`: was joined; the connection dropped and the channel
+ *   will be joined again when it is back.
+ */
+export type ChannelStatus =
+  | { type: "disconnected"; error?: RealtimeError }
+  | { type: "connecting" }
+  | { type: "connected" }
+  | { type: "reconnecting" };
+
+/** Options for {@linkcode RealtimeChannel.send}. */
+export interface ChannelSendOptions {
+  /**
+   * The event name to publish under; it comes back as
+   * {@linkcode ChannelMessage.type}.
+   * @default {"message"}
+   */
+  type?: string;
+  /** Whether this client hears its own message; defaults to the owner's setting. */
+  echo?: boolean;
+}
+
+/**
+ * One channel of a realtime connection.
+ *
+ * @example Publishing in a channel of a manager
+ * ```ts
+ * import { RealtimeManager, type RealtimeChannel } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * // A socket that never opens keeps this example offline.
+ * class Offline extends EventTarget {
+ *   readyState = 0;
+ *   protocol = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "blob";
+ *   send(): void {}
+ *   close(): void {}
+ * }
+ * const manager = new RealtimeManager("ws://127.0.0.1:8787/ws", {
+ *   WebSocket: Offline as unknown as typeof WebSocket,
+ * });
+ * const room: RealtimeChannel = manager.channel("room");
+ * assert.equal(room.channelId, "room");
+ * assert.equal(room.isConnected, false);
+ * assert.equal(room.status.value.type, "disconnected");
+ * await manager.close();
+ * ```
+ */
+export interface RealtimeChannel extends AsyncDisposable {
+  /** The channel's name. */
+  readonly channelId: string;
+  /** Whether the channel is joined on an open connection. */
+  readonly isConnected: boolean;
+  /** Every message published in the channel from now on. */
+  readonly messages: EventStream<ChannelMessage>;
+  /** Whether the channel is live; see {@linkcode ChannelStatus}. */
+  readonly status: StateStream<ChannelStatus>;
+  /**
+   * Joins the channel (and opens the connection if needed); resolves once the
+   * relay acknowledges the join, rejects with a `RealtimeError`.
+   */
+  connect(): Promise<void>;
+  /** Leaves the channel; resolves once the relay acknowledges. */
+  disconnect(): Promise<void>;
+  /** Leaves the channel and ends its streams for good. */
+  dispose(): Promise<void>;
+  /**
+   * Publishes `payload` under the event `options.type`; resolves once the
+   * relay acknowledges, rejects with a `RealtimeError`.
+   */
+  send(payload: unknown, options?: ChannelSendOptions): Promise<void>;
+}
