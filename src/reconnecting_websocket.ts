@@ -246,6 +246,10 @@ export function defaultShouldReconnect(info: CloseInfo): boolean {
   return info.code !== policyViolation;
 }
 
+// Timers treat a longer delay as 1 ms, which would turn a long backoff into a
+// retry storm.
+const MAX_DELAY = 2_147_483_647;
+
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;
@@ -884,7 +888,7 @@ export class ReconnectingWebSocket implements AsyncDisposable {
       return;
     }
     const attempt = ++this.#retries;
-    const delay = Math.max(0, this.#backoff.next());
+    const delay = Math.min(MAX_DELAY, Math.max(0, this.#backoff.next()));
     this.#retryTimer = this.#clock.setTimeout(() => {
       this.#retryTimer = undefined;
       this.#connect();

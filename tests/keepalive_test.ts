@@ -1,22 +1,6 @@
 import assert from "node:assert/strict";
-import { createClock } from "@sinonjs/fake-timers";
-import type { Clock } from "../src/clock.ts";
 import { Keepalive, type KeepaliveOptions } from "../src/keepalive.ts";
-
-// The fake clock's `now` is a number, not a method, so it is adapted to Clock.
-function fakeClock(): Clock & {
-  tick(ms: number): void;
-  countTimers(): number;
-} {
-  const fake = createClock();
-  return {
-    now: () => fake.now,
-    setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
-    clearTimeout: (id) => fake.clearTimeout(id),
-    tick: (ms) => fake.tick(ms),
-    countTimers: () => fake.countTimers(),
-  };
-}
+import { createTestClock as fakeClock } from "./_fake_clock.ts";
 
 function setup(options: KeepaliveOptions = {}) {
   const clock = fakeClock();

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { createClock } from "@sinonjs/fake-timers";
+import { createTestClock, type TestClock } from "./_fake_clock.ts";
 import { ConstantBackoff } from "../src/backoff.ts";
-import type { Clock } from "../src/clock.ts";
 import { Relay, type RelayOptions } from "../src/relay/mod.ts";
 import {
   type MemberEvent,
@@ -19,12 +18,7 @@ const RETRY_MS = 100;
 
 /** A relay behind an in-memory network, a fake clock, and managers on it. */
 class World implements AsyncDisposable {
-  readonly fake = createClock();
-  readonly clock: Clock = {
-    now: () => this.fake.now,
-    setTimeout: (fn, ms) => this.fake.setTimeout(fn, ms),
-    clearTimeout: (id) => this.fake.clearTimeout(id as number),
-  };
+  readonly clock: TestClock = createTestClock();
   readonly link: RelayLink;
   readonly managers: RealtimeManager[] = [];
   #sockets = new Map<RealtimeManager, LinkedSocket[]>();
@@ -78,7 +72,7 @@ class World implements AsyncDisposable {
   /** Lets the retry happen and waits for the welcome. */
   async reconnect(manager: RealtimeManager): Promise<void> {
     const back = connectedOnce(manager);
-    this.fake.tick(RETRY_MS);
+    this.clock.tick(RETRY_MS);
     await back;
   }
 
@@ -198,12 +192,7 @@ Deno.test("a burst over the relay's rate rejects with rate_limited", async () =>
 });
 
 Deno.test("a request the relay never answers rejects with timeout", async () => {
-  const fake = createClock();
-  const clock: Clock = {
-    now: () => fake.now,
-    setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
-    clearTimeout: (id) => fake.clearTimeout(id as number),
-  };
+  const clock = createTestClock();
   const fakes = fakeWebSockets();
   await using manager = new RealtimeManager(URL_, {
     WebSocket: fakes.WebSocket,
@@ -216,9 +205,9 @@ Deno.test("a request the relay never answers rejects with timeout", async () => 
     '{"type":"welcome","v":1,"session":"s1","limits":{"frameBytes":1000,"channels":9,"rate":0,"burst":0,"profileBytes":99,"channelLength":20},"heartbeat":{}}',
   );
   const join = manager.join("a");
-  fake.tick(499);
+  clock.tick(499);
   const late = manager.send("a", "e", "x".repeat(2000));
-  fake.tick(1);
+  clock.tick(1);
   await rejects(join, "timeout");
   await rejects(late, "too_large");
 });
@@ -405,7 +394,7 @@ Deno.test("onDisconnect and onReconnectAttempt report the outage", async () => {
   alice.onReconnectAttempt((n) => attempts.push(n));
   world.link.refuse = true;
   world.drop(alice);
-  world.fake.tick(RETRY_MS);
+  world.clock.tick(RETRY_MS);
   await Promise.resolve();
   world.link.refuse = false;
   await world.reconnect(alice);
@@ -420,7 +409,7 @@ Deno.test("requests reject with closed when the manager gives up reconnecting", 
   world.drop(alice);
   const send = alice.send("room", "chat", 1);
   const gaveUp = next<Error>((l) => alice.onError(l));
-  world.fake.tick(RETRY_MS);
+  world.clock.tick(RETRY_MS);
   await rejects(send, "closed");
   await gaveUp;
   await rejects(alice.join("a"), "closed");
@@ -443,7 +432,7 @@ Deno.test("close() is terminal until open(); open() is otherwise a no-op", async
   assert.equal(alice.isConnected(), false);
   assert.equal(alice.getSocketId(), null);
   await rejects(alice.send("a", "chat", 2), "closed");
-  world.fake.tick(RETRY_MS * 10);
+  world.clock.tick(RETRY_MS * 10);
   assert.equal(world.link.sockets.length, 1);
   const back = connectedOnce(alice);
   alice.open();

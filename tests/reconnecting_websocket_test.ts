@@ -326,6 +326,22 @@ Deno.test("jittered delays stay within [0, base) for the injected random", async
   await socket.close();
 });
 
+Deno.test("a backoff delay beyond the timer range is capped, not fired at once", async () => {
+  const { clock, fakes, socket, states } = setup({
+    backoff: { next: () => 1e12, reset() {} },
+  });
+  fakes.last.open();
+  fakes.last.serverClose(1001, "restart");
+  assert.deepEqual(states.at(-1), {
+    type: "reconnecting",
+    attempt: 1,
+    delay: 2_147_483_647,
+  });
+  clock.tick(1000);
+  assert.equal(fakes.sockets.length, 1);
+  await socket.close();
+});
+
 Deno.test("does not reconnect after the server closes with 1008", async () => {
   const { clock, fakes, socket, states } = setup();
   fakes.last.open();
