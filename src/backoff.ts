@@ -79,7 +79,21 @@ export class ConstantBackoff implements Backoff {
   reset(): void {}
 }
 
-/** Options for {@linkcode LinearBackoff}. All values are milliseconds. */
+/**
+ * Options for {@linkcode LinearBackoff}. All values are milliseconds; the
+ * defaults give 0, 1, 2, 3… seconds without a cap.
+ *
+ * @example Starting at half a second, capped at two
+ * ```ts
+ * import { LinearBackoff, type LinearBackoffOptions } from "@lifeline/realtime/backoff";
+ * import assert from "node:assert/strict";
+ *
+ * const options: LinearBackoffOptions = { initial: 500, increment: 500, maximum: 2000 };
+ * const backoff = new LinearBackoff(options);
+ * const delays = Array.from({ length: 5 }, () => backoff.next());
+ * assert.deepEqual(delays, [500, 1000, 1500, 2000, 2000]);
+ * ```
+ */
 export interface LinearBackoffOptions {
   /**
    * The first delay.
@@ -144,7 +158,24 @@ export class LinearBackoff implements Backoff {
   }
 }
 
-/** Options for {@linkcode BinaryExponentialBackoff}. */
+/**
+ * Options for {@linkcode BinaryExponentialBackoff}. The defaults give 1, 2, 4,
+ * 8, 16 and then 32 seconds.
+ *
+ * @example Doubling from 100 ms, four distinct delays
+ * ```ts
+ * import {
+ *   BinaryExponentialBackoff,
+ *   type BinaryExponentialBackoffOptions,
+ * } from "@lifeline/realtime/backoff";
+ * import assert from "node:assert/strict";
+ *
+ * const options: BinaryExponentialBackoffOptions = { initial: 100, maximumStep: 4 };
+ * const backoff = new BinaryExponentialBackoff(options);
+ * const delays = Array.from({ length: 5 }, () => backoff.next());
+ * assert.deepEqual(delays, [100, 200, 400, 800, 800]);
+ * ```
+ */
 export interface BinaryExponentialBackoffOptions {
   /**
    * The first delay in milliseconds.
@@ -220,12 +251,45 @@ export class BinaryExponentialBackoff implements Backoff {
  * - `"none"`: exactly `base`.
  * - `"full"`: uniformly in `[0, base)`; spreads a crowd of clients the most.
  * - `"equal"`: uniformly in `[base / 2, base)`; never much shorter than `base`.
+ *
+ * @example Equal jitter keeps at least half of each delay
+ * ```ts
+ * import { ExponentialBackoff, type Jitter } from "@lifeline/realtime/backoff";
+ * import assert from "node:assert/strict";
+ *
+ * const jitter: Jitter = "equal";
+ * const backoff = new ExponentialBackoff({ initial: 1000, jitter, random: () => 0 });
+ * assert.deepEqual([backoff.next(), backoff.next()], [500, 1000]);
+ * ```
  */
 export type Jitter = "none" | "full" | "equal";
 
 const JITTERS: readonly Jitter[] = ["none", "full", "equal"];
 
-/** Options for {@linkcode ExponentialBackoff}. Delays are milliseconds. */
+/**
+ * Options for {@linkcode ExponentialBackoff}. Delays are milliseconds; the
+ * defaults start at 500 ms, double up to 30 s and use full jitter.
+ *
+ * @example Tripling from 200 ms up to 5 s, with a fixed random for tests
+ * ```ts
+ * import {
+ *   ExponentialBackoff,
+ *   type ExponentialBackoffOptions,
+ * } from "@lifeline/realtime/backoff";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ExponentialBackoffOptions = {
+ *   initial: 200,
+ *   factor: 3,
+ *   maximum: 5000,
+ *   jitter: "full",
+ *   random: () => 0.5,
+ * };
+ * const backoff = new ExponentialBackoff(options);
+ * const delays = Array.from({ length: 5 }, () => backoff.next());
+ * assert.deepEqual(delays, [100, 300, 900, 2500, 2500]);
+ * ```
+ */
 export interface ExponentialBackoffOptions {
   /**
    * The first base delay.

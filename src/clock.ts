@@ -6,7 +6,22 @@
  * @module
  */
 
-/** An opaque handle returned by {@linkcode Clock.setTimeout}. */
+/**
+ * An opaque handle returned by {@linkcode Clock.setTimeout}: keep it only to
+ * pass back to {@linkcode Clock.clearTimeout}.
+ *
+ * @example Cancelling a timer by its handle
+ * ```ts
+ * import { systemClock, type TimerId } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * let fired = false;
+ * const id: TimerId = systemClock.setTimeout(() => fired = true, 1);
+ * systemClock.clearTimeout(id);
+ * await new Promise((resolve) => setTimeout(resolve, 5));
+ * assert.equal(fired, false);
+ * ```
+ */
 export type TimerId = unknown;
 
 /**

@@ -17,6 +17,17 @@
  * - `"send_failed"`: the socket threw while sending (`cause`).
  * - `"keepalive_timeout"`: the server did not answer a ping in time.
  * - `"disconnected"`: the client stopped while `ready()` waited.
+ *
+ * @example Deciding whether a failure is worth retrying
+ * ```ts
+ * import { ConnectionError, type ConnectionErrorCode } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const permanent: ConnectionErrorCode[] = ["url_failed", "disconnected"];
+ * const retryable = (error: ConnectionError) => !permanent.includes(error.code);
+ * assert.equal(retryable(new ConnectionError("connect_timeout", "Timed out")), true);
+ * assert.equal(retryable(new ConnectionError("url_failed", "No token")), false);
+ * ```
  */
 export type ConnectionErrorCode =
   | "url_failed"

@@ -10,10 +10,41 @@
  * @module
  */
 
-/** A callback that receives each value of a stream. */
+/**
+ * A callback that receives each value of a stream.
+ *
+ * @example A listener passed to subscribe
+ * ```ts
+ * import { Emitter, type Listener } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const heard: string[] = [];
+ * const listener: Listener<string> = (value) => heard.push(value);
+ * const emitter = new Emitter<string>();
+ * emitter.subscribe(listener);
+ * emitter.emit("hello");
+ * assert.deepEqual(heard, ["hello"]);
+ * ```
+ */
 export type Listener<T> = (value: T) => void;
 
-/** Options for {@linkcode EventStream.subscribe}. */
+/**
+ * Options for {@linkcode EventStream.subscribe}.
+ *
+ * @example Unsubscribing with an AbortSignal
+ * ```ts
+ * import { Emitter, type SubscribeOptions } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const controller = new AbortController();
+ * const options: SubscribeOptions = { signal: controller.signal };
+ * const emitter = new Emitter<number>();
+ * emitter.subscribe(() => {}, options);
+ * assert.equal(emitter.listenerCount, 1);
+ * controller.abort();
+ * assert.equal(emitter.listenerCount, 0);
+ * ```
+ */
 export interface SubscribeOptions {
   /** Unsubscribes the listener when aborted. */
   signal?: AbortSignal;
@@ -26,6 +57,20 @@ export interface SubscribeOptions {
  * `break` (its `return()`) detaches it.
  *
  * @typeParam T The type of the values.
+ *
+ * @example Iterating a stream until it ends
+ * ```ts
+ * import { Emitter, type EventStream } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const emitter = new Emitter<string>();
+ * const stream: EventStream<string> = emitter;
+ * const collected = Array.fromAsync(stream);
+ * emitter.emit("a");
+ * emitter.emit("b");
+ * emitter.close();
+ * assert.deepEqual(await collected, ["a", "b"]);
+ * ```
  */
 export interface EventStream<T> extends AsyncIterable<T> {
   /**
@@ -38,7 +83,24 @@ export interface EventStream<T> extends AsyncIterable<T> {
   [Symbol.asyncIterator](): AsyncIterableIterator<T>;
 }
 
-/** Options for {@linkcode Emitter}. */
+/**
+ * Options for {@linkcode Emitter}.
+ *
+ * @example Collecting what listeners throw
+ * ```ts
+ * import { Emitter, type EmitterOptions } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const errors: unknown[] = [];
+ * const options: EmitterOptions = { onError: (error) => errors.push(error) };
+ * const emitter = new Emitter<number>(options);
+ * emitter.subscribe(() => {
+ *   throw new Error("boom");
+ * });
+ * emitter.emit(1);
+ * assert.equal((errors[0] as Error).message, "boom");
+ * ```
+ */
 export interface EmitterOptions {
   /**
    * Receives what a listener threw. The other listeners are called anyway.

@@ -10,7 +10,26 @@ import { type Clock, systemClock, type TimerId } from "./clock.ts";
 
 export type { Clock, TimerId } from "./clock.ts";
 
-/** Options for {@linkcode Keepalive}. Times are milliseconds. */
+/**
+ * Options for {@linkcode Keepalive}. Times are milliseconds; every field is
+ * optional.
+ *
+ * @example A faster heartbeat with custom ping and pong messages
+ * ```ts
+ * import { Keepalive, type KeepaliveOptions } from "@lifeline/realtime/keepalive";
+ * import assert from "node:assert/strict";
+ *
+ * const options: KeepaliveOptions = {
+ *   interval: 5000,
+ *   timeout: 2000,
+ *   ping: '{"t":"ping"}',
+ *   isPong: (data) => data === '{"t":"pong"}',
+ * };
+ * const keepalive = new Keepalive({ send() {}, onDead() {} }, options);
+ * assert.equal(keepalive.interval, 5000);
+ * assert.equal(keepalive.received('{"t":"pong"}'), true);
+ * ```
+ */
 export interface KeepaliveOptions {
   /**
    * How long inbound silence lasts before a ping is sent; positive and finite.
@@ -41,7 +60,27 @@ export interface KeepaliveOptions {
   clock?: Clock;
 }
 
-/** What a {@linkcode Keepalive} does to the connection it watches. */
+/**
+ * What a {@linkcode Keepalive} does to the connection it watches: send a
+ * ping, and report the connection dead.
+ *
+ * @example Handlers for a WebSocket-like connection
+ * ```ts
+ * import type { KeepaliveHandlers } from "@lifeline/realtime/keepalive";
+ * import assert from "node:assert/strict";
+ *
+ * const sent: string[] = [];
+ * let closed = false;
+ * const handlers: KeepaliveHandlers = {
+ *   send: (ping) => sent.push(ping),
+ *   onDead: () => closed = true, // e.g. socket.close(4000, "keepalive timeout")
+ * };
+ * handlers.send("ping");
+ * handlers.onDead();
+ * assert.deepEqual(sent, ["ping"]);
+ * assert.equal(closed, true);
+ * ```
+ */
 export interface KeepaliveHandlers {
   /** Sends the ping message over the connection. */
   send(ping: string): void;

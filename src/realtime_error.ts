@@ -22,6 +22,17 @@ import type { ErrorCode } from "./protocol.ts";
  * - `"buffer_full"`: too many requests are already waiting for a connection.
  * - `"bad_response"`: the relay answered with something this client does not
  *   understand.
+ *
+ * @example Deciding whether to retry a failed request
+ * ```ts
+ * import { RealtimeError, type RealtimeErrorCode } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const transient: RealtimeErrorCode[] = ["rate_limited", "timeout", "not_connected"];
+ * const shouldRetry = (error: RealtimeError) => transient.includes(error.code);
+ * assert.equal(shouldRetry(new RealtimeError("rate_limited", "Slow down")), true);
+ * assert.equal(shouldRetry(new RealtimeError("forbidden", "No")), false);
+ * ```
  */
 export type RealtimeErrorCode =
   | ErrorCode

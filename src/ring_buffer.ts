@@ -16,19 +16,80 @@ export type { MessageBuffer } from "./message_buffer.ts";
  * - `"drop-oldest"`: evicts the oldest items until the new one fits.
  * - `"drop-newest"`: refuses the new item; `push` returns `false`.
  * - `"reject"`: throws a {@linkcode BufferFullError}.
+ *
+ * @example Refusing new items instead of evicting old ones
+ * ```ts
+ * import { type OverflowPolicy, RingBuffer } from "@lifeline/realtime/buffer";
+ * import assert from "node:assert/strict";
+ *
+ * const overflow: OverflowPolicy = "drop-newest";
+ * const buffer = new RingBuffer<string>({ capacity: 1, overflow });
+ * assert.equal(buffer.push("a"), true);
+ * assert.equal(buffer.push("b"), false);
+ * assert.deepEqual([...buffer], ["a"]);
+ * ```
  */
 export type OverflowPolicy = "drop-oldest" | "drop-newest" | "reject";
 
 /**
  * Why {@linkcode RingBufferOptions.onDrop} was called: `"evicted"` for an
  * item removed to make room, `"refused"` for an item that was never accepted.
+ *
+ * @example Counting drops by reason
+ * ```ts
+ * import { type DropReason, RingBuffer } from "@lifeline/realtime/buffer";
+ * import assert from "node:assert/strict";
+ *
+ * const reasons: DropReason[] = [];
+ * const buffer = new RingBuffer<string>({
+ *   maxBytes: 3,
+ *   onDrop: (_item, reason) => reasons.push(reason),
+ * });
+ * buffer.push("ab");
+ * buffer.push("cd"); // evicts "ab" to fit
+ * buffer.push("too long"); // larger than maxBytes on its own
+ * assert.deepEqual(reasons, ["evicted", "refused"]);
+ * ```
  */
 export type DropReason = "evicted" | "refused";
 
-/** The types a WebSocket can send, the default item type of a {@linkcode RingBuffer}. */
+/**
+ * The types a WebSocket can send, the default item type of a
+ * {@linkcode RingBuffer}.
+ *
+ * @example Buffering text and binary messages together
+ * ```ts
+ * import { RingBuffer, type WebSocketData } from "@lifeline/realtime/buffer";
+ * import assert from "node:assert/strict";
+ *
+ * const messages: WebSocketData[] = ["hi", new Uint8Array([1, 2, 3])];
+ * const buffer = new RingBuffer();
+ * for (const message of messages) buffer.push(message);
+ * assert.equal(buffer.bytes, 5);
+ * ```
+ */
 export type WebSocketData = string | ArrayBufferLike | ArrayBufferView | Blob;
 
-/** Options for {@linkcode RingBuffer}. */
+/**
+ * Options for {@linkcode RingBuffer}. The defaults are 1000 items, 1 MiB,
+ * `"drop-oldest"` and {@linkcode byteLength} as the measure.
+ *
+ * @typeParam T The type of the items.
+ *
+ * @example Limiting a buffer of objects by a custom size
+ * ```ts
+ * import { RingBuffer, type RingBufferOptions } from "@lifeline/realtime/buffer";
+ * import assert from "node:assert/strict";
+ *
+ * type Job = { id: number; cost: number };
+ * const options: RingBufferOptions<Job> = { maxBytes: 10, sizeOf: (job) => job.cost };
+ * const buffer = new RingBuffer(options);
+ * buffer.push({ id: 1, cost: 6 });
+ * buffer.push({ id: 2, cost: 6 }); // evicts job 1
+ * assert.deepEqual([...buffer].map((job) => job.id), [2]);
+ * assert.equal(buffer.bytes, 6);
+ * ```
+ */
 export interface RingBufferOptions<T> {
   /**
    * The most items held at once; a positive integer or `Infinity`.

@@ -17,7 +17,28 @@ import {
 } from "./event_stream.ts";
 import { WaitError } from "./wait_error.ts";
 
-/** Options for {@linkcode StateStream.until}. */
+/**
+ * Options for {@linkcode StateStream.until}. By default a wait has no time
+ * limit and cannot be aborted.
+ *
+ * @example Giving up after a timeout on a fake clock
+ * ```ts
+ * import { type Clock, StateEmitter, type UntilOptions, WaitError } from "@lifeline/realtime";
+ * import { createClock } from "@sinonjs/fake-timers";
+ * import assert from "node:assert/strict";
+ *
+ * const fake = createClock();
+ * const clock: Clock = {
+ *   now: () => fake.now,
+ *   setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
+ *   clearTimeout: (id) => fake.clearTimeout(id),
+ * };
+ * const options: UntilOptions = { timeout: 1000, clock };
+ * const wait = new StateEmitter("idle").until((s) => s === "done", options);
+ * fake.tick(1000);
+ * await assert.rejects(wait, (e) => e instanceof WaitError && e.code === "timeout");
+ * ```
+ */
 export interface UntilOptions {
   /** Rejects the wait with a {@linkcode WaitError} of code `"aborted"`. */
   signal?: AbortSignal;
@@ -41,6 +62,21 @@ export interface UntilOptions {
  * the current state first.
  *
  * @typeParam T The type of the states.
+ *
+ * @example A new listener hears the current state first
+ * ```ts
+ * import { StateEmitter, type StateStream } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const emitter = new StateEmitter(0);
+ * const count: StateStream<number> = emitter;
+ * emitter.emit(1);
+ * const heard: number[] = [];
+ * count.subscribe((n) => heard.push(n));
+ * emitter.emit(2);
+ * assert.deepEqual(heard, [1, 2]);
+ * assert.equal(count.value, 2);
+ * ```
  */
 export interface StateStream<T> extends EventStream<T> {
   /** The current state. */

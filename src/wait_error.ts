@@ -11,6 +11,21 @@
  * - `"timeout"`: its `timeout` elapsed first.
  * - `"aborted"`: its `signal` was aborted; `cause` is the signal's reason.
  * - `"closed"`: the stream it waited on was closed.
+ *
+ * @example Switching on the code of an aborted wait
+ * ```ts
+ * import { StateEmitter, WaitError, type WaitErrorCode } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const wait = new StateEmitter("idle").until((s) => s === "done", {
+ *   signal: AbortSignal.abort(),
+ * });
+ * const code: WaitErrorCode | undefined = await wait.then(
+ *   () => undefined,
+ *   (error) => error instanceof WaitError ? error.code : undefined,
+ * );
+ * assert.equal(code, "aborted");
+ * ```
  */
 export type WaitErrorCode = "timeout" | "aborted" | "closed";
 
