@@ -11,7 +11,24 @@ import type { EventStream } from "./event_stream.ts";
 import type { RealtimeError } from "./realtime_error.ts";
 import type { StateStream } from "./state_stream.ts";
 
-/** A message published in a channel, as a {@linkcode RealtimeChannel} delivers it. */
+/**
+ * A message published in a channel, as a {@linkcode RealtimeChannel}
+ * delivers it on its `messages` stream.
+ *
+ * @example A listener for a channel's messages
+ * ```ts
+ * import type { ChannelMessage } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const chat: string[] = [];
+ * const onMessage = (m: ChannelMessage) => {
+ *   if (m.type === "chat") chat.push(`${m.senderId ?? "server"}: ${m.payload}`);
+ * };
+ * // room.messages.subscribe(onMessage);
+ * onMessage({ channelId: "lobby", type: "chat", payload: "hi", senderId: null, offset: 1, timestamp: 0 });
+ * assert.deepEqual(chat, ["server: hi"]);
+ * ```
+ */
 export interface ChannelMessage {
   /** The channel it was published in. */
   channelId: string;
@@ -35,6 +52,19 @@ export interface ChannelMessage {
  * - `"connected"`: joined, on an open connection.
  * - `"reconnecting"`: was joined; the connection dropped and the channel
  *   will be joined again when it is back.
+ *
+ * @example Narrowing a status to show why a join failed
+ * ```ts
+ * import { type ChannelStatus, RealtimeError, WebSocketChannel } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const describe = (status: ChannelStatus) =>
+ *   status.type === "disconnected" && status.error ? `failed: ${status.error.code}` : status.type;
+ * await using channel = new WebSocketChannel({ url: "ws://relay.test/ws", channelId: "lobby" });
+ * assert.equal(describe(channel.status.value), "disconnected");
+ * const refused = new RealtimeError("forbidden", "Not allowed in 'lobby'");
+ * assert.equal(describe({ type: "disconnected", error: refused }), "failed: forbidden");
+ * ```
  */
 export type ChannelStatus =
   | { type: "disconnected"; error?: RealtimeError }
@@ -42,7 +72,33 @@ export type ChannelStatus =
   | { type: "connected" }
   | { type: "reconnecting" };
 
-/** Options for {@linkcode RealtimeChannel.send}. */
+/**
+ * Options for {@linkcode RealtimeChannel.send}: by default a message goes out
+ * under the event name `"message"`, echoing as the owner is set to.
+ *
+ * @example The event name is checked before anything is sent
+ * ```ts
+ * import { type ChannelSendOptions, RealtimeError, RealtimeManager } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * class NeverOpens extends EventTarget {
+ *   readyState = 0;
+ *   protocol = "";
+ *   extensions = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "blob";
+ *   send() {}
+ *   close() {}
+ * }
+ *
+ * await using manager = new RealtimeManager("ws://relay.test/ws", { WebSocket: NeverOpens });
+ * const options: ChannelSendOptions = { type: "", echo: false };
+ * await assert.rejects(
+ *   manager.channel("lobby").send({ typing: true }, options),
+ *   (error) => error instanceof RealtimeError && error.code === "bad_event",
+ * );
+ * ```
+ */
 export interface ChannelSendOptions {
   /**
    * The event name to publish under; it comes back as

@@ -36,7 +36,36 @@ import {
 } from "./reconnecting_websocket.ts";
 import { type ChannelHost, ManagerChannel } from "./_manager_channel.ts";
 
-/** Gives the access token for the next connection attempt; `undefined` for none. */
+/**
+ * Gives the access token for the next connection attempt; `undefined` for
+ * none. It is called before every attempt, so it can refresh an expired
+ * token.
+ *
+ * @example A token fetched before each attempt, sent in the URL
+ * ```ts
+ * import { RealtimeManager, type TokenProvider } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const urls: string[] = [];
+ * class NeverOpens extends EventTarget {
+ *   readyState = 0;
+ *   protocol = "";
+ *   extensions = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "blob";
+ *   constructor(url: string) {
+ *     super();
+ *     urls.push(url);
+ *   }
+ *   send() {}
+ *   close() {}
+ * }
+ * const token: TokenProvider = () => Promise.resolve("abc");
+ * await using _manager = new RealtimeManager("ws://relay.test/ws", { token, WebSocket: NeverOpens });
+ * await new Promise((resolve) => setTimeout(resolve, 0));
+ * assert.deepEqual(urls, ["ws://relay.test/ws?token=abc"]);
+ * ```
+ */
 export type TokenProvider = () =>
   | string
   | undefined
@@ -48,6 +77,38 @@ export type TokenProvider = () =>
  * `signal`, …) are handed to the {@linkcode ReconnectingWebSocket}
  * underneath; its send buffer is always off, since the manager keeps its own
  * ordered queue.
+ *
+ * @example Rejecting publishes at once while disconnected
+ * ```ts
+ * import {
+ *   RealtimeError,
+ *   RealtimeManager,
+ *   type RealtimeManagerOptions,
+ * } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * class NeverOpens extends EventTarget {
+ *   readyState = 0;
+ *   protocol = "";
+ *   extensions = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "blob";
+ *   send() {}
+ *   close() {}
+ * }
+ *
+ * const options: RealtimeManagerOptions = {
+ *   bufferMessages: false,
+ *   echoMessages: false,
+ *   ackTimeout: 5000,
+ *   WebSocket: NeverOpens, // globalThis.WebSocket by default
+ * };
+ * await using manager = new RealtimeManager("ws://relay.test/ws", options);
+ * await assert.rejects(
+ *   manager.broadcast("news", { text: "hi" }),
+ *   (error) => error instanceof RealtimeError && error.code === "not_connected",
+ * );
+ * ```
  */
 export interface RealtimeManagerOptions
   extends Omit<ReconnectingWebSocketOptions, "buffer"> {
@@ -90,7 +151,26 @@ export interface RealtimeManagerOptions
   maxQueued?: number;
 }
 
-/** A message published in a channel, or app-wide, as listeners receive it. */
+/**
+ * A message published in a channel, or app-wide, as listeners receive it.
+ *
+ * @example Telling a broadcast from a channel message
+ * ```ts
+ * import type { RealtimeMessage } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const where = (m: RealtimeMessage) => m.channel ?? "everyone";
+ * const message: RealtimeMessage = {
+ *   channel: "lobby",
+ *   event: "chat",
+ *   message: { text: "hi" },
+ *   senderId: "s1",
+ *   offset: 7,
+ * };
+ * assert.equal(where(message), "lobby");
+ * assert.equal(where({ ...message, channel: null, offset: undefined }), "everyone");
+ * ```
+ */
 export interface RealtimeMessage {
   /** The channel, or `null` for an app-wide broadcast. */
   channel: string | null;
@@ -104,7 +184,19 @@ export interface RealtimeMessage {
   offset?: number;
 }
 
-/** A member joined, left or updated its profile in a channel. */
+/**
+ * A member joined, left or updated its profile in a channel.
+ *
+ * @example Reading a member's profile from a join
+ * ```ts
+ * import type { MemberEvent } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const event: MemberEvent = { channel: "lobby", member: { id: "s2", data: { name: "Ada" } } };
+ * const { name } = event.member.data as { name: string };
+ * assert.equal(`${name} joined ${event.channel}`, "Ada joined lobby");
+ * ```
+ */
 export interface MemberEvent {
   /** The channel. */
   channel: string;
@@ -112,7 +204,18 @@ export interface MemberEvent {
   member: Member;
 }
 
-/** An event the server addressed to this client's user. */
+/**
+ * An event the server addressed to this client's user.
+ *
+ * @example A notification sent to the user
+ * ```ts
+ * import type { UserEvent } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const event: UserEvent = { event: "notification", message: { unread: 3 } };
+ * assert.deepEqual(event.message, { unread: 3 });
+ * ```
+ */
 export interface UserEvent {
   /** The event name. */
   event: string;
@@ -120,19 +223,92 @@ export interface UserEvent {
   message: unknown;
 }
 
-/** The event names under which {@linkcode RealtimeManager.onAny} hears member events. */
+/**
+ * The event names under which {@linkcode RealtimeManager.onAny} hears member
+ * events.
+ *
+ * @example Telling member events from messages in an onAny listener
+ * ```ts
+ * import type { MemberEventName } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const names: MemberEventName[] = ["channel:join", "channel:leave", "channel:update"];
+ * const isMemberEvent = (name: string): name is MemberEventName =>
+ *   (names as string[]).includes(name);
+ * assert.equal(isMemberEvent("channel:join"), true);
+ * assert.equal(isMemberEvent("chat"), false);
+ * ```
+ */
 export type MemberEventName =
   | "channel:join"
   | "channel:leave"
   | "channel:update";
 
-/** Receives messages published under one event name. */
+/**
+ * Receives messages published under one event name; see
+ * {@linkcode RealtimeManager.on}.
+ *
+ * @example A chat listener
+ * ```ts
+ * import type { MessageListener } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * const onChat: MessageListener = ({ senderId, message }) =>
+ *   lines.push(`${senderId}: ${(message as { text: string }).text}`);
+ * onChat({ channel: "lobby", event: "chat", message: { text: "hi" }, senderId: "s1" });
+ * assert.deepEqual(lines, ["s1: hi"]);
+ * ```
+ */
 export type MessageListener = (payload: RealtimeMessage) => void;
-/** Receives member events. */
+/**
+ * Receives member events; see {@linkcode RealtimeManager.onJoin}.
+ *
+ * @example Keeping a member list
+ * ```ts
+ * import type { MemberListener } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const online = new Set<string>();
+ * const onJoin: MemberListener = ({ member }) => online.add(member.id);
+ * onJoin({ channel: "lobby", member: { id: "s2", data: null } });
+ * assert.deepEqual([...online], ["s2"]);
+ * ```
+ */
 export type MemberListener = (payload: MemberEvent) => void;
-/** Receives user events. */
+/**
+ * Receives user events; see {@linkcode RealtimeManager.onUserEvent}.
+ *
+ * @example Counting notifications
+ * ```ts
+ * import type { UserEventListener } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * let unread = 0;
+ * const onUserEvent: UserEventListener = ({ event }) => {
+ *   if (event === "notification") unread++;
+ * };
+ * onUserEvent({ event: "notification", message: {} });
+ * assert.equal(unread, 1);
+ * ```
+ */
 export type UserEventListener = (payload: UserEvent) => void;
-/** Receives every message and member event, with its event name. */
+/**
+ * Receives every message and member event, with its event name; see
+ * {@linkcode RealtimeManager.onAny}.
+ *
+ * @example Logging everything
+ * ```ts
+ * import type { AnyListener } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const log: string[] = [];
+ * const onAny: AnyListener = (eventName, payload) => log.push(`${eventName} in ${payload.channel}`);
+ * onAny("channel:join", { channel: "lobby", member: { id: "s2", data: null } });
+ * onAny("chat", { channel: "lobby", event: "chat", message: "hi", senderId: "s2" });
+ * assert.deepEqual(log, ["channel:join in lobby", "chat in lobby"]);
+ * ```
+ */
 export type AnyListener = (
   eventName: string,
   payload: RealtimeMessage | MemberEvent,

@@ -22,16 +22,79 @@ import { abnormalClosure, normalClosure, policyViolation } from "./status.ts";
  * that is called before every attempt, e.g. to fetch a fresh token. A
  * function that throws or rejects fails that attempt only; the client
  * retries as usual.
+ *
+ * @example A fresh token in the URL of every attempt
+ * ```ts
+ * import { ReconnectingWebSocket, type UrlProvider } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * class NeverOpens extends EventTarget {
+ *   readyState = 0;
+ *   protocol = "";
+ *   extensions = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "blob";
+ *   send() {}
+ *   close() {}
+ * }
+ *
+ * let token = 0;
+ * const url: UrlProvider = () => `wss://example.test/live?token=${++token}`;
+ * await using socket = new ReconnectingWebSocket(url, { WebSocket: NeverOpens });
+ * assert.equal(socket.url, "wss://example.test/live?token=1");
+ * ```
  */
 export type UrlProvider =
   | string
   | URL
   | (() => string | URL | PromiseLike<string | URL>);
 
-/** How binary messages are delivered: as `ArrayBuffer`s or `Blob`s. */
+/**
+ * How binary messages are delivered: as `ArrayBuffer`s or `Blob`s.
+ *
+ * @example Receiving binary messages as Blobs
+ * ```ts
+ * import { type BinaryType, ReconnectingWebSocket } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * class NeverOpens extends EventTarget {
+ *   readyState = 0;
+ *   protocol = "";
+ *   extensions = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "blob";
+ *   send() {}
+ *   close() {}
+ * }
+ *
+ * const binaryType: BinaryType = "blob";
+ * await using socket = new ReconnectingWebSocket("wss://example.test", {
+ *   WebSocket: NeverOpens,
+ *   binaryType,
+ * });
+ * assert.equal(socket.binaryType, "blob");
+ * ```
+ */
 export type BinaryType = "arraybuffer" | "blob";
 
-/** A received message: text, or binary as set by `binaryType`. */
+/**
+ * A received message: text, or binary as set by `binaryType`.
+ *
+ * @example Handling text and binary messages
+ * ```ts
+ * import type { MessageData } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * function describe(data: MessageData): string {
+ *   if (typeof data === "string") return `text: ${data}`;
+ *   if (data instanceof ArrayBuffer) return `${data.byteLength} bytes`;
+ *   return `a blob of ${data.size} bytes`;
+ * }
+ * assert.equal(describe("hi"), "text: hi");
+ * assert.equal(describe(new Uint8Array([1, 2]).buffer), "2 bytes");
+ * assert.equal(describe(new Blob(["abc"])), "a blob of 3 bytes");
+ * ```
+ */
 export type MessageData = string | ArrayBuffer | Blob;
 
 /**
@@ -39,6 +102,29 @@ export type MessageData = string | ArrayBuffer | Blob;
  * it on the open socket, `"queued"` it in the buffer for the next
  * connection, or `"dropped"` it (the buffer refused it, buffering is off, or
  * the client is closed).
+ *
+ * @example Without a buffer, a message sent while disconnected is dropped
+ * ```ts
+ * import { ReconnectingWebSocket, type SendResult } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * class NeverOpens extends EventTarget {
+ *   readyState = 0;
+ *   protocol = "";
+ *   extensions = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "blob";
+ *   send() {}
+ *   close() {}
+ * }
+ *
+ * await using socket = new ReconnectingWebSocket("wss://example.test", {
+ *   WebSocket: NeverOpens,
+ *   buffer: false,
+ * });
+ * const result: SendResult = socket.send("hello");
+ * assert.equal(result, "dropped");
+ * ```
  */
 export type SendResult = "sent" | "queued" | "dropped";
 
@@ -48,6 +134,17 @@ export type SendResult = "sent" | "queued" | "dropped";
  * frame was received (a network error, a timeout, a dead keepalive) `code`
  * is 1006 and `error` says what happened. Deno reports a refused connection
  * as an error, then a close with code 0.
+ *
+ * @example A reconnect policy that also stops on an application close code
+ * ```ts
+ * import { type CloseInfo, ConnectionError } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const shouldReconnect = (info: CloseInfo) => info.code !== 1008 && info.code !== 4001;
+ * assert.equal(shouldReconnect({ code: 4001, reason: "unauthorized", wasClean: true }), false);
+ * const timeout = new ConnectionError("connect_timeout", "Timed out");
+ * assert.equal(shouldReconnect({ code: 1006, reason: "", wasClean: false, error: timeout }), true);
+ * ```
  */
 export interface CloseInfo {
   /** The close code. */
@@ -72,6 +169,26 @@ export interface CloseInfo {
  * - `disconnected`: the client has stopped, after `close()`, a refusal by
  *   `shouldReconnect`, or when `maxRetries` ran out. Never the state while a
  *   retry is pending.
+ *
+ * @example Narrowing a state on its type
+ * ```ts
+ * import type { ConnectionState } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * function label(state: ConnectionState): string {
+ *   switch (state.type) {
+ *     case "reconnecting":
+ *       return `retry ${state.attempt} in ${state.delay} ms`;
+ *     case "disconnected":
+ *       return `offline (${state.error?.code ?? state.code ?? "closed"})`;
+ *     default:
+ *       return state.type;
+ *   }
+ * }
+ * assert.equal(label({ type: "reconnecting", attempt: 2, delay: 1000 }), "retry 2 in 1000 ms");
+ * assert.equal(label({ type: "disconnected", code: 1000 }), "offline (1000)");
+ * assert.equal(label({ type: "connected" }), "connected");
+ * ```
  */
 export type ConnectionState =
   | { readonly type: "connecting" }
@@ -93,6 +210,32 @@ export type ConnectionState =
 /**
  * The part of the WebSocket API the client uses; the global `WebSocket` of
  * Deno, Bun, browsers and workers has it.
+ *
+ * @example A test double that records what is sent
+ * ```ts
+ * import type { WebSocketData, WebSocketLike } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * class Recorder extends EventTarget implements WebSocketLike {
+ *   readyState = 1;
+ *   protocol = "";
+ *   extensions = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "arraybuffer";
+ *   sent: WebSocketData[] = [];
+ *   send(data: WebSocketData) {
+ *     this.sent.push(data);
+ *   }
+ *   close() {
+ *     this.readyState = 3;
+ *   }
+ * }
+ * const ws = new Recorder();
+ * ws.send("hi");
+ * ws.close();
+ * assert.deepEqual(ws.sent, ["hi"]);
+ * assert.equal(ws.readyState, 3);
+ * ```
  */
 export interface WebSocketLike extends EventTarget {
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
@@ -114,6 +257,33 @@ export interface WebSocketLike extends EventTarget {
 /**
  * The second constructor argument used when `headers` are set: the shape
  * Deno's and Bun's `WebSocket` accept.
+ *
+ * @example What a WebSocket constructor receives when headers are set
+ * ```ts
+ * import { ReconnectingWebSocket, type WebSocketInit } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const inits: unknown[] = [];
+ * class NeverOpens extends EventTarget {
+ *   readyState = 0;
+ *   protocol = "";
+ *   extensions = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "blob";
+ *   constructor(_url: string, init?: string | string[] | WebSocketInit) {
+ *     super();
+ *     inits.push(init);
+ *   }
+ *   send() {}
+ *   close() {}
+ * }
+ * await using _socket = new ReconnectingWebSocket("wss://example.test", {
+ *   WebSocket: NeverOpens,
+ *   protocols: "chat.v1",
+ *   headers: { authorization: "Bearer abc" },
+ * });
+ * assert.deepEqual(inits, [{ protocols: "chat.v1", headers: { authorization: "Bearer abc" } }]);
+ * ```
  */
 export interface WebSocketInit {
   /** The subprotocols to offer. */
@@ -126,19 +296,96 @@ export interface WebSocketInit {
  * A `WebSocket` constructor. It is called as `new WebSocket(url)`,
  * `new WebSocket(url, protocols)`, or, when `headers` are set,
  * `new WebSocket(url, { protocols, headers })`.
+ *
+ * @example A constructor that records the URLs it is given
+ * ```ts
+ * import { ReconnectingWebSocket, type WebSocketConstructor } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const urls: string[] = [];
+ * const Recording: WebSocketConstructor = class extends EventTarget {
+ *   readyState = 0;
+ *   protocol = "";
+ *   extensions = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "blob";
+ *   constructor(url: string) {
+ *     super();
+ *     urls.push(url);
+ *   }
+ *   send() {}
+ *   close() {}
+ * };
+ * await using _socket = new ReconnectingWebSocket("wss://example.test/a", { WebSocket: Recording });
+ * assert.deepEqual(urls, ["wss://example.test/a"]);
+ * ```
  */
 export type WebSocketConstructor = new (
   url: string,
   protocols?: string | string[] | WebSocketInit,
 ) => WebSocketLike;
 
-/** Keepalive settings; see {@linkcode KeepaliveOptions}. */
+/**
+ * Keepalive settings; see {@linkcode KeepaliveOptions}. The socket supplies
+ * the clock itself.
+ *
+ * @example JSON pings every 10 seconds
+ * ```ts
+ * import type { KeepaliveSettings, ReconnectingWebSocketOptions } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const keepalive: KeepaliveSettings = {
+ *   interval: 10_000,
+ *   timeout: 5_000,
+ *   ping: '{"type":"ping"}',
+ *   isPong: (data) => data === '{"type":"pong"}',
+ * };
+ * const options: ReconnectingWebSocketOptions = { keepalive };
+ * assert.equal(keepalive.isPong?.('{"type":"pong"}'), true);
+ * assert.notEqual(options.keepalive, false);
+ * ```
+ */
 export type KeepaliveSettings = Pick<
   KeepaliveOptions,
   "interval" | "timeout" | "ping" | "isPong"
 >;
 
-/** Options for {@linkcode ReconnectingWebSocket}. Times are milliseconds. */
+/**
+ * Options for {@linkcode ReconnectingWebSocket}. Times are milliseconds;
+ * every field is optional.
+ *
+ * @example A small buffer, a quicker backoff and at most ten retries
+ * ```ts
+ * import {
+ *   ExponentialBackoff,
+ *   ReconnectingWebSocket,
+ *   type ReconnectingWebSocketOptions,
+ *   RingBuffer,
+ * } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * class NeverOpens extends EventTarget {
+ *   readyState = 0;
+ *   protocol = "";
+ *   extensions = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "blob";
+ *   send() {}
+ *   close() {}
+ * }
+ *
+ * const options: ReconnectingWebSocketOptions = {
+ *   protocols: ["chat.v1"],
+ *   timeout: 5000,
+ *   backoff: new ExponentialBackoff({ initial: 250, maximum: 10_000 }),
+ *   maxRetries: 10,
+ *   buffer: new RingBuffer({ capacity: 100 }),
+ *   WebSocket: NeverOpens, // globalThis.WebSocket by default
+ * };
+ * await using socket = new ReconnectingWebSocket("wss://example.test/chat", options);
+ * assert.equal(socket.send("hello"), "queued");
+ * ```
+ */
 export interface ReconnectingWebSocketOptions {
   /** The subprotocols to offer. */
   protocols?: string | string[];
@@ -216,7 +463,33 @@ export interface ReconnectingWebSocketOptions {
   signal?: AbortSignal;
 }
 
-/** Options for {@linkcode ReconnectingWebSocket.ready}. */
+/**
+ * Options for {@linkcode ReconnectingWebSocket.ready}. By default the wait
+ * has no time limit.
+ *
+ * @example Giving up on the wait when a signal is aborted
+ * ```ts
+ * import { ReconnectingWebSocket, type ReadyOptions, WaitError } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * class NeverOpens extends EventTarget {
+ *   readyState = 0;
+ *   protocol = "";
+ *   extensions = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "blob";
+ *   send() {}
+ *   close() {}
+ * }
+ *
+ * await using socket = new ReconnectingWebSocket("wss://example.test", { WebSocket: NeverOpens });
+ * const options: ReadyOptions = { signal: AbortSignal.abort(), timeout: 5000 };
+ * await assert.rejects(
+ *   socket.ready(options),
+ *   (error) => error instanceof WaitError && error.code === "aborted",
+ * );
+ * ```
+ */
 export interface ReadyOptions {
   /** Rejects with a `WaitError` of code `"aborted"`. */
   signal?: AbortSignal;

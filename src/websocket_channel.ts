@@ -21,7 +21,38 @@ import { RealtimeManager, type TokenProvider } from "./realtime_manager.ts";
 import type { WebSocketConstructor } from "./reconnecting_websocket.ts";
 import { StateEmitter, type StateStream } from "./state_stream.ts";
 
-/** How a {@linkcode WebSocketChannel} buffers what is sent while it is down. */
+/**
+ * How a {@linkcode WebSocketChannel} buffers what is sent while it is down.
+ *
+ * @example A full buffer rejects further messages
+ * ```ts
+ * import { type MessageBufferOptions, RealtimeError, WebSocketChannel } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * class NeverOpens extends EventTarget {
+ *   readyState = 0;
+ *   protocol = "";
+ *   extensions = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "blob";
+ *   send() {}
+ *   close() {}
+ * }
+ *
+ * const messageBuffer: MessageBufferOptions = { capacity: 1 };
+ * await using channel = new WebSocketChannel({
+ *   url: "ws://relay.test/ws",
+ *   channelId: "lobby",
+ *   messageBuffer,
+ *   WebSocket: NeverOpens,
+ * });
+ * channel.connect().catch(() => {}); // the join waits in the buffer
+ * await assert.rejects(
+ *   channel.send("hi"),
+ *   (error) => error instanceof RealtimeError && error.code === "buffer_full",
+ * );
+ * ```
+ */
 export interface MessageBufferOptions {
   /**
    * The most messages (and other requests) that wait for the connection;
@@ -31,7 +62,33 @@ export interface MessageBufferOptions {
   capacity?: number;
 }
 
-/** Options for {@linkcode WebSocketChannel}. Times are milliseconds. */
+/**
+ * Options for {@linkcode WebSocketChannel}. Times are milliseconds; only
+ * `url` and `channelId` are required.
+ *
+ * @example A channel that retries every second, five times at most
+ * ```ts
+ * import {
+ *   RealtimeError,
+ *   WebSocketChannel,
+ *   type WebSocketChannelOptions,
+ * } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const options: WebSocketChannelOptions = {
+ *   url: "wss://relay.test/ws",
+ *   channelId: "lobby",
+ *   reconnectDelay: 1000,
+ *   maxReconnectAttempts: 5,
+ *   echo: false,
+ * };
+ * await using channel = new WebSocketChannel(options); // connects on connect()
+ * await assert.rejects(
+ *   channel.send("hi"),
+ *   (error) => error instanceof RealtimeError && error.code === "not_connected",
+ * );
+ * ```
+ */
 export interface WebSocketChannelOptions {
   /** The relay's WebSocket endpoint, such as `ws://host:8787/ws`. */
   url: string | URL;
