@@ -364,6 +364,12 @@ export const DEFAULT_HEARTBEAT: Readonly<Heartbeat> = Object.freeze({
 
 /** Longest event name, in characters. */
 export const MAX_EVENT_LENGTH = 128;
+/**
+ * The prefix of event names the protocol keeps for itself: clients name
+ * presence `channel:join`, `channel:leave` and `channel:update`, so no
+ * published event may start with it.
+ */
+export const RESERVED_EVENT_PREFIX = "channel:";
 /** Longest session id or client message id (`mid`), in characters. */
 export const MAX_ID_LENGTH = 128;
 
@@ -393,7 +399,8 @@ export function isChannelName(
 
 /**
  * Whether `value` is a valid event name: a non-empty string of at most
- * {@linkcode MAX_EVENT_LENGTH} characters.
+ * {@linkcode MAX_EVENT_LENGTH} characters that does not start with
+ * {@linkcode RESERVED_EVENT_PREFIX} (`channel:`, the presence events).
  *
  * @example Checking names
  * ```ts
@@ -401,12 +408,15 @@ export function isChannelName(
  * import assert from "node:assert/strict";
  *
  * assert.equal(isEventName("chat message"), true);
+ * assert.equal(isEventName("chat:message"), true);
  * assert.equal(isEventName(""), false);
+ * assert.equal(isEventName("channel:join"), false);
  * ```
  */
 export function isEventName(value: unknown): value is string {
   return typeof value === "string" && value.length > 0 &&
-    value.length <= MAX_EVENT_LENGTH;
+    value.length <= MAX_EVENT_LENGTH &&
+    !value.startsWith(RESERVED_EVENT_PREFIX);
 }
 
 // ---------------------------------------------------------------- errors
@@ -502,6 +512,9 @@ function optional(
 ): boolean {
   return value === undefined || check(value);
 }
+
+const EVENT_RULE =
+  `'event' must be 1 to ${MAX_EVENT_LENGTH} characters, not starting with '${RESERVED_EVENT_PREFIX}'`;
 
 const isBoolean = (v: unknown): boolean => typeof v === "boolean";
 const isId = (v: unknown): boolean =>
@@ -611,11 +624,7 @@ export function decodeClientFrame(
     case "pub": {
       if (o.channel !== null && !channel()) return badChannel();
       if (!isEventName(o.event)) {
-        return fail(
-          "bad_event",
-          `'event' must be 1 to ${MAX_EVENT_LENGTH} characters`,
-          ref,
-        );
+        return fail("bad_event", EVENT_RULE, ref);
       }
       if (!optional(o.mid, isId) || !optional(o.echo, isBoolean)) {
         return badFields("pub");

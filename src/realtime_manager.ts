@@ -19,11 +19,13 @@ import {
   type ErrorBody,
   isChannelName,
   isEventName,
+  MAX_EVENT_LENGTH,
   type Member,
   type MsgFrame,
   type PresenceFrame,
   PROTOCOL_VERSION,
   type RelayLimits,
+  RESERVED_EVENT_PREFIX,
   type UserFrame,
 } from "./protocol.ts";
 import { byteLength } from "./byte_length.ts";
@@ -946,7 +948,7 @@ export class RealtimeManager implements AsyncDisposable {
     if (!isEventName(event)) {
       throw new RealtimeError(
         "bad_event",
-        "The event name must be a string of 1 to 128 characters",
+        `The event name must be a string of 1 to ${MAX_EVENT_LENGTH} characters, not starting with '${RESERVED_EVENT_PREFIX}'`,
       );
     }
     return {

@@ -147,6 +147,30 @@ Deno.test("rejects bad event names with bad_event", () => {
   assert.equal(code('{"type":"pub","channel":"a"}'), "bad_event");
 });
 
+Deno.test("rejects event names in the reserved channel: prefix with bad_event", () => {
+  for (const event of ["channel:join", "channel:leave", "channel:update"]) {
+    for (const channel of ['"a"', "null"]) {
+      assert.deepEqual(
+        decodeClientFrame(
+          `{"type":"pub","ref":9,"channel":${channel},"event":"${event}"}`,
+        ),
+        {
+          ok: false,
+          error: {
+            code: "bad_event",
+            message:
+              "'event' must be 1 to 128 characters, not starting with 'channel:'",
+            ref: 9,
+          },
+        },
+      );
+    }
+  }
+  for (const event of ["channel", "Channel:join", "my-channel:join"]) {
+    assert.equal(code(`{"type":"pub","channel":"a","event":"${event}"}`), "ok");
+  }
+});
+
 Deno.test("rejects frames over frameBytes with too_large, counting UTF-8 bytes", () => {
   const ascii = encodeFrame({
     type: "pub",
@@ -338,6 +362,9 @@ Deno.test("isChannelName and isEventName follow the documented rules", () => {
   assert.equal(isEventName("any chars ✓"), true);
   assert.equal(isEventName("e".repeat(128)), true);
   assert.equal(isEventName("e".repeat(129)), false);
+  assert.equal(isEventName("channel:join"), false);
+  assert.equal(isEventName("channel:"), false);
+  assert.equal(isEventName("channel"), true);
 });
 
 Deno.test("ProtocolError carries code, message and ref", () => {

@@ -158,6 +158,19 @@ Deno.test("requests reject with the relay's codes", async () => {
   await rejects(alice.getMembers("b"), "not_joined");
 });
 
+Deno.test("event names that impersonate presence reject with bad_event", async () => {
+  await using world = new World();
+  const alice = await world.connected();
+  await alice.join("a");
+  const sent = world.socket(alice).sent.length;
+  for (const event of ["channel:join", "channel:leave", "channel:update"]) {
+    await rejects(alice.send("a", event, 1), "bad_event");
+    await rejects(alice.broadcast(event, 1), "bad_event");
+  }
+  assert.equal(world.socket(alice).sent.length, sent);
+  await alice.send("a", "channel", 1); // only the prefix is reserved
+});
+
 Deno.test("bad names reject without a round trip", async () => {
   await using world = new World();
   const alice = await world.connected();

@@ -67,6 +67,24 @@ Deno.test("bad channel names and events are answered with ack errors", () => {
   assert.deepEqual(a.take().map(codeOf), ["bad_channel", "bad_event"]);
 });
 
+Deno.test("publishes named like presence events are refused with bad_event", () => {
+  using h = harness();
+  const a = h.connect();
+  const b = h.connect();
+  a.send({ type: "join", channel: "room", echo: false });
+  b.send({ type: "join", channel: "room", echo: false });
+  a.take();
+  b.take();
+  let ref = 0;
+  for (const event of ["channel:join", "channel:leave", "channel:update"]) {
+    a.send({ type: "pub", ref: ++ref, channel: "room", event });
+    a.send({ type: "pub", ref: ++ref, channel: null, event });
+  }
+  assert.deepEqual(a.take().map(codeOf), Array(6).fill("bad_event"));
+  assert.deepEqual(b.take(), []);
+  assert.throws(() => h.relay.publish("room", "channel:join"), TypeError);
+});
+
 Deno.test("undecodable frames get error frames; binary frames are bad frames", () => {
   using h = harness();
   const a = h.connect();
