@@ -147,7 +147,10 @@ export interface RelayLimits {
   frameBytes: number;
   /** Most channels one connection may join. */
   channels: number;
-  /** Sustained messages per second per connection (token bucket refill); 0 = unlimited. */
+  /**
+   * Sustained messages per second per connection (token bucket refill); 0 =
+   * unlimited. `ping` and the `hello` that opens the session take no token.
+   */
   rate: number;
   /** Token bucket size: the burst of messages allowed at once. */
   burst: number;

@@ -668,7 +668,13 @@ export class Relay {
       return;
     }
     const frame = result.frame;
-    if (conn.bucket !== undefined && !conn.bucket.take(this.#clock.now())) {
+    // The handshake is not rate limited (nor is `ping`, answered above): a
+    // client that spent its burst just before a reconnect must still get in.
+    const handshake = frame.type === "hello" && conn.state === "pending";
+    if (
+      !handshake && conn.bucket !== undefined &&
+      !conn.bucket.take(this.#clock.now())
+    ) {
       this.#rateLimited++;
       this.#reply(conn, frame.ref, {
         code: "rate_limited",

@@ -8,21 +8,36 @@ const codeOf = (f: RelayFrame): string | false =>
 
 Deno.test("frames past the token bucket are refused with rate_limited", () => {
   using h = harness({ limits: { rate: 2, burst: 3 } });
-  const a = h.connect(); // hello took one token
-  a.send({ type: "join", ref: 1, channel: "a" });
-  a.send({ type: "join", ref: 2, channel: "b" });
-  a.send({ type: "join", ref: 3, channel: "c" });
-  assert.deepEqual(a.take().map(codeOf), [
-    false,
-    false,
-    false,
-    false,
-    "rate_limited",
-  ]);
+  const a = h.connect(); // hello took no token
+  a.send({ type: "join", ref: 1, channel: "a", echo: false });
+  a.send({ type: "join", ref: 2, channel: "b", echo: false });
+  a.send({ type: "join", ref: 3, channel: "c", echo: false });
+  a.send({ type: "join", ref: 4, channel: "d", echo: false });
+  assert.deepEqual(a.take().map(codeOf), [false, false, false, "rate_limited"]);
   h.clock.tick(500); // one token back at 2/s
-  a.send({ type: "join", ref: 4, channel: "c" });
-  assert.equal(a.take().map(codeOf)[0], false);
+  a.send({ type: "join", ref: 5, channel: "d", echo: false });
+  assert.deepEqual(a.take().map(codeOf), [false]);
   assert.equal(h.relay.stats().rateLimited, 1);
+});
+
+Deno.test("ping and the session's hello are not rate limited when the bucket is empty", () => {
+  using h = harness({ limits: { rate: 1, burst: 1 } });
+  const a = h.connect({ hello: false });
+  a.send({ type: "join", ref: 1, channel: "a" }); // spends the only token
+  a.send({ type: "join", ref: 2, channel: "a" });
+  assert.deepEqual(a.take().map(codeOf), ["hello_required", "rate_limited"]);
+  for (let i = 0; i < 5; i++) a.send("ping");
+  assert.deepEqual(a.socket.sent.slice(-5), Array(5).fill("pong"));
+  a.send({ type: "hello", ref: 3, v: 1 });
+  assert.deepEqual(a.take().map((f) => f.type), ["welcome"]);
+  // The bucket is still empty: a hello after the handshake counts again.
+  a.send({ type: "hello", ref: 4, v: 1 });
+  a.send({ type: "join", ref: 5, channel: "a" });
+  assert.deepEqual(a.take().map(codeOf), ["rate_limited", "rate_limited"]);
+  assert.equal(h.relay.stats().rateLimited, 3);
+  h.clock.tick(1_000);
+  a.send({ type: "join", ref: 6, channel: "a", echo: false });
+  assert.deepEqual(a.take().map(codeOf), [false]);
 });
 
 Deno.test("rate 0 turns the rate limit off", () => {
