@@ -46,7 +46,14 @@ async function stop(): Promise<void> {
   relay.close();
   await openSockets.drained(CLOSE_HANDSHAKE_MS);
   await server.shutdown();
+  await server.finished;
   clearTimeout(deadline);
+  // Every client has had its bye and the server is down, yet Deno may still
+  // hold the event loop open: a socket whose peer vanished without a close
+  // frame ("Unexpected EOF") leaves Deno's internal idle-timeout ping timer
+  // (`idleTimeout`, 30 s by default, fires at half of it) armed for up to
+  // 15 s, and user code cannot clear it. Nothing is left to do, so exit.
+  Deno.exit(0);
 }
 
 for (const signal of signals) Deno.addSignalListener(signal, stop);

@@ -20,7 +20,11 @@ export interface RunningServer {
   url: string;
   /** The HTTP origin, `http://127.0.0.1:PORT`. */
   httpUrl: string;
-  /** Closes the relay and the server; for a process, ends it and waits for its exit. */
+  /**
+   * Closes the relay and the server; for a process, sends SIGTERM and waits
+   * for its exit. Rejects when the process did not exit on its own with code
+   * 0 (it is killed after 10 s): a server that needs SIGKILL is a bug.
+   */
   stop(): Promise<void>;
 }
 
@@ -236,18 +240,30 @@ export async function spawnServer(
       } catch {
         // Already exited.
       }
+      let killed = false;
       const killer = setTimeout(() => {
         try {
           child.kill("SIGKILL");
+          killed = true;
         } catch {
           // Exited meanwhile.
         }
       }, STOP_TIMEOUT_MS);
+      let code: number;
       try {
-        await status;
+        code = (await status).code;
         await drained;
       } finally {
         clearTimeout(killer);
+      }
+      if (killed || code !== 0) {
+        throw new Error(
+          `${name} server ${
+            killed
+              ? `ignored SIGTERM for ${STOP_TIMEOUT_MS} ms and was killed`
+              : `exited with code ${code} on SIGTERM`
+          }:\n${output.join("\n")}`,
+        );
       }
     })();
     return stopped;
@@ -257,7 +273,7 @@ export async function spawnServer(
   try {
     origin = await Promise.race([listening, exited, timedOut]);
   } catch (error) {
-    await stop();
+    await stop().catch(() => {}); // `error` says what went wrong
     throw error;
   } finally {
     clearTimeout(timer);

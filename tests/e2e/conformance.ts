@@ -312,8 +312,6 @@ const SCENARIOS: Scenario[] = [
     },
   ],
   [
-    // Early on purpose: after the proxy has cut a connection, the spawned
-    // Deno server has been seen to ignore SIGTERM until the harness kills it.
     "rejoins every channel after the relay restarts",
     async (clients, server) => {
       const alice = await clients.connect("t-alice", { profile: "A" });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readConfig } from "../../examples/relay/config.ts";
 import { tokenProtocols } from "../../src/protocol.ts";
+import { startProxy } from "../../examples/chaos_proxy.ts";
 import {
   type RunningServer,
   type ServerEnv,
@@ -88,6 +89,19 @@ async function getJson(
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(server.httpUrl + path);
   return { status: response.status, body: await response.json() };
+}
+
+/** Resolves once the server counts `count` connections. */
+async function connections(
+  server: RunningServer,
+  count: number,
+): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while ((await getJson(server, "/stats")).body.connections !== count) {
+    if (Date.now() > deadline) {
+      throw new Error(`the server never counted ${count} connections`);
+    }
+  }
 }
 
 const runtimes: {
@@ -189,6 +203,23 @@ for (const runtime of runtimes) {
         await client.close();
       }
     } finally {
+      await server.stop();
+    }
+  });
+
+  Deno.test(`${runtime.name} relay: stop exits on its own after a connection dropped without a close frame`, async () => {
+    const server = await runtime.start();
+    const proxy = startProxy(server.url);
+    try {
+      const client = await Client.connect(proxy.url);
+      client.send({ type: "hello", v: 1, ref: 1 });
+      await client.take({ type: "welcome", ref: 1 });
+      await proxy.cut(); // no close frame either way: TCP just ends
+      await client.closed;
+      await connections(server, 0);
+    } finally {
+      await proxy.stop();
+      // Rejects if the process had to be killed.
       await server.stop();
     }
   });
