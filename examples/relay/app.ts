@@ -9,11 +9,14 @@
  * | `GET /channels/:name/members` | `{ channel, members }` (`name` may contain `/`) |
  * | `GET /health` | `{ ok: true }` |
  * | `GET /stats` | the relay's stats plus `cpu` (µs) and `memory` (bytes) of the process |
+ * | `POST /users/:id/events` | sends `{ event, data }` to the user's connections: `{ delivered }`; only with an admin token |
  *
  * @module
  */
 
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { UpgradeWebSocket, WSContext, WSMessageReceive } from "hono/ws";
 import process from "node:process";
@@ -22,6 +25,11 @@ import type {
   RelayConnection,
   RelaySocket,
 } from "../../src/relay/mod.ts";
+import {
+  isEventName,
+  MAX_EVENT_LENGTH,
+  RESERVED_EVENT_PREFIX,
+} from "../../src/protocol.ts";
 import type { OpenSockets } from "./open_sockets.ts";
 
 /** The options the app passes to `upgradeWebSocket` (Deno's are a superset). */
@@ -43,6 +51,25 @@ export interface AppOptions {
   upgradeWebSocket: UpgradeWebSocket<any, UpgradeOptions>;
   /** Counts the open sockets, for a shutdown that waits for them to close. */
   openSockets?: OpenSockets;
+  /**
+   * The bearer token that `POST /users/:id/events` requires. Without one the
+   * route does not exist (404): it lets its caller message any user.
+   */
+  adminToken?: string;
+}
+
+/** The body of `POST /users/:id/events`. */
+export interface UserEventBody {
+  /** The event name, as {@linkcode isEventName} accepts it. */
+  event: string;
+  /** The payload: any JSON value; absent sends none. */
+  data?: unknown;
+}
+
+/** The answer of `POST /users/:id/events`. */
+export interface UserEventResult {
+  /** How many of the user's connections the event was sent to. */
+  delivered: number;
 }
 
 /** The `/stats` answer: the relay's counters and the process's resources. */
@@ -96,7 +123,7 @@ export class WSContextSocket implements RelaySocket {
 
 /** Makes the relay's Hono app. */
 export function createApp(options: AppOptions): Hono {
-  const { relay, upgradeWebSocket, openSockets } = options;
+  const { relay, upgradeWebSocket, openSockets, adminToken } = options;
   const app = new Hono();
 
   app.get("/ws", async (c) => {
@@ -146,6 +173,43 @@ export function createApp(options: AppOptions): Hono {
 
   app.get("/health", (c) => c.json({ ok: true }));
 
+  if (adminToken !== undefined) {
+    const unauthorized = (c: Context) =>
+      c.json(
+        errorBody("unauthorized", "A valid admin bearer token is required"),
+        401,
+      );
+    app.post(
+      "/users/:id/events",
+      bearerAuth({
+        token: adminToken,
+        noAuthenticationHeader: { message: unauthorized },
+        invalidAuthenticationHeader: { message: unauthorized },
+        invalidToken: { message: unauthorized },
+      }),
+      bodyLimit({
+        maxSize: relay.limits.frameBytes,
+        onError: (c) =>
+          c.json(
+            errorBody(
+              "too_large",
+              `The body exceeds ${relay.limits.frameBytes} bytes`,
+            ),
+            413,
+          ),
+      }),
+      async (c) => {
+        const body = readUserEvent(await c.req.text());
+        if (!body.ok) return c.json(errorBody(body.code, body.message), 400);
+        const { event, data } = body.value;
+        const result: UserEventResult = {
+          delivered: relay.sendToUser(c.req.param("id"), event, data),
+        };
+        return c.json(result);
+      },
+    );
+  }
+
   app.get("/stats", (c) => {
     const { user, system } = process.cpuUsage();
     const { rss, heapUsed } = process.memoryUsage();
@@ -158,6 +222,44 @@ export function createApp(options: AppOptions): Hono {
   });
 
   return app;
+}
+
+function errorBody(
+  code: string,
+  message: string,
+): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}
+
+/** Decodes the body of `POST /users/:id/events`; never throws. */
+function readUserEvent(
+  text: string,
+):
+  | { ok: true; value: UserEventBody }
+  | { ok: false; code: "bad_request" | "bad_event"; message: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, code: "bad_request", message: "Expected JSON" };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return {
+      ok: false,
+      code: "bad_request",
+      message: "Expected a JSON object { event, data }",
+    };
+  }
+  const { event, data } = value as Record<string, unknown>;
+  if (!isEventName(event)) {
+    return {
+      ok: false,
+      code: "bad_event",
+      message:
+        `'event' must be 1 to ${MAX_EVENT_LENGTH} characters, not starting with '${RESERVED_EVENT_PREFIX}'`,
+    };
+  }
+  return { ok: true, value: data === undefined ? { event } : { event, data } };
 }
 
 /**

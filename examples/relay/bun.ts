@@ -103,7 +103,12 @@ const fanout: Fanout = {
 const config = readConfig();
 const relay = new Relay({ ...config.relay, fanout });
 const openSockets = new OpenSockets();
-const app = createApp({ relay, upgradeWebSocket, openSockets });
+const app = createApp({
+  relay,
+  upgradeWebSocket,
+  openSockets,
+  adminToken: config.adminToken,
+});
 
 const server: BunServer = Bun.serve({
   hostname: config.hostname,

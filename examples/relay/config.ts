@@ -14,6 +14,7 @@
  * | `LIFELINE_PROFILE_BYTES` | largest member profile, in bytes of JSON | relay default |
  * | `LIFELINE_ORIGINS` | comma list of allowed `Origin` values | any origin |
  * | `LIFELINE_TOKENS` | comma list of `token:userId` (or bare `token`) | anonymous allowed |
+ * | `LIFELINE_ADMIN_TOKEN` | bearer token for `POST /users/:id/events` | route off (404) |
  *
  * @module
  */
@@ -30,6 +31,8 @@ export interface ServerConfig {
   port: number;
   /** Options for the relay, from the `LIFELINE_*` variables. */
   relay: RelayOptions;
+  /** The bearer token of the admin routes; absent turns them off. */
+  adminToken?: string;
 }
 
 /** Environment variables, as `process.env` holds them. */
@@ -59,11 +62,32 @@ export function readConfig(env: Env = process.env): ServerConfig {
   if (origins) relay.origins = origins;
   const tokens = readList(env, "LIFELINE_TOKENS");
   if (tokens) relay.authenticate = tokenAuthenticator(tokens);
-  return {
+  const config: ServerConfig = {
     hostname: env.LIFELINE_HOST || "127.0.0.1",
     port: readNumber(env, "PORT") ?? 8787,
     relay,
   };
+  const adminToken = readAdminToken(env);
+  if (adminToken !== undefined) config.adminToken = adminToken;
+  return config;
+}
+
+/** What a bearer token may consist of (RFC 6750's `b64token`). */
+const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
+
+/**
+ * The admin token, when set. One that could never be sent as a bearer token
+ * throws a `RangeError` rather than leaving the route unusable.
+ */
+function readAdminToken(env: Env): string | undefined {
+  const token = env.LIFELINE_ADMIN_TOKEN?.trim();
+  if (!token) return undefined;
+  if (!BEARER_TOKEN.test(token)) {
+    throw new RangeError(
+      "Cannot read LIFELINE_ADMIN_TOKEN as it must consist of letters, digits and '-._~+/' (then '=' padding): current value has other characters",
+    );
+  }
+  return token;
 }
 
 /**

@@ -21,7 +21,12 @@ const SHUTDOWN_GRACE_MS = 5_000;
 const config = readConfig();
 const relay = new Relay(config.relay);
 const openSockets = new OpenSockets();
-const app = createApp({ relay, upgradeWebSocket, openSockets });
+const app = createApp({
+  relay,
+  upgradeWebSocket,
+  openSockets,
+  adminToken: config.adminToken,
+});
 
 const server = Deno.serve({
   hostname: config.hostname,

@@ -28,6 +28,14 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** How {@linkcode startInProcessRelay} sets up the example app (a `ServerConfig` will do). */
+export interface InProcessOptions {
+  /** Options for the relay. */
+  relay?: RelayOptions;
+  /** The bearer token of `POST /users/:id/events`; absent turns it off. */
+  adminToken?: string;
+}
+
 /** Environment variables for a spawned server, on top of this process's. */
 export type ServerEnv = Record<string, string>;
 
@@ -61,11 +69,16 @@ const STOP_TIMEOUT_MS = 10_000;
  * 2 s for the close handshakes, then shuts the server down.
  */
 export async function startInProcessRelay(
-  options?: RelayOptions,
+  options: InProcessOptions = {},
 ): Promise<RunningServer> {
-  const relay = new Relay(options);
+  const relay = new Relay(options.relay);
   const openSockets = new OpenSockets();
-  const app = createApp({ relay, upgradeWebSocket, openSockets });
+  const app = createApp({
+    relay,
+    upgradeWebSocket,
+    openSockets,
+    adminToken: options.adminToken,
+  });
   const { promise: listening, resolve } = Promise.withResolvers<number>();
   const server = Deno.serve({
     hostname: "127.0.0.1",

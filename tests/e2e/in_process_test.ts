@@ -18,7 +18,11 @@ conformance("in-process", async (env) => {
   let server: Deno.HttpServer;
   const listen = async (port: number): Promise<number> => {
     relay = new Relay(config.relay);
-    const app = createApp({ relay, upgradeWebSocket });
+    const app = createApp({
+      relay,
+      upgradeWebSocket,
+      adminToken: config.adminToken,
+    });
     const { promise, resolve } = Promise.withResolvers<number>();
     server = Deno.serve({
       hostname: "127.0.0.1",
@@ -40,6 +44,5 @@ conformance("in-process", async (env) => {
       await stop();
       await listen(port);
     },
-    sendToUser: (userId, event, data) => relay.sendToUser(userId, event, data),
   };
 });

@@ -91,6 +91,31 @@ async function getJson(
   return { status: response.status, body: await response.json() };
 }
 
+/** POSTs `body` (sent as is) to the user-event route; the status and the error code, if any. */
+async function postUserEvent(
+  server: RunningServer,
+  body: string,
+  authorization?: string,
+): Promise<{ status: number; code?: string; body?: unknown }> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+  };
+  if (authorization !== undefined) headers.authorization = authorization;
+  const response = await fetch(`${server.httpUrl}/users/alice/events`, {
+    method: "POST",
+    headers,
+    body,
+  });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return { status: 404 };
+  }
+  const json = await response.json();
+  return response.ok
+    ? { status: response.status, body: json }
+    : { status: response.status, code: json.error.code };
+}
+
 /** Resolves once the server counts `count` connections. */
 async function connections(
   server: RunningServer,
@@ -110,7 +135,7 @@ const runtimes: {
 }[] = [
   {
     name: "in-process",
-    start: (env) => startInProcessRelay(readConfig(env ?? {}).relay),
+    start: (env) => startInProcessRelay(readConfig(env ?? {})),
   },
   { name: "deno", start: spawnDenoRelay },
   { name: "bun", start: spawnBunRelay },
@@ -156,6 +181,11 @@ for (const runtime of runtimes) {
           channel: "org/room",
           members: [{ id: session, data: null }],
         });
+        // No admin token configured: the user-event route does not exist.
+        assert.equal(
+          (await postUserEvent(server, '{"event":"e"}', "Bearer x")).status,
+          404,
+        );
         const stats = await getJson(server, "/stats");
         assert.equal(stats.body.connections, 1);
         assert.equal(stats.body.channels, 1);
@@ -202,6 +232,46 @@ for (const runtime of runtimes) {
       } finally {
         await client.close();
       }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  Deno.test(`${runtime.name} relay: the user-event route wants the admin token and a valid body`, async () => {
+    const server = await runtime.start({ LIFELINE_ADMIN_TOKEN: "s3cret" });
+    try {
+      const event = '{"event":"notice","data":1}';
+      for (const authorization of [undefined, "Bearer wrong", "Basic s3cret"]) {
+        assert.deepEqual(await postUserEvent(server, event, authorization), {
+          status: 401,
+          code: "unauthorized",
+        });
+      }
+      const admin = "Bearer s3cret";
+      for (
+        const [body, code] of [
+          ["not json", "bad_request"],
+          ["[1]", "bad_request"],
+          ["{}", "bad_event"],
+          ['{"event":""}', "bad_event"],
+          ['{"event":7}', "bad_event"],
+          ['{"event":"channel:join"}', "bad_event"],
+        ]
+      ) {
+        assert.deepEqual(await postUserEvent(server, body, admin), {
+          status: 400,
+          code,
+        }, body);
+      }
+      const huge = JSON.stringify({ event: "e", data: "x".repeat(1 << 20) });
+      assert.deepEqual(await postUserEvent(server, huge, admin), {
+        status: 413,
+        code: "too_large",
+      });
+      assert.deepEqual(await postUserEvent(server, event, admin), {
+        status: 200,
+        body: { delivered: 0 },
+      });
     } finally {
       await server.stop();
     }
