@@ -11,16 +11,49 @@
 
 import { byteLength } from "./byte_length.ts";
 
-/** The protocol version this module speaks, sent in `hello` and `welcome`. */
+/**
+ * The protocol version this module speaks, sent in `hello` and `welcome`.
+ *
+ * @example Saying hello in this version
+ * ```ts
+ * import { encodeFrame, PROTOCOL_VERSION } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const hello = encodeFrame({ type: "hello", v: PROTOCOL_VERSION });
+ * assert.equal(hello, '{"type":"hello","v":1}');
+ * ```
+ */
 export const PROTOCOL_VERSION = 1;
 
 /**
  * The WebSocket subprotocol of lifeline. A client that sends its token in
  * `Sec-WebSocket-Protocol` offers this and `token.<value>`; the relay
  * answers with this one.
+ *
+ * @example The first subprotocol a client offers
+ * ```ts
+ * import { SUBPROTOCOL, tokenProtocols } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const offered = tokenProtocols("abc");
+ * assert.equal(offered[0], SUBPROTOCOL);
+ * assert.equal(SUBPROTOCOL, "lifeline");
+ * ```
  */
 export const SUBPROTOCOL = "lifeline";
-/** The prefix of the `Sec-WebSocket-Protocol` entry that carries a token. */
+/**
+ * The prefix of the `Sec-WebSocket-Protocol` entry that carries a token.
+ *
+ * @example Reading the token out of an entry
+ * ```ts
+ * import { TOKEN_PROTOCOL_PREFIX } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const entry = "token.abc.def";
+ * assert.ok(entry.startsWith(TOKEN_PROTOCOL_PREFIX));
+ * assert.equal(entry.slice(TOKEN_PROTOCOL_PREFIX.length), "abc.def");
+ * ```
+ */
 export const TOKEN_PROTOCOL_PREFIX = "token.";
 
 /**
@@ -41,14 +74,51 @@ export function tokenProtocols(token: string): string[] {
   return [SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX + token];
 }
 
-/** The liveness request, a literal text frame. */
+/**
+ * The liveness request, a literal text frame; the relay answers {@linkcode PONG}.
+ * It is not JSON, so check for it before decoding.
+ *
+ * @example Answering a ping before decoding
+ * ```ts
+ * import { decodeClientFrame, PING, PONG } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const reply = (text: string) => text === PING ? PONG : undefined;
+ * assert.equal(reply("ping"), "pong");
+ * assert.equal(decodeClientFrame(PING).ok, false);
+ * ```
+ */
 export const PING = "ping";
-/** The liveness answer, a literal text frame. */
+/**
+ * The liveness answer, a literal text frame. It is not JSON, so check for it
+ * before decoding.
+ *
+ * @example Swallowing pongs on the client
+ * ```ts
+ * import { decodeRelayFrame, PONG } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const isPong = (data: unknown) => data === PONG;
+ * assert.equal(isPong("pong"), true);
+ * assert.equal(decodeRelayFrame(PONG).ok, false);
+ * ```
+ */
 export const PONG = "pong";
 
 // ---------------------------------------------------------------- client → relay
 
-/** Opens a session: the first frame a client sends after the socket opens. */
+/**
+ * Opens a session: the first frame a client sends after the socket opens.
+ *
+ * @example A hello that survives a round trip
+ * ```ts
+ * import { decodeClientFrame, encodeFrame, type HelloFrame, PROTOCOL_VERSION } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const hello: HelloFrame = { type: "hello", ref: 1, v: PROTOCOL_VERSION, profile: { name: "ann" } };
+ * assert.deepEqual(decodeClientFrame(encodeFrame(hello)), { ok: true, frame: hello });
+ * ```
+ */
 export interface HelloFrame {
   /** The frame type. */
   type: "hello";
@@ -64,7 +134,21 @@ export interface HelloFrame {
   token?: string;
 }
 
-/** Joins a channel. */
+/**
+ * Joins a channel.
+ *
+ * @example Decoding a join on the relay
+ * ```ts
+ * import { decodeClientFrame, type JoinFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const result = decodeClientFrame('{"type":"join","ref":1,"channel":"lobby","echo":false}');
+ * assert.ok(result.ok && result.frame.type === "join");
+ * const join: JoinFrame = result.frame;
+ * assert.equal(join.channel, "lobby");
+ * assert.equal(join.echo, false);
+ * ```
+ */
 export interface JoinFrame {
   /** The frame type. */
   type: "join";
@@ -78,7 +162,18 @@ export interface JoinFrame {
   since?: number;
 }
 
-/** Leaves a channel. */
+/**
+ * Leaves a channel.
+ *
+ * @example Encoding a leave
+ * ```ts
+ * import { encodeFrame, type LeaveFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const leave: LeaveFrame = { type: "leave", ref: 2, channel: "lobby" };
+ * assert.equal(encodeFrame(leave), '{"type":"leave","ref":2,"channel":"lobby"}');
+ * ```
+ */
 export interface LeaveFrame {
   /** The frame type. */
   type: "leave";
@@ -90,7 +185,19 @@ export interface LeaveFrame {
   echo?: boolean;
 }
 
-/** Publishes an event to a channel, or app-wide when `channel` is null. */
+/**
+ * Publishes an event to a channel, or app-wide when `channel` is null.
+ *
+ * @example An app-wide publish with a message id
+ * ```ts
+ * import { decodeClientFrame, encodeFrame, type PubFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const pub: PubFrame = { type: "pub", ref: 3, channel: null, event: "deploy", data: { v: 2 }, mid: "m1" };
+ * const result = decodeClientFrame(encodeFrame(pub));
+ * assert.deepEqual(result, { ok: true, frame: pub });
+ * ```
+ */
 export interface PubFrame {
   /** The frame type. */
   type: "pub";
@@ -108,7 +215,19 @@ export interface PubFrame {
   echo?: boolean;
 }
 
-/** Asks for the members of a channel; the ack carries them. */
+/**
+ * Asks for the members of a channel; the ack carries them
+ * ({@linkcode MembersAckData}).
+ *
+ * @example Asking who is in a channel
+ * ```ts
+ * import { decodeClientFrame, encodeFrame, type MembersFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const members: MembersFrame = { type: "members", ref: 4, channel: "lobby" };
+ * assert.deepEqual(decodeClientFrame(encodeFrame(members)), { ok: true, frame: members });
+ * ```
+ */
 export interface MembersFrame {
   /** The frame type. */
   type: "members";
@@ -118,7 +237,19 @@ export interface MembersFrame {
   channel: string;
 }
 
-/** Replaces the client's member profile in every channel it has joined. */
+/**
+ * Replaces the client's member profile in every channel it has joined.
+ *
+ * @example A profile over the limit is refused
+ * ```ts
+ * import { decodeClientFrame, encodeFrame, type UpdateFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const update: UpdateFrame = { type: "update", ref: 5, profile: { name: "a long name" } };
+ * const result = decodeClientFrame(encodeFrame(update), { profileBytes: 16 });
+ * assert.equal(!result.ok && result.error.code, "profile_too_large");
+ * ```
+ */
 export interface UpdateFrame {
   /** The frame type. */
   type: "update";
@@ -130,7 +261,27 @@ export interface UpdateFrame {
   echo?: boolean;
 }
 
-/** Every frame a client may send. */
+/**
+ * Every frame a client may send, discriminated on `type`.
+ *
+ * @example Switching on a decoded frame
+ * ```ts
+ * import { type ClientFrame, decodeClientFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * function describe(frame: ClientFrame): string {
+ *   switch (frame.type) {
+ *     case "pub":
+ *       return `${frame.event} to ${frame.channel ?? "everyone"}`;
+ *     default:
+ *       return frame.type;
+ *   }
+ * }
+ * const result = decodeClientFrame('{"type":"pub","channel":null,"event":"deploy"}');
+ * assert.ok(result.ok);
+ * assert.equal(describe(result.frame), "deploy to everyone");
+ * ```
+ */
 export type ClientFrame =
   | HelloFrame
   | JoinFrame
@@ -141,7 +292,21 @@ export type ClientFrame =
 
 // ---------------------------------------------------------------- relay → client
 
-/** The limits a relay enforces, announced in `welcome`. */
+/**
+ * The limits a relay enforces, announced in `welcome`; see
+ * {@linkcode DEFAULT_LIMITS}.
+ *
+ * @example A frame over a smaller limit
+ * ```ts
+ * import { decodeClientFrame, DEFAULT_LIMITS, encodeFrame, type RelayLimits } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const limits: RelayLimits = { ...DEFAULT_LIMITS, frameBytes: 1024 };
+ * const big = encodeFrame({ type: "pub", channel: "lobby", event: "chat", data: "x".repeat(2000) });
+ * const result = decodeClientFrame(big, limits);
+ * assert.equal(!result.ok && result.error.code, "too_large");
+ * ```
+ */
 export interface RelayLimits {
   /** Largest frame the relay accepts, in bytes. */
   frameBytes: number;
@@ -160,7 +325,20 @@ export interface RelayLimits {
   channelLength: number;
 }
 
-/** The heartbeat the relay expects, announced in `welcome`. */
+/**
+ * The heartbeat the relay expects, announced in `welcome`; see
+ * {@linkcode DEFAULT_HEARTBEAT}.
+ *
+ * @example How long a silent client lasts
+ * ```ts
+ * import { type Heartbeat } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const heartbeat: Heartbeat = { interval: 10_000, timeout: 5_000 };
+ * // A client pings after `interval` ms of silence (e.g. a Keepalive's interval).
+ * assert.equal(heartbeat.interval + heartbeat.timeout, 15_000);
+ * ```
+ */
 export interface Heartbeat {
   /** Ms of silence after which a client should send `ping`. */
   interval: number;
@@ -171,7 +349,27 @@ export interface Heartbeat {
   timeout: number;
 }
 
-/** Answers `hello`: the session is open. */
+/**
+ * Answers `hello`: the session is open.
+ *
+ * @example Reading the session id from a welcome
+ * ```ts
+ * import { decodeRelayFrame, DEFAULT_HEARTBEAT, DEFAULT_LIMITS, encodeFrame, PROTOCOL_VERSION, type WelcomeFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const welcome: WelcomeFrame = {
+ *   type: "welcome",
+ *   ref: 1,
+ *   v: PROTOCOL_VERSION,
+ *   session: "s1",
+ *   limits: DEFAULT_LIMITS,
+ *   heartbeat: DEFAULT_HEARTBEAT,
+ * };
+ * const result = decodeRelayFrame(encodeFrame(welcome));
+ * assert.ok(result.ok && result.frame.type === "welcome");
+ * assert.equal(result.frame.session, "s1");
+ * ```
+ */
 export interface WelcomeFrame {
   /** The frame type. */
   type: "welcome";
@@ -187,7 +385,22 @@ export interface WelcomeFrame {
   heartbeat: Heartbeat;
 }
 
-/** A member of a channel: the session id and its profile. */
+/**
+ * A member of a channel: the session id and its profile.
+ *
+ * @example The member in a presence frame
+ * ```ts
+ * import { decodeRelayFrame, type Member } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const result = decodeRelayFrame(
+ *   '{"type":"presence","channel":"lobby","action":"join","member":{"id":"s2","data":{"name":"bo"}},"version":2}',
+ * );
+ * assert.ok(result.ok && result.frame.type === "presence");
+ * const member: Member = result.frame.member;
+ * assert.deepEqual(member, { id: "s2", data: { name: "bo" } });
+ * ```
+ */
 export interface Member {
   /** The member's session id. */
   id: string;
@@ -195,7 +408,21 @@ export interface Member {
   data: unknown;
 }
 
-/** A coded failure, as carried by `ack` and `error` frames. */
+/**
+ * A coded failure, as carried by `ack` and `error` frames.
+ *
+ * @example The body of a decoding failure, as an error
+ * ```ts
+ * import { decodeClientFrame, type ErrorBody, ProtocolError } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const result = decodeClientFrame("not json");
+ * assert.ok(!result.ok);
+ * const body: ErrorBody = result.error;
+ * assert.equal(body.code, "bad_frame");
+ * assert.equal(ProtocolError.from(body).message, body.message);
+ * ```
+ */
 export interface ErrorBody {
   /** The stable code to switch on. */
   code: ErrorCode;
@@ -203,12 +430,39 @@ export interface ErrorBody {
   message: string;
 }
 
-/** Answers a frame that carried a `ref`. */
+/**
+ * Answers a frame that carried a `ref`: `ok` with the result's `data`, or a
+ * failure with an {@linkcode ErrorBody}.
+ *
+ * @example Narrowing an ack on ok
+ * ```ts
+ * import { type AckFrame, decodeRelayFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const result = decodeRelayFrame(
+ *   '{"type":"ack","ref":3,"ok":false,"error":{"code":"rate_limited","message":"Slow down"}}',
+ * );
+ * assert.ok(result.ok && result.frame.type === "ack");
+ * const ack: AckFrame = result.frame;
+ * assert.equal(ack.ok ? "done" : ack.error.code, "rate_limited");
+ * ```
+ */
 export type AckFrame =
   | { type: "ack"; ref: number; ok: true; data?: unknown }
   | { type: "ack"; ref: number; ok: false; error: ErrorBody };
 
-/** A published event, delivered to channel members (or everyone, app-wide). */
+/**
+ * A published event, delivered to channel members (or everyone, app-wide).
+ *
+ * @example A server broadcast, encoded and decoded
+ * ```ts
+ * import { decodeRelayFrame, encodeFrame, type MsgFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const msg: MsgFrame = { type: "msg", channel: null, event: "deploy", data: { v: 2 }, sender: null };
+ * assert.deepEqual(decodeRelayFrame(encodeFrame(msg)), { ok: true, frame: msg });
+ * ```
+ */
 export interface MsgFrame {
   /** The frame type. */
   type: "msg";
@@ -224,7 +478,20 @@ export interface MsgFrame {
   sender: string | null;
 }
 
-/** An event addressed to a user id, delivered to all of that user's connections. */
+/**
+ * An event addressed to a user id, delivered to all of that user's connections.
+ *
+ * @example Decoding a user event
+ * ```ts
+ * import { decodeRelayFrame, type UserFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const result = decodeRelayFrame('{"type":"user","event":"notice","data":{"unread":3}}');
+ * assert.ok(result.ok && result.frame.type === "user");
+ * const frame: UserFrame = result.frame;
+ * assert.deepEqual([frame.event, frame.data], ["notice", { unread: 3 }]);
+ * ```
+ */
 export interface UserFrame {
   /** The frame type. */
   type: "user";
@@ -234,7 +501,26 @@ export interface UserFrame {
   data?: unknown;
 }
 
-/** A presence change in a channel. */
+/**
+ * A presence change in a channel.
+ *
+ * @example Keeping a member list up to date
+ * ```ts
+ * import { type PresenceFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const members = new Map<string, unknown>();
+ * function apply(frame: PresenceFrame): void {
+ *   if (frame.action === "leave") members.delete(frame.member.id);
+ *   else members.set(frame.member.id, frame.member.data);
+ * }
+ * const member = { id: "s2", data: { name: "bo" } };
+ * apply({ type: "presence", channel: "lobby", action: "join", member, version: 1 });
+ * assert.deepEqual([...members.keys()], ["s2"]);
+ * apply({ type: "presence", channel: "lobby", action: "leave", member, version: 2 });
+ * assert.equal(members.size, 0);
+ * ```
+ */
 export interface PresenceFrame {
   /** The frame type. */
   type: "presence";
@@ -248,7 +534,23 @@ export interface PresenceFrame {
   version: number;
 }
 
-/** A failure not tied to a `ref` (or a frame that could not be decoded). */
+/**
+ * A failure not tied to a `ref` (or a frame that could not be decoded).
+ *
+ * @example Answering a frame that is not JSON
+ * ```ts
+ * import { decodeClientFrame, encodeFrame, type ErrorFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const result = decodeClientFrame("{oops");
+ * assert.ok(!result.ok);
+ * const frame: ErrorFrame = { type: "error", error: result.error };
+ * assert.equal(
+ *   encodeFrame(frame),
+ *   '{"type":"error","error":{"code":"bad_frame","message":"Expected a JSON object"}}',
+ * );
+ * ```
+ */
 export interface ErrorFrame {
   /** The frame type. */
   type: "error";
@@ -258,7 +560,20 @@ export interface ErrorFrame {
   error: ErrorBody;
 }
 
-/** The relay is closing this connection. */
+/**
+ * The relay is closing this connection.
+ *
+ * @example Deciding when to come back
+ * ```ts
+ * import { type ByeFrame, decodeRelayFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const result = decodeRelayFrame('{"type":"bye","reason":"shutdown","reconnect":true,"retryAfter":1000}');
+ * assert.ok(result.ok && result.frame.type === "bye");
+ * const bye: ByeFrame = result.frame;
+ * assert.equal(bye.reconnect ? bye.retryAfter ?? 0 : Infinity, 1000);
+ * ```
+ */
 export interface ByeFrame {
   /** The frame type. */
   type: "bye";
@@ -270,7 +585,29 @@ export interface ByeFrame {
   retryAfter?: number;
 }
 
-/** Every frame a relay may send. */
+/**
+ * Every frame a relay may send, discriminated on `type`.
+ *
+ * @example Switching on a relay frame
+ * ```ts
+ * import { type RelayFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * function summary(frame: RelayFrame): string {
+ *   switch (frame.type) {
+ *     case "msg":
+ *       return `${frame.event} from ${frame.sender ?? "the server"}`;
+ *     case "ack":
+ *       return frame.ok ? `ack ${frame.ref}` : `${frame.ref} failed: ${frame.error.code}`;
+ *     default:
+ *       return frame.type;
+ *   }
+ * }
+ * const error = { code: "forbidden", message: "No" } as const;
+ * assert.equal(summary({ type: "ack", ref: 1, ok: false, error }), "1 failed: forbidden");
+ * assert.equal(summary({ type: "msg", channel: "lobby", event: "chat", sender: null }), "chat from the server");
+ * ```
+ */
 export type RelayFrame =
   | WelcomeFrame
   | AckFrame
@@ -282,7 +619,22 @@ export type RelayFrame =
 
 // ---------------------------------------------------------------- errors
 
-/** Stable error codes carried by `ack` and `error` frames. */
+/**
+ * Stable error codes carried by `ack` and `error` frames; PROTOCOL.md says
+ * when each is sent.
+ *
+ * @example Telling a retryable failure from a final one
+ * ```ts
+ * import { decodeClientFrame, type ErrorCode } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const retryable = new Set<ErrorCode>(["rate_limited", "internal"]);
+ * const result = decodeClientFrame('{"type":"pub","ref":1,"channel":"lobby","event":""}');
+ * assert.ok(!result.ok);
+ * assert.equal(result.error.code, "bad_event");
+ * assert.equal(retryable.has(result.error.code), false);
+ * ```
+ */
 export type ErrorCode =
   | "bad_frame" // not JSON, not an object, wrong field types, unknown type
   | "unsupported_version"
@@ -300,7 +652,27 @@ export type ErrorCode =
 
 // ---------------------------------------------------------------- ack payloads
 
-/** The `data` of a successful `join` ack. */
+/**
+ * The `data` of a successful `join` ack.
+ *
+ * @example What a relay acknowledges a join with
+ * ```ts
+ * import type { AckFrame, JoinAckData } from "@lifeline/realtime/protocol";
+ * import { Relay } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const relay = new Relay();
+ * const sent: string[] = [];
+ * const client = relay.open({ send: (text) => sent.push(text), close() {} });
+ * client.message('{"type":"hello","v":1}');
+ * client.message('{"type":"join","ref":1,"channel":"lobby","echo":false}');
+ * const ack: AckFrame = JSON.parse(sent.at(-1)!);
+ * assert.ok(ack.ok);
+ * const data = ack.data as JoinAckData;
+ * assert.deepEqual([data.members.map((m) => m.id), data.offset], [[client.id], 0]);
+ * relay.close();
+ * ```
+ */
 export interface JoinAckData {
   /** Everyone in the channel, the joiner included. */
   members: Member[];
@@ -310,13 +682,46 @@ export interface JoinAckData {
   version: number;
 }
 
-/** The `data` of a successful `pub` ack. */
+/**
+ * The `data` of a successful `pub` ack.
+ *
+ * @example Reading the offset a publish got
+ * ```ts
+ * import { decodeRelayFrame, type PubAckData } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const result = decodeRelayFrame('{"type":"ack","ref":2,"ok":true,"data":{"offset":8}}');
+ * assert.ok(result.ok && result.frame.type === "ack" && result.frame.ok);
+ * const data = result.frame.data as PubAckData;
+ * assert.equal(data.offset, 8);
+ * ```
+ */
 export interface PubAckData {
   /** The message's channel offset; absent for app-wide broadcasts. */
   offset?: number;
 }
 
-/** The `data` of a successful `members` ack. */
+/**
+ * The `data` of a successful `members` ack.
+ *
+ * @example What a relay answers a members request with
+ * ```ts
+ * import type { AckFrame, MembersAckData } from "@lifeline/realtime/protocol";
+ * import { Relay } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const relay = new Relay();
+ * const sent: string[] = [];
+ * const client = relay.open({ send: (text) => sent.push(text), close() {} });
+ * client.message('{"type":"hello","v":1,"profile":"ann"}');
+ * client.message('{"type":"join","channel":"lobby"}');
+ * client.message('{"type":"members","ref":2,"channel":"lobby"}');
+ * const ack: AckFrame = JSON.parse(sent.at(-1)!);
+ * assert.ok(ack.ok);
+ * assert.deepEqual((ack.data as MembersAckData).members, [{ id: client.id, data: "ann" }]);
+ * relay.close();
+ * ```
+ */
 export interface MembersAckData {
   /** Everyone in the channel. */
   members: Member[];
@@ -365,15 +770,48 @@ export const DEFAULT_HEARTBEAT: Readonly<Heartbeat> = Object.freeze({
   timeout: 20_000,
 });
 
-/** Longest event name, in characters. */
+/**
+ * Longest event name, in characters.
+ *
+ * @example The longest event name allowed
+ * ```ts
+ * import { isEventName, MAX_EVENT_LENGTH } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isEventName("e".repeat(MAX_EVENT_LENGTH)), true);
+ * assert.equal(isEventName("e".repeat(MAX_EVENT_LENGTH + 1)), false);
+ * ```
+ */
 export const MAX_EVENT_LENGTH = 128;
 /**
  * The prefix of event names the protocol keeps for itself: clients name
  * presence `channel:join`, `channel:leave` and `channel:update`, so no
  * published event may start with it.
+ *
+ * @example A publish named like a presence event is refused
+ * ```ts
+ * import { decodeClientFrame, RESERVED_EVENT_PREFIX } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const event = `${RESERVED_EVENT_PREFIX}join`;
+ * const result = decodeClientFrame(JSON.stringify({ type: "pub", channel: "lobby", event }));
+ * assert.equal(!result.ok && result.error.code, "bad_event");
+ * ```
  */
 export const RESERVED_EVENT_PREFIX = "channel:";
-/** Longest session id or client message id (`mid`), in characters. */
+/**
+ * Longest session id or client message id (`mid`), in characters.
+ *
+ * @example A message id one character too long
+ * ```ts
+ * import { decodeClientFrame, encodeFrame, MAX_ID_LENGTH } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const mid = "m".repeat(MAX_ID_LENGTH + 1);
+ * const result = decodeClientFrame(encodeFrame({ type: "pub", channel: "lobby", event: "chat", mid }));
+ * assert.equal(!result.ok && result.error.code, "bad_frame");
+ * ```
+ */
 export const MAX_ID_LENGTH = 128;
 
 const CHANNEL_CHARS = /^[A-Za-z0-9_\-.:@/]+$/;
@@ -465,15 +903,58 @@ export class ProtocolError extends Error {
 
 // ---------------------------------------------------------------- decoding
 
-/** A decoding failure: a coded error, with the frame's `ref` when it had a valid one. */
+/**
+ * A decoding failure: a coded error, with the frame's `ref` when it had a valid
+ * one, so the relay can answer with an `ack` rather than an `error` frame.
+ *
+ * @example A failure that keeps its ref
+ * ```ts
+ * import { decodeClientFrame, type DecodeError } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const result = decodeClientFrame('{"type":"join","ref":5,"channel":""}');
+ * assert.ok(!result.ok);
+ * const error: DecodeError = result.error;
+ * assert.deepEqual(error, { code: "bad_channel", message: "Invalid channel name", ref: 5 });
+ * ```
+ */
 export type DecodeError = ErrorBody & { ref?: number };
 
-/** The outcome of decoding a frame: the typed frame, or a coded error. Never thrown. */
+/**
+ * The outcome of decoding a frame: the typed frame, or a coded error. Never
+ * thrown.
+ *
+ * @example Unwrapping a result into a frame or a thrown error
+ * ```ts
+ * import { decodeClientFrame, type DecodeResult, ProtocolError } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * function unwrap<F>(result: DecodeResult<F>): F {
+ *   if (!result.ok) throw ProtocolError.from(result.error);
+ *   return result.frame;
+ * }
+ * assert.equal(unwrap(decodeClientFrame('{"type":"members","channel":"lobby"}')).type, "members");
+ * assert.throws(() => unwrap(decodeClientFrame("[]")), ProtocolError);
+ * ```
+ */
 export type DecodeResult<F> =
   | { ok: true; frame: F }
   | { ok: false; error: DecodeError };
 
-/** The limits {@linkcode decodeClientFrame} checks. */
+/**
+ * The limits {@linkcode decodeClientFrame} checks; each defaults to
+ * {@linkcode DEFAULT_LIMITS}.
+ *
+ * @example A shorter channel name limit
+ * ```ts
+ * import { decodeClientFrame, type DecodeLimits } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const limits: DecodeLimits = { frameBytes: 1024, profileBytes: 64, channelLength: 8 };
+ * const result = decodeClientFrame('{"type":"join","channel":"a-long-channel"}', limits);
+ * assert.equal(!result.ok && result.error.code, "bad_channel");
+ * ```
+ */
 export type DecodeLimits = Pick<
   RelayLimits,
   "frameBytes" | "profileBytes" | "channelLength"

@@ -6,7 +6,22 @@
 
 import { SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from "../protocol.ts";
 
-/** What {@linkcode readToken} found in an upgrade request. */
+/**
+ * What {@linkcode readToken} found in an upgrade request.
+ *
+ * @example A token entry without the lifeline subprotocol is an error
+ * ```ts
+ * import { readToken, type RequestToken } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const request = new Request("http://relay.test/ws", {
+ *   headers: { "sec-websocket-protocol": "token.abc" },
+ * });
+ * const result: RequestToken = readToken(request);
+ * assert.equal(result.token, undefined);
+ * assert.equal(typeof result.error, "string"); // answer 400
+ * ```
+ */
 export interface RequestToken {
   /** The access token, if the request carried one. */
   token?: string;

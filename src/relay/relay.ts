@@ -45,7 +45,21 @@ import { Session } from "./_session.ts";
 import type { RelaySocket } from "./socket.ts";
 import { TokenBucket } from "./token_bucket.ts";
 
-/** Close codes the relay uses. PROTOCOL.md says when each is sent. */
+/**
+ * Close codes the relay uses. PROTOCOL.md says when each is sent.
+ *
+ * @example Closing a relay closes its sockets with serviceRestart
+ * ```ts
+ * import { Relay, RelayCloseCode } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const codes: (number | undefined)[] = [];
+ * const relay = new Relay();
+ * relay.open({ send() {}, close: (code) => codes.push(code) });
+ * relay.close();
+ * assert.deepEqual(codes, [RelayCloseCode.serviceRestart]);
+ * ```
+ */
 export const RelayCloseCode = {
   /** The hello spoke a protocol version the relay does not. */
   protocolError: 1002,
@@ -65,10 +79,49 @@ export const RelayCloseCode = {
   sessionReplaced: 4409,
 } as const;
 
-/** What an `authorize` hook is asked about. */
+/**
+ * What an `authorize` hook is asked about.
+ *
+ * @example A read-only channel
+ * ```ts
+ * import { type Identity, Relay, type RelayAction } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const authorize = (_who: Identity, action: RelayAction, channel: string | null) =>
+ *   !(action === "publish" && channel === "announcements");
+ * const relay = new Relay({ authorize });
+ * const sent: string[] = [];
+ * const client = relay.open({ send: (text) => sent.push(text), close() {} });
+ * client.message('{"type":"hello","v":1}');
+ * client.message('{"type":"join","channel":"announcements"}'); // joining is allowed
+ * client.message('{"type":"pub","ref":1,"channel":"announcements","event":"chat"}');
+ * assert.equal(JSON.parse(sent.at(-1)!).error.code, "forbidden");
+ * relay.close();
+ * ```
+ */
 export type RelayAction = "join" | "publish";
 
-/** Options for {@linkcode Relay}. Each duration is in milliseconds. */
+/**
+ * Options for {@linkcode Relay}. Each duration is in milliseconds; every
+ * field is optional.
+ *
+ * @example Tighter limits, a faster heartbeat and an origin list
+ * ```ts
+ * import { Relay, type RelayOptions } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const options: RelayOptions = {
+ *   limits: { channels: 10, rate: 20, burst: 40 },
+ *   heartbeat: { interval: 15_000 },
+ *   origins: ["https://app.example"],
+ * };
+ * const relay = new Relay(options);
+ * assert.equal(relay.limits.channels, 10);
+ * assert.equal(relay.limits.frameBytes, 1024 * 1024); // the default
+ * assert.equal(relay.heartbeat.interval, 15_000);
+ * relay.close();
+ * ```
+ */
 export interface RelayOptions {
   /** Limits, each defaulting to {@linkcode DEFAULT_LIMITS}. */
   limits?: Partial<RelayLimits>;
@@ -123,7 +176,25 @@ export interface RelayOptions {
   onError?(error: unknown): void;
 }
 
-/** The outcome of {@linkcode Relay.accept}. */
+/**
+ * The outcome of {@linkcode Relay.accept}, discriminated on `ok`.
+ *
+ * @example Accepting a request with a token
+ * ```ts
+ * import { type AcceptResult, Relay } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const relay = new Relay({
+ *   authenticate: (_request, token) => token === "abc" ? { userId: "u1" } : null,
+ * });
+ * const result: AcceptResult = await relay.accept(new Request("http://relay.test/ws?token=abc"));
+ * assert.ok(result.ok);
+ * assert.equal(result.identity.userId, "u1");
+ * const refused = await relay.accept(new Request("http://relay.test/ws?token=nope"));
+ * assert.equal(!refused.ok && refused.status, 401);
+ * relay.close();
+ * ```
+ */
 export type AcceptResult =
   | {
     ok: true;
@@ -133,7 +204,24 @@ export type AcceptResult =
   }
   | { ok: false; status: number; code: ErrorCode; message: string };
 
-/** Counters of a {@linkcode Relay}; cheap to read. */
+/**
+ * Counters of a {@linkcode Relay}, as {@linkcode Relay.stats} returns them;
+ * cheap to read.
+ *
+ * @example Counting a ping and its pong
+ * ```ts
+ * import { Relay, type RelayStats } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const relay = new Relay();
+ * relay.open({ send() {}, close() {} }).message("ping");
+ * const stats: RelayStats = relay.stats();
+ * assert.equal(stats.connections, 1);
+ * assert.equal(stats.sessions, 0); // no hello yet
+ * assert.deepEqual([stats.messagesIn, stats.messagesOut], [1, 1]);
+ * relay.close();
+ * ```
+ */
 export interface RelayStats {
   /** Open sockets, welcomed or not. */
   connections: number;
@@ -157,7 +245,23 @@ export interface RelayStats {
   duplicates: number;
 }
 
-/** The handle of one connection, given to the adapter by {@linkcode Relay.open}. */
+/**
+ * The handle of one connection, given to the adapter by {@linkcode Relay.open}.
+ *
+ * @example Feeding frames and reporting the close
+ * ```ts
+ * import { Relay, type RelayConnection } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const relay = new Relay();
+ * const connection: RelayConnection = relay.open({ send() {}, close() {} });
+ * connection.message('{"type":"hello","v":1}');
+ * assert.equal(relay.stats().sessions, 1);
+ * connection.closed(1000, "bye");
+ * assert.equal(relay.stats().connections, 0);
+ * relay.close();
+ * ```
+ */
 export interface RelayConnection {
   /** The session id once welcomed; before that a provisional id. */
   readonly id: string;

@@ -4,7 +4,21 @@
  * @module
  */
 
-/** Options for {@linkcode TokenBucket}. */
+/**
+ * Options for {@linkcode TokenBucket}.
+ *
+ * @example One event per second, starting at a given time
+ * ```ts
+ * import { TokenBucket, type TokenBucketOptions } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const options: TokenBucketOptions = { rate: 1, burst: 1, now: 1000 };
+ * const bucket = new TokenBucket(options);
+ * assert.equal(bucket.take(1000), true);
+ * assert.equal(bucket.take(1500), false); // half a token so far
+ * assert.equal(bucket.take(2000), true);
+ * ```
+ */
 export interface TokenBucketOptions {
   /** Tokens added per second. Must be positive. */
   rate: number;
