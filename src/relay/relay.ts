@@ -1006,15 +1006,24 @@ export class Relay {
     };
   }
 
-  #leave(conn: Connection, frame: LeaveFrame): void {
+  /** The channel `frame` names if `conn` joined it; else answers not_joined. */
+  #joined(
+    conn: Connection,
+    frame: LeaveFrame | MembersFrame,
+  ): Channel | undefined {
     const channel = conn.channels.get(frame.channel);
     if (channel === undefined) {
       this.#reply(conn, frame.ref, {
         code: "not_joined",
         message: `Not in channel '${frame.channel}'`,
       });
-      return;
     }
+    return channel;
+  }
+
+  #leave(conn: Connection, frame: LeaveFrame): void {
+    const channel = this.#joined(conn, frame);
+    if (channel === undefined) return;
     this.#ack(conn, frame.ref);
     this.#removeMember(conn, channel, frame.echo ?? true);
   }
@@ -1053,14 +1062,8 @@ export class Relay {
   }
 
   #membersOf(conn: Connection, frame: MembersFrame): void {
-    const channel = conn.channels.get(frame.channel);
-    if (channel === undefined) {
-      this.#reply(conn, frame.ref, {
-        code: "not_joined",
-        message: `Not in channel '${frame.channel}'`,
-      });
-      return;
-    }
+    const channel = this.#joined(conn, frame);
+    if (channel === undefined) return;
     const data: MembersAckData = {
       members: channel.memberList(),
       version: channel.version,

@@ -1,6 +1,5 @@
 // In-memory sockets and a fake clock for driving a Relay in tests.
-import { createClock } from "@sinonjs/fake-timers";
-import type { Clock } from "../../src/clock.ts";
+import { createTestClock, type TestClock } from "../_fake_clock.ts";
 import type { ClientFrame, RelayFrame } from "../../src/protocol.ts";
 import type { Identity } from "../../src/relay/identity.ts";
 import {
@@ -10,22 +9,10 @@ import {
 } from "../../src/relay/relay.ts";
 import type { RelaySocket } from "../../src/relay/socket.ts";
 
-export type FakeClock = Clock & {
-  tick(ms: number): void;
-  countTimers(): number;
-};
+export type FakeClock = TestClock;
 
-// The fake clock's `now` is a number, not a method, so it is adapted to Clock.
-export function fakeClock(): FakeClock {
-  const fake = createClock();
-  return {
-    now: () => fake.now,
-    setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
-    clearTimeout: (id) => fake.clearTimeout(id),
-    tick: (ms) => fake.tick(ms),
-    countTimers: () => fake.countTimers(),
-  };
-}
+/** A fake clock to inject as the relay's `clock`. */
+export const fakeClock: () => FakeClock = createTestClock;
 
 /** A socket that records what the relay sends and how it closes it. */
 export class FakeSocket implements RelaySocket {
