@@ -13,6 +13,17 @@
  * @module
  */
 
+import {
+  checkFunction,
+  checkNumber,
+  checkOneOf,
+  type NumberRange,
+  optionMessage,
+} from "./_options.ts";
+
+/** A delay in milliseconds: non-negative and finite. */
+const DELAY: NumberRange = { min: 0, finite: true };
+
 /**
  * A sequence of delays between connection attempts.
  *
@@ -67,7 +78,7 @@ export class ConstantBackoff implements Backoff {
    * @param delay The delay in milliseconds; a non-negative finite number.
    */
   constructor(delay: number) {
-    this.#delay = finite("ConstantBackoff", "delay", delay);
+    this.#delay = checkNumber("ConstantBackoff", "delay", delay, DELAY);
   }
 
   /** Returns the constant delay in milliseconds. */
@@ -138,9 +149,10 @@ export class LinearBackoff implements Backoff {
    */
   constructor(options: LinearBackoffOptions = {}) {
     const { initial = 0, increment = 1000, maximum = Infinity } = options;
-    this.#initial = finite("LinearBackoff", "initial", initial);
-    this.#increment = finite("LinearBackoff", "increment", increment);
-    this.#maximum = atLeast("LinearBackoff", "maximum", maximum, this.#initial);
+    const owner = "LinearBackoff";
+    this.#initial = checkNumber(owner, "initial", initial, DELAY);
+    this.#increment = checkNumber(owner, "increment", increment, DELAY);
+    this.#maximum = checkNumber(owner, "maximum", maximum, { min: initial });
     this.#current = this.#initial;
   }
 
@@ -217,19 +229,18 @@ export class BinaryExponentialBackoff implements Backoff {
    */
   constructor(options: BinaryExponentialBackoffOptions = {}) {
     const { initial = 1000, maximumStep = 6 } = options;
-    this.#initial = finite("BinaryExponentialBackoff", "initial", initial);
-    number("BinaryExponentialBackoff", "maximumStep", maximumStep);
-    if (!Number.isInteger(maximumStep) || maximumStep < 1) {
-      throw new RangeError(
-        `Cannot create BinaryExponentialBackoff as 'maximumStep' must be a positive integer: current value is ${maximumStep}`,
-      );
-    }
+    const owner = "BinaryExponentialBackoff";
+    this.#initial = checkNumber(owner, "initial", initial, DELAY);
+    this.#maximumStep = checkNumber(owner, "maximumStep", maximumStep, {
+      positive: true,
+      integer: true,
+    });
     if (!Number.isFinite(this.#initial * 2 ** (maximumStep - 1))) {
+      const must = "keep the largest delay finite";
       throw new RangeError(
-        `Cannot create BinaryExponentialBackoff as 'maximumStep' must keep the largest delay finite: current value is ${maximumStep}`,
+        optionMessage(owner, "maximumStep", must, maximumStep),
       );
     }
-    this.#maximumStep = maximumStep;
   }
 
   /** Returns the current delay in milliseconds and doubles it, up to the cap. */
@@ -365,27 +376,15 @@ export class ExponentialBackoff implements Backoff {
       jitter = "full",
       random = Math.random,
     } = options;
-    this.#initial = finite("ExponentialBackoff", "initial", initial);
-    finite("ExponentialBackoff", "factor", factor);
-    this.#factor = atLeast("ExponentialBackoff", "factor", factor, 1);
-    finite("ExponentialBackoff", "maximum", maximum);
-    this.#maximum = atLeast("ExponentialBackoff", "maximum", maximum, initial);
-    if (!JITTERS.includes(jitter)) {
-      throw new TypeError(
-        `Cannot create ExponentialBackoff as 'jitter' must be "none", "full" or "equal": current value is ${
-          String(jitter)
-        }`,
-      );
-    }
-    this.#jitter = jitter;
-    if (typeof random !== "function") {
-      throw new TypeError(
-        `Cannot create ExponentialBackoff as 'random' must be a function: current value is ${
-          String(random)
-        }`,
-      );
-    }
-    this.#random = random;
+    const owner = "ExponentialBackoff";
+    this.#initial = checkNumber(owner, "initial", initial, DELAY);
+    // Non-negative and finite first, then the bound: each message names one rule.
+    checkNumber(owner, "factor", factor, DELAY);
+    this.#factor = checkNumber(owner, "factor", factor, { min: 1 });
+    checkNumber(owner, "maximum", maximum, DELAY);
+    this.#maximum = checkNumber(owner, "maximum", maximum, { min: initial });
+    this.#jitter = checkOneOf(owner, "jitter", jitter, JITTERS);
+    this.#random = checkFunction(owner, "random", random);
     this.#base = this.#initial;
   }
 
@@ -409,40 +408,4 @@ export class ExponentialBackoff implements Backoff {
   reset(): void {
     this.#base = this.#initial;
   }
-}
-
-function number(className: string, name: string, value: unknown): number {
-  if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new TypeError(
-      `Cannot create ${className} as '${name}' must be a number: current value is ${
-        String(value)
-      }`,
-    );
-  }
-  return value;
-}
-
-function finite(className: string, name: string, value: unknown): number {
-  const n = number(className, name, value);
-  if (!Number.isFinite(n) || n < 0) {
-    throw new RangeError(
-      `Cannot create ${className} as '${name}' must be a non-negative finite number: current value is ${n}`,
-    );
-  }
-  return n;
-}
-
-function atLeast(
-  className: string,
-  name: string,
-  value: unknown,
-  minimum: number,
-): number {
-  const n = number(className, name, value);
-  if (n < minimum) {
-    throw new RangeError(
-      `Cannot create ${className} as '${name}' must be at least ${minimum}: current value is ${n}`,
-    );
-  }
-  return n;
 }

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { checkFunction } from "./_options.ts";
+
 /**
  * A callback that receives each value of a stream.
  *
@@ -172,14 +174,7 @@ export class Emitter<T> implements EventStream<T> {
    */
   constructor(options: EmitterOptions = {}) {
     const { onError = rethrowLater } = options;
-    if (typeof onError !== "function") {
-      throw new TypeError(
-        `Cannot create Emitter as 'onError' must be a function: current value is ${
-          String(onError)
-        }`,
-      );
-    }
-    this.#onError = onError;
+    this.#onError = checkFunction("Emitter", "onError", onError);
   }
 
   /** Whether {@linkcode Emitter.close} was called. */

@@ -6,6 +6,12 @@
  * @module
  */
 
+import {
+  checkFunction,
+  checkMethods,
+  checkNumber,
+  checkString,
+} from "./_options.ts";
 import { type Clock, systemClock, type TimerId } from "./clock.ts";
 
 export type { Clock, TimerId } from "./clock.ts";
@@ -152,17 +158,10 @@ export class Keepalive {
    * @param options Timing and messages; see {@linkcode KeepaliveOptions}.
    */
   constructor(handlers: KeepaliveHandlers, options: KeepaliveOptions = {}) {
-    if (
-      typeof handlers !== "object" || handlers === null ||
-      typeof handlers.send !== "function" ||
-      typeof handlers.onDead !== "function"
-    ) {
-      throw new TypeError(
-        `Cannot create Keepalive as 'handlers' must have 'send' and 'onDead' functions: current value is ${
-          String(handlers)
-        }`,
-      );
-    }
+    this.#handlers = checkMethods("Keepalive", "handlers", handlers, [
+      "send",
+      "onDead",
+    ]);
     const {
       interval = 25_000,
       timeout = 10_000,
@@ -170,38 +169,16 @@ export class Keepalive {
       isPong = isDefaultPong,
       clock = systemClock,
     } = options;
-    this.#handlers = handlers;
-    this.#interval = duration("interval", interval);
-    this.#timeout = duration("timeout", timeout);
-    if (typeof ping !== "string") {
-      throw new TypeError(
-        `Cannot create Keepalive as 'ping' must be a string: current value is ${
-          String(ping)
-        }`,
-      );
-    }
-    this.#ping = ping;
-    if (typeof isPong !== "function") {
-      throw new TypeError(
-        `Cannot create Keepalive as 'isPong' must be a function: current value is ${
-          String(isPong)
-        }`,
-      );
-    }
-    this.#isPong = isPong;
-    if (
-      typeof clock !== "object" || clock === null ||
-      typeof clock.now !== "function" ||
-      typeof clock.setTimeout !== "function" ||
-      typeof clock.clearTimeout !== "function"
-    ) {
-      throw new TypeError(
-        `Cannot create Keepalive as 'clock' must have 'now', 'setTimeout' and 'clearTimeout' functions: current value is ${
-          String(clock)
-        }`,
-      );
-    }
-    this.#clock = clock;
+    const duration = { positive: true, finite: true };
+    this.#interval = checkNumber("Keepalive", "interval", interval, duration);
+    this.#timeout = checkNumber("Keepalive", "timeout", timeout, duration);
+    this.#ping = checkString("Keepalive", "ping", ping);
+    this.#isPong = checkFunction("Keepalive", "isPong", isPong);
+    this.#clock = checkMethods("Keepalive", "clock", clock, [
+      "now",
+      "setTimeout",
+      "clearTimeout",
+    ]);
   }
 
   /** Whether the keepalive is watching: between `start()` and `stop()` or death. */
@@ -313,20 +290,4 @@ export class Keepalive {
 
 function isDefaultPong(data: unknown): boolean {
   return data === "pong";
-}
-
-function duration(name: string, value: unknown): number {
-  if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new TypeError(
-      `Cannot create Keepalive as '${name}' must be a number: current value is ${
-        String(value)
-      }`,
-    );
-  }
-  if (!(value > 0 && value < Infinity)) {
-    throw new RangeError(
-      `Cannot create Keepalive as '${name}' must be a positive finite number: current value is ${value}`,
-    );
-  }
-  return value;
 }

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { checkBoolean, checkRange, optionMessage } from "./_options.ts";
 import { type Clock, systemClock, type TimerId } from "./clock.ts";
 import {
   decodeRelayFrame,
@@ -535,50 +536,29 @@ export class RealtimeManager implements AsyncDisposable {
       maxQueued = 1000,
       ...socketOptions
     } = options;
+    const owner = "RealtimeManager";
     let endpoint: URL;
     try {
       endpoint = new URL(url);
     } catch (cause) {
-      throw new TypeError(
-        `Cannot create RealtimeManager as 'url' must be a WebSocket URL: current value is ${
-          String(url)
-        }`,
-        { cause },
-      );
+      const must = "be a WebSocket URL";
+      throw new TypeError(optionMessage(owner, "url", must, url), { cause });
     }
-    booleanOption("echoMessages", echoMessages);
-    booleanOption("bufferMessages", bufferMessages);
-    booleanOption("autoJoinChannels", autoJoinChannels);
+    this.#echo = checkBoolean(owner, "echoMessages", echoMessages);
+    this.#buffer = checkBoolean(owner, "bufferMessages", bufferMessages);
+    this.#autoJoin = checkBoolean(owner, "autoJoinChannels", autoJoinChannels);
     if (
       token !== undefined && typeof token !== "string" &&
       typeof token !== "function"
     ) {
-      throw new TypeError(
-        `Cannot create RealtimeManager as 'token' must be a string or a function: current value is ${
-          String(token)
-        }`,
-      );
+      const must = "be a string or a function";
+      throw new TypeError(optionMessage(owner, "token", must, token));
     }
-    if (typeof ackTimeout !== "number" || !(ackTimeout > 0)) {
-      throw new RangeError(
-        `Cannot create RealtimeManager as 'ackTimeout' must be positive: current value is ${
-          String(ackTimeout)
-        }`,
-      );
-    }
-    if (typeof maxQueued !== "number" || !(maxQueued >= 0)) {
-      throw new RangeError(
-        `Cannot create RealtimeManager as 'maxQueued' must be non-negative: current value is ${
-          String(maxQueued)
-        }`,
-      );
-    }
+    this.#ackTimeout = checkRange(owner, "ackTimeout", ackTimeout, {
+      positive: true,
+    });
+    this.#maxQueued = checkRange(owner, "maxQueued", maxQueued, { min: 0 });
     this.#clock = socketOptions.clock ?? systemClock;
-    this.#echo = echoMessages;
-    this.#buffer = bufferMessages;
-    this.#autoJoin = autoJoinChannels;
-    this.#ackTimeout = ackTimeout;
-    this.#maxQueued = maxQueued;
     if (profile !== undefined) this.#profile = { value: profile };
     this.#host = {
       clock: this.#clock,
@@ -1443,16 +1423,6 @@ function withToken(
     }
     return url.href;
   };
-}
-
-function booleanOption(name: string, value: unknown): void {
-  if (typeof value !== "boolean") {
-    throw new TypeError(
-      `Cannot create RealtimeManager as '${name}' must be a boolean: current value is ${
-        String(value)
-      }`,
-    );
-  }
 }
 
 function assertFunction(listener: unknown): void {

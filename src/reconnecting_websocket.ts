@@ -7,6 +7,12 @@
  * @module
  */
 
+import {
+  checkFunction,
+  checkMethods,
+  checkRange,
+  optionMessage,
+} from "./_options.ts";
 import { type Backoff, ExponentialBackoff } from "./backoff.ts";
 import { type Clock, systemClock, type TimerId } from "./clock.ts";
 import { ConnectionError } from "./connection_error.ts";
@@ -656,15 +662,13 @@ export class ReconnectingWebSocket implements AsyncDisposable {
    * @param options See {@linkcode ReconnectingWebSocketOptions}.
    */
   constructor(url: UrlProvider, options: ReconnectingWebSocketOptions = {}) {
+    const owner = "ReconnectingWebSocket";
     if (
       typeof url !== "string" && !(url instanceof URL) &&
       typeof url !== "function"
     ) {
-      throw new TypeError(
-        `Cannot create ReconnectingWebSocket as 'url' must be a string, a URL or a function: current value is ${
-          String(url)
-        }`,
-      );
+      const must = "be a string, a URL or a function";
+      throw new TypeError(optionMessage(owner, "url", must, url));
     }
     const {
       protocols,
@@ -683,11 +687,8 @@ export class ReconnectingWebSocket implements AsyncDisposable {
       backoff = new ExponentialBackoff({ random }),
     } = options;
     if (typeof WebSocket !== "function") {
-      throw new TypeError(
-        `Cannot create ReconnectingWebSocket as 'WebSocket' must be a constructor: current value is ${
-          String(WebSocket)
-        }`,
-      );
+      const must = "be a constructor";
+      throw new TypeError(optionMessage(owner, "WebSocket", must, WebSocket));
     }
     if (
       headers !== undefined && options.WebSocket === undefined &&
@@ -697,58 +698,24 @@ export class ReconnectingWebSocket implements AsyncDisposable {
         "Cannot create ReconnectingWebSocket as 'headers' cannot be sent by this runtime's WebSocket: only Deno and Bun support them; pass credentials in the URL or a subprotocol, or give a 'WebSocket' constructor that takes (url, { protocols, headers })",
       );
     }
-    if (typeof timeout !== "number" || !(timeout > 0)) {
-      throw new RangeError(
-        `Cannot create ReconnectingWebSocket as 'timeout' must be a positive number: current value is ${
-          String(timeout)
-        }`,
-      );
-    }
-    if (
-      typeof maxRetries !== "number" ||
-      !(maxRetries >= 0) ||
-      (maxRetries !== Infinity && !Number.isInteger(maxRetries))
-    ) {
-      throw new RangeError(
-        `Cannot create ReconnectingWebSocket as 'maxRetries' must be a non-negative integer or Infinity: current value is ${
-          String(maxRetries)
-        }`,
-      );
-    }
-    if (typeof minUptime !== "number" || !(minUptime >= 0)) {
-      throw new RangeError(
-        `Cannot create ReconnectingWebSocket as 'minUptime' must be a non-negative number: current value is ${
-          String(minUptime)
-        }`,
-      );
-    }
-    if (typeof shouldReconnect !== "function") {
-      throw new TypeError(
-        `Cannot create ReconnectingWebSocket as 'shouldReconnect' must be a function: current value is ${
-          String(shouldReconnect)
-        }`,
-      );
-    }
-    if (
-      typeof backoff !== "object" || backoff === null ||
-      typeof backoff.next !== "function" || typeof backoff.reset !== "function"
-    ) {
-      throw new TypeError(
-        `Cannot create ReconnectingWebSocket as 'backoff' must have 'next' and 'reset' functions: current value is ${
-          String(backoff)
-        }`,
-      );
-    }
+    this.#timeout = checkRange(owner, "timeout", timeout, { positive: true });
+    this.#maxRetries = checkRange(owner, "maxRetries", maxRetries, {
+      min: 0,
+      integer: true,
+      allowInfinity: true,
+    });
+    this.#minUptime = checkRange(owner, "minUptime", minUptime, { min: 0 });
+    this.#shouldReconnect = checkFunction(
+      owner,
+      "shouldReconnect",
+      shouldReconnect,
+    );
+    this.#backoff = checkMethods(owner, "backoff", backoff, ["next", "reset"]);
     this.#urlProvider = url;
     this.#protocols = protocols;
     this.#headers = headers;
-    this.#timeout = timeout;
-    this.#backoff = backoff;
-    this.#maxRetries = maxRetries;
-    this.#minUptime = minUptime;
     this.#buffer = buffer === false ? undefined : buffer;
     this.#binaryType = checkBinaryType(binaryType);
-    this.#shouldReconnect = shouldReconnect;
     this.#WebSocket = WebSocket;
     this.#clock = clock;
     this.#signal = signal;

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { checkFunction, checkNumber, checkOneOf } from "./_options.ts";
 import { byteLength } from "./byte_length.ts";
 import type { MessageBuffer } from "./message_buffer.ts";
 
@@ -210,61 +211,18 @@ export class RingBuffer<T = WebSocketData> implements MessageBuffer<T> {
       onDrop,
       sizeOf = byteLength,
     } = options;
-    if (typeof capacity !== "number" || Number.isNaN(capacity)) {
-      throw new TypeError(
-        `Cannot create RingBuffer as 'capacity' must be a number: current value is ${
-          String(capacity)
-        }`,
-      );
-    }
-    if (capacity < 1) {
-      throw new RangeError(
-        `Cannot create RingBuffer as 'capacity' must be positive: current value is ${capacity}`,
-      );
-    }
-    if (capacity !== Infinity && !Number.isInteger(capacity)) {
-      throw new RangeError(
-        `Cannot create RingBuffer as 'capacity' must be an integer: current value is ${capacity}`,
-      );
-    }
-    if (typeof maxBytes !== "number" || Number.isNaN(maxBytes)) {
-      throw new TypeError(
-        `Cannot create RingBuffer as 'maxBytes' must be a number: current value is ${
-          String(maxBytes)
-        }`,
-      );
-    }
-    if (maxBytes < 0) {
-      throw new RangeError(
-        `Cannot create RingBuffer as 'maxBytes' must be non-negative: current value is ${maxBytes}`,
-      );
-    }
-    if (!POLICIES.includes(overflow)) {
-      throw new TypeError(
-        `Cannot create RingBuffer as 'overflow' must be "drop-oldest", "drop-newest" or "reject": current value is ${
-          String(overflow)
-        }`,
-      );
-    }
-    if (onDrop !== undefined && typeof onDrop !== "function") {
-      throw new TypeError(
-        `Cannot create RingBuffer as 'onDrop' must be a function: current value is ${
-          String(onDrop)
-        }`,
-      );
-    }
-    if (typeof sizeOf !== "function") {
-      throw new TypeError(
-        `Cannot create RingBuffer as 'sizeOf' must be a function: current value is ${
-          String(sizeOf)
-        }`,
-      );
-    }
-    this.#capacity = capacity;
-    this.#maxBytes = maxBytes;
-    this.#overflow = overflow;
-    this.#onDrop = onDrop;
-    this.#sizeOf = sizeOf;
+    // Two checks for two messages: 0 "must be positive", 2.5 "an integer".
+    checkNumber("RingBuffer", "capacity", capacity, { positive: true });
+    this.#capacity = checkNumber("RingBuffer", "capacity", capacity, {
+      integer: true,
+      allowInfinity: true,
+    });
+    this.#maxBytes = checkNumber("RingBuffer", "maxBytes", maxBytes, {
+      min: 0,
+    });
+    this.#overflow = checkOneOf("RingBuffer", "overflow", overflow, POLICIES);
+    this.#onDrop = checkFunction("RingBuffer", "onDrop", onDrop, true);
+    this.#sizeOf = checkFunction("RingBuffer", "sizeOf", sizeOf);
     const initial = Math.min(capacity, 16);
     this.#items = new Array(initial);
     this.#sizes = new Array(initial);

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { checkRange, checkString, optionMessage } from "./_options.ts";
 import { ConstantBackoff } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
 import { Emitter, type EventStream } from "./event_stream.ts";
@@ -173,21 +174,12 @@ export class WebSocketChannel implements RealtimeChannel {
    * @param options See {@linkcode WebSocketChannelOptions}.
    */
   constructor(options: WebSocketChannelOptions) {
+    const owner = "WebSocketChannel";
     if (typeof options !== "object" || options === null) {
-      throw new TypeError(
-        `Cannot create WebSocketChannel as 'options' must be an object: current value is ${
-          String(options)
-        }`,
-      );
+      const must = "be an object";
+      throw new TypeError(optionMessage(owner, "options", must, options));
     }
-    if (typeof options.channelId !== "string") {
-      throw new TypeError(
-        `Cannot create WebSocketChannel as 'channelId' must be a string: current value is ${
-          String(options.channelId)
-        }`,
-      );
-    }
-    this.channelId = options.channelId;
+    this.channelId = checkString(owner, "channelId", options.channelId);
     this.#options = { ...options };
     // Validate the URL and the numbers now, not at the first connect().
     new URL(options.url);
@@ -200,13 +192,7 @@ export class WebSocketChannel implements RealtimeChannel {
       ] as const
     ) {
       const value = options[name];
-      if (value !== undefined && (typeof value !== "number" || !(value >= 0))) {
-        throw new RangeError(
-          `Cannot create WebSocketChannel as '${name}' must be a non-negative number: current value is ${
-            String(value)
-          }`,
-        );
-      }
+      if (value !== undefined) checkRange(owner, name, value, { min: 0 });
     }
   }
 

@@ -1,6 +1,17 @@
 import assert from "node:assert/strict";
 import { Emitter } from "../src/event_stream.ts";
 
+Deno.test("Emitter validates its options", () => {
+  assert.throws(
+    () => new Emitter({ onError: "log" as unknown as () => void }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot create Emitter as 'onError' must be a function: current value is log",
+    },
+  );
+});
+
 Deno.test("delivers values to every listener in order", () => {
   const emitter = new Emitter<number>();
   const a: number[] = [];

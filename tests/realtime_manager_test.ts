@@ -9,7 +9,10 @@ import {
   type RealtimeMessage,
 } from "../src/realtime_manager.ts";
 import { RealtimeError } from "../src/realtime_error.ts";
-import { WebSocketChannel } from "../src/websocket_channel.ts";
+import {
+  WebSocketChannel,
+  type WebSocketChannelOptions,
+} from "../src/websocket_channel.ts";
 import { fakeWebSockets } from "./_fake_websocket.ts";
 import { type LinkedSocket, type RelayLink, relayLink } from "./_relay_link.ts";
 
@@ -571,6 +574,63 @@ Deno.test("a channel view joins, streams its messages and tracks the connection"
     "disconnected",
   ]);
   assert.notEqual(alice.channel("room"), room);
+});
+
+Deno.test("RealtimeManager validates its options at construction", () => {
+  assert.throws(() => new RealtimeManager("not a url"), {
+    name: "TypeError",
+    message:
+      "Cannot create RealtimeManager as 'url' must be a WebSocket URL: current value is not a url",
+  });
+  const invalid = (options: Record<string, unknown>) => () =>
+    new RealtimeManager(URL_, options as RealtimeManagerOptions);
+  assert.throws(invalid({ echoMessages: "no" }), {
+    name: "TypeError",
+    message:
+      "Cannot create RealtimeManager as 'echoMessages' must be a boolean: current value is no",
+  });
+  assert.throws(invalid({ bufferMessages: 0 }), TypeError);
+  assert.throws(invalid({ autoJoinChannels: null }), TypeError);
+  assert.throws(invalid({ token: 42 }), {
+    name: "TypeError",
+    message: /'token' must be a string or a function/,
+  });
+  assert.throws(invalid({ ackTimeout: 0 }), {
+    name: "RangeError",
+    message:
+      "Cannot create RealtimeManager as 'ackTimeout' must be positive: current value is 0",
+  });
+  assert.throws(invalid({ maxQueued: -1 }), {
+    name: "RangeError",
+    message: /'maxQueued' must be non-negative/,
+  });
+});
+
+Deno.test("WebSocketChannel validates its options at construction", () => {
+  assert.throws(
+    () => new WebSocketChannel(null as unknown as WebSocketChannelOptions),
+    { name: "TypeError", message: /'options' must be an object/ },
+  );
+  assert.throws(
+    () =>
+      new WebSocketChannel({
+        url: URL_,
+        channelId: 7 as unknown as string,
+      }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot create WebSocketChannel as 'channelId' must be a string: current value is 7",
+    },
+  );
+  assert.throws(
+    () => new WebSocketChannel({ url: URL_, channelId: "c", pingInterval: -1 }),
+    {
+      name: "RangeError",
+      message:
+        "Cannot create WebSocketChannel as 'pingInterval' must be non-negative: current value is -1",
+    },
+  );
 });
 
 Deno.test("WebSocketChannel owns its connection", async () => {

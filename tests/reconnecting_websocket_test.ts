@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { createTestClock } from "./_fake_clock.ts";
 import { ConnectionError } from "../src/connection_error.ts";
+import type { ConstantBackoff } from "../src/backoff.ts";
 import {
   type ConnectionState,
   ReconnectingWebSocket,
   type ReconnectingWebSocketOptions,
   type UrlProvider,
+  type WebSocketConstructor,
 } from "../src/reconnecting_websocket.ts";
 import { RingBuffer } from "../src/ring_buffer.ts";
 import { WaitError } from "../src/wait_error.ts";
@@ -624,6 +626,34 @@ Deno.test("invalid options throw at construction, naming the option", () => {
   assert.throws(
     () => new ReconnectingWebSocket(42 as unknown as string),
     TypeError,
+  );
+  assert.throws(
+    () => new ReconnectingWebSocket("ws://x/", { minUptime: -1 }),
+    { name: "RangeError", message: /'minUptime' must be non-negative/ },
+  );
+  assert.throws(
+    () =>
+      new ReconnectingWebSocket("ws://x/", {
+        shouldReconnect: true as unknown as () => boolean,
+      }),
+    { name: "TypeError", message: /'shouldReconnect' must be a function/ },
+  );
+  assert.throws(
+    () =>
+      new ReconnectingWebSocket("ws://x/", {
+        backoff: { next: () => 0 } as unknown as ConstantBackoff,
+      }),
+    {
+      name: "TypeError",
+      message: /'backoff' must have 'next' and 'reset' functions/,
+    },
+  );
+  assert.throws(
+    () =>
+      new ReconnectingWebSocket("ws://x/", {
+        WebSocket: "ws" as unknown as WebSocketConstructor,
+      }),
+    { name: "TypeError", message: /'WebSocket' must be a constructor/ },
   );
 });
 

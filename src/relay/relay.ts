@@ -8,6 +8,7 @@
  * @module
  */
 
+import { checkRange, type NumberRange } from "../_options.ts";
 import { type Clock, systemClock, type TimerId } from "../clock.ts";
 import {
   type ClientFrame,
@@ -276,19 +277,8 @@ const MAX_QUEUE = 1024;
 
 type Verdict = boolean | undefined; // undefined: the hook failed
 
-function positive(name: string, value: number, allowZero = true): number {
-  if (
-    typeof value !== "number" || Number.isNaN(value) || value < 0 ||
-    (!allowZero && value === 0)
-  ) {
-    throw new RangeError(
-      `Cannot create Relay as '${name}' must be ${
-        allowZero ? "non-negative" : "positive"
-      }: current value is ${value}`,
-    );
-  }
-  return value;
-}
+const POSITIVE: NumberRange = { positive: true };
+const NON_NEGATIVE: NumberRange = { min: 0 };
 
 function isThenable<T>(value: unknown): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === "function";
@@ -360,42 +350,41 @@ export class Relay {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#fanout = options.fanout;
+    const check = (name: string, value: number, range = NON_NEGATIVE) =>
+      checkRange("Relay", name, value, range);
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     for (const [name, value] of Object.entries(limits)) {
-      positive(`limits.${name}`, value, name === "rate" || name === "burst");
+      // A rate of 0 turns rate limiting off, and the burst then may be 0 too.
+      const mayBeZero = name === "rate" || name === "burst";
+      check(`limits.${name}`, value, mayBeZero ? NON_NEGATIVE : POSITIVE);
     }
-    if (limits.rate > 0 && limits.burst < 1) {
-      positive("limits.burst", 0, false);
-    }
+    if (limits.rate > 0) check("limits.burst", limits.burst, { min: 1 });
     this.#limits = limits;
     const heartbeat = { ...DEFAULT_HEARTBEAT, ...options.heartbeat };
-    positive("heartbeat.interval", heartbeat.interval);
-    positive("heartbeat.timeout", heartbeat.timeout);
+    check("heartbeat.interval", heartbeat.interval);
+    check("heartbeat.timeout", heartbeat.timeout);
     this.#heartbeat = heartbeat;
-    this.#badFrameLimit = positive(
+    this.#badFrameLimit = check(
       "badFrameLimit",
       options.badFrameLimit ?? 10,
-      false,
+      POSITIVE,
     );
-    this.#badFrameWindow = positive(
+    this.#badFrameWindow = check(
       "badFrameWindow",
       options.badFrameWindow ?? 10_000,
     );
-    this.#closeLinger = positive("closeLinger", options.closeLinger ?? 250);
-    this.#resumeWindow = positive(
-      "resumeWindow",
-      options.resumeWindow ?? 120_000,
-    );
-    this.#resumableSessions = positive(
+    this.#closeLinger = check("closeLinger", options.closeLinger ?? 250);
+    this.#resumeWindow = check("resumeWindow", options.resumeWindow ?? 120_000);
+    this.#resumableSessions = check(
       "resumableSessions",
       options.resumableSessions ?? 10_000,
     );
-    this.#dedupeSize = positive("dedupeSize", options.dedupeSize ?? 1024);
-    this.#maxBuffered = positive(
+    this.#dedupeSize = check("dedupeSize", options.dedupeSize ?? 1024);
+    this.#maxBuffered = check(
       "maxBufferedBytes",
       options.maxBufferedBytes ?? 4 * 1024 * 1024,
     );
-    this.#slowConsumerTimeout = positive(
+    this.#slowConsumerTimeout = check(
       "slowConsumerTimeout",
       options.slowConsumerTimeout ?? 10_000,
     );

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { checkRange } from "../_options.ts";
+
 /**
  * Options for {@linkcode TokenBucket}.
  *
@@ -54,16 +56,8 @@ export class TokenBucket {
   /** Makes a full bucket. */
   constructor(options: TokenBucketOptions) {
     const { rate, burst, now = 0 } = options;
-    if (!(rate > 0)) {
-      throw new RangeError(
-        `Cannot create TokenBucket as 'rate' must be positive: current value is ${rate}`,
-      );
-    }
-    if (!(burst >= 1)) {
-      throw new RangeError(
-        `Cannot create TokenBucket as 'burst' must be at least 1: current value is ${burst}`,
-      );
-    }
+    checkRange("TokenBucket", "rate", rate, { positive: true });
+    checkRange("TokenBucket", "burst", burst, { min: 1 });
     this.#rate = rate / 1000;
     this.#burst = burst;
     this.#tokens = burst;

@@ -309,5 +309,11 @@ Deno.test("invalid options throw RangeError naming the option", () => {
     () => harness({ heartbeat: { interval: NaN } }),
     /'heartbeat.interval'/,
   );
+  assert.throws(
+    () => harness({ limits: { rate: 5, burst: 0.5 } }),
+    /'limits.burst' must be at least 1: current value is 0.5/,
+  );
+  using off = harness({ limits: { rate: 0, burst: 0 } });
+  assert.equal(off.relay.limits.burst, 0);
   assert.equal(h.relay.limits.frameBytes, 1024 * 1024);
 });

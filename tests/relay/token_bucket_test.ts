@@ -36,4 +36,8 @@ Deno.test("invalid rate or burst throw RangeError", () => {
     ),
   );
   assert.throws(() => new TokenBucket({ rate: 1, burst: 0.5 }), RangeError);
+  assert.throws(
+    () => new TokenBucket({ rate: "5" as unknown as number, burst: 1 }),
+    RangeError,
+  );
 });

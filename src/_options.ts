@@ -1,0 +1,160 @@
+/**
+ * The checks every constructor runs on its options, so that a bad option
+ * throws at construction with one message style: `Cannot create RingBuffer as
+ * 'capacity' must be positive: current value is 0`. Internal; not exported.
+ *
+ * @module
+ */
+
+/** The range a number option must fall in; every rule is optional. */
+export interface NumberRange {
+  /** Greater than 0. */
+  positive?: boolean;
+  /** The smallest value allowed. */
+  min?: number;
+  /** Only integers. */
+  integer?: boolean;
+  /** With `integer`: `Infinity` is allowed too. */
+  allowInfinity?: boolean;
+  /** `Infinity` and `-Infinity` are not allowed. */
+  finite?: boolean;
+}
+
+/**
+ * The message of a bad option: `owner` is the class being created, `must`
+ * what the option must do, such as `be a string`.
+ */
+export function optionMessage(
+  owner: string,
+  name: string,
+  must: string,
+  value: unknown,
+): string {
+  return `Cannot create ${owner} as '${name}' must ${must}: current value is ${
+    String(value)
+  }`;
+}
+
+/**
+ * A number in `range`: a value of another type or `NaN` is a `TypeError`, a
+ * number out of range a `RangeError`.
+ */
+export function checkNumber(
+  owner: string,
+  name: string,
+  value: unknown,
+  range: NumberRange = {},
+): number {
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(optionMessage(owner, name, "be a number", value));
+  }
+  return checkRange(owner, name, value, range);
+}
+
+/**
+ * A number in `range`, where anything else, a value of another type
+ * included, is a `RangeError`: the older contract of the socket, manager,
+ * channel and relay options, kept so that no caller sees a new error class.
+ */
+export function checkRange(
+  owner: string,
+  name: string,
+  value: unknown,
+  range: NumberRange,
+): number {
+  const { positive, min, integer, allowInfinity, finite } = range;
+  if (
+    typeof value !== "number" || Number.isNaN(value) ||
+    (positive && !(value > 0)) || (min !== undefined && value < min) ||
+    (finite && !Number.isFinite(value)) ||
+    (integer && !Number.isInteger(value) &&
+      !(allowInfinity && value === Infinity))
+  ) {
+    throw new RangeError(
+      optionMessage(owner, name, `be ${describe(range)}`, value),
+    );
+  }
+  return value;
+}
+
+/** A function; `optional` lets `undefined` through. */
+export function checkFunction<T>(
+  owner: string,
+  name: string,
+  value: T,
+  optional = false,
+): T {
+  if (typeof value !== "function" && !(optional && value === undefined)) {
+    throw new TypeError(optionMessage(owner, name, "be a function", value));
+  }
+  return value;
+}
+
+/** A string. */
+export function checkString<T>(owner: string, name: string, value: T): T {
+  if (typeof value !== "string") {
+    throw new TypeError(optionMessage(owner, name, "be a string", value));
+  }
+  return value;
+}
+
+/** A boolean. */
+export function checkBoolean<T>(owner: string, name: string, value: T): T {
+  if (typeof value !== "boolean") {
+    throw new TypeError(optionMessage(owner, name, "be a boolean", value));
+  }
+  return value;
+}
+
+/** One of the strings in `allowed`, such as a policy name. */
+export function checkOneOf<T extends string>(
+  owner: string,
+  name: string,
+  value: T,
+  allowed: readonly T[],
+): T {
+  if (!allowed.includes(value)) {
+    const must = `be ${list(allowed.map((a) => JSON.stringify(a)), "or")}`;
+    throw new TypeError(optionMessage(owner, name, must, value));
+  }
+  return value;
+}
+
+/** An object with a function under each of `methods`, such as a clock. */
+export function checkMethods<T>(
+  owner: string,
+  name: string,
+  value: T,
+  methods: readonly string[],
+): T {
+  if (
+    typeof value !== "object" || value === null ||
+    methods.some((m) =>
+      typeof (value as Record<string, unknown>)[m] !== "function"
+    )
+  ) {
+    const must = `have ${list(methods.map((m) => `'${m}'`), "and")} functions`;
+    throw new TypeError(optionMessage(owner, name, must, value));
+  }
+  return value;
+}
+
+function describe(range: NumberRange): string {
+  const { positive, min, integer, allowInfinity, finite } = range;
+  const sign = positive ? "positive" : min === 0 ? "non-negative" : "";
+  const floor = min !== undefined && min !== 0 ? `at least ${min}` : "";
+  if (!integer && !finite) {
+    return [sign, floor].filter(Boolean).join(" and ") || "a number";
+  }
+  const noun = integer
+    ? `integer${allowInfinity ? " or Infinity" : ""}`
+    : "finite number";
+  const phrase = sign ? `a ${sign} ${noun}` : `${integer ? "an" : "a"} ${noun}`;
+  return floor ? `${phrase} ${floor}` : phrase;
+}
+
+function list(items: readonly string[], conjunction: string): string {
+  return items.length < 2
+    ? items.join("")
+    : `${items.slice(0, -1).join(", ")} ${conjunction} ${items.at(-1)}`;
+}
