@@ -51,12 +51,8 @@ export function checkNumber(
   return checkRange(owner, name, value, range);
 }
 
-/**
- * A number in `range`, where anything else, a value of another type
- * included, is a `RangeError`: the older contract of the socket, manager,
- * channel and relay options, kept so that no caller sees a new error class.
- */
-export function checkRange(
+/** A number in `range`; anything else is a `RangeError`. */
+function checkRange(
   owner: string,
   name: string,
   value: unknown,

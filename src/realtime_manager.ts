@@ -13,7 +13,7 @@
  * @module
  */
 
-import { checkBoolean, checkRange, optionMessage } from "./_options.ts";
+import { checkBoolean, checkNumber, optionMessage } from "./_options.ts";
 import { type Clock, systemClock, type TimerId } from "./clock.ts";
 import {
   decodeRelayFrame,
@@ -554,10 +554,10 @@ export class RealtimeManager implements AsyncDisposable {
       const must = "be a string or a function";
       throw new TypeError(optionMessage(owner, "token", must, token));
     }
-    this.#ackTimeout = checkRange(owner, "ackTimeout", ackTimeout, {
+    this.#ackTimeout = checkNumber(owner, "ackTimeout", ackTimeout, {
       positive: true,
     });
-    this.#maxQueued = checkRange(owner, "maxQueued", maxQueued, { min: 0 });
+    this.#maxQueued = checkNumber(owner, "maxQueued", maxQueued, { min: 0 });
     this.#clock = socketOptions.clock ?? systemClock;
     if (profile !== undefined) this.#profile = { value: profile };
     this.#host = {

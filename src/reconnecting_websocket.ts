@@ -10,7 +10,7 @@
 import {
   checkFunction,
   checkMethods,
-  checkRange,
+  checkNumber,
   optionMessage,
 } from "./_options.ts";
 import { type Backoff, ExponentialBackoff } from "./backoff.ts";
@@ -698,13 +698,13 @@ export class ReconnectingWebSocket implements AsyncDisposable {
         "Cannot create ReconnectingWebSocket as 'headers' cannot be sent by this runtime's WebSocket: only Deno and Bun support them; pass credentials in the URL or a subprotocol, or give a 'WebSocket' constructor that takes (url, { protocols, headers })",
       );
     }
-    this.#timeout = checkRange(owner, "timeout", timeout, { positive: true });
-    this.#maxRetries = checkRange(owner, "maxRetries", maxRetries, {
+    this.#timeout = checkNumber(owner, "timeout", timeout, { positive: true });
+    this.#maxRetries = checkNumber(owner, "maxRetries", maxRetries, {
       min: 0,
       integer: true,
       allowInfinity: true,
     });
-    this.#minUptime = checkRange(owner, "minUptime", minUptime, { min: 0 });
+    this.#minUptime = checkNumber(owner, "minUptime", minUptime, { min: 0 });
     this.#shouldReconnect = checkFunction(
       owner,
       "shouldReconnect",

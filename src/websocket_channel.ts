@@ -7,7 +7,7 @@
  * @module
  */
 
-import { checkRange, checkString, optionMessage } from "./_options.ts";
+import { checkNumber, checkString, optionMessage } from "./_options.ts";
 import { ConstantBackoff } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
 import { Emitter, type EventStream } from "./event_stream.ts";
@@ -192,7 +192,7 @@ export class WebSocketChannel implements RealtimeChannel {
       ] as const
     ) {
       const value = options[name];
-      if (value !== undefined) checkRange(owner, name, value, { min: 0 });
+      if (value !== undefined) checkNumber(owner, name, value, { min: 0 });
     }
   }
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { checkRange, type NumberRange } from "../_options.ts";
+import { checkNumber, type NumberRange } from "../_options.ts";
 import { type Clock, systemClock, type TimerId } from "../clock.ts";
 import {
   type ClientFrame,
@@ -351,7 +351,7 @@ export class Relay {
     this.#clock = options.clock ?? systemClock;
     this.#fanout = options.fanout;
     const check = (name: string, value: number, range = NON_NEGATIVE) =>
-      checkRange("Relay", name, value, range);
+      checkNumber("Relay", name, value, range);
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     for (const [name, value] of Object.entries(limits)) {
       // A rate of 0 turns rate limiting off, and the burst then may be 0 too.

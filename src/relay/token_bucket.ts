@@ -4,7 +4,7 @@
  * @module
  */
 
-import { checkRange } from "../_options.ts";
+import { checkNumber } from "../_options.ts";
 
 /**
  * Options for {@linkcode TokenBucket}.
@@ -56,8 +56,8 @@ export class TokenBucket {
   /** Makes a full bucket. */
   constructor(options: TokenBucketOptions) {
     const { rate, burst, now = 0 } = options;
-    checkRange("TokenBucket", "rate", rate, { positive: true });
-    checkRange("TokenBucket", "burst", burst, { min: 1 });
+    checkNumber("TokenBucket", "rate", rate, { positive: true });
+    checkNumber("TokenBucket", "burst", burst, { min: 1 });
     this.#rate = rate / 1000;
     this.#burst = burst;
     this.#tokens = burst;

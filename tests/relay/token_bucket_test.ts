@@ -28,7 +28,7 @@ Deno.test("time going backwards does not refill", () => {
   assert.equal(bucket.take(0), false);
 });
 
-Deno.test("invalid rate or burst throw RangeError", () => {
+Deno.test("a rate or burst out of range throws RangeError, a non-number TypeError", () => {
   assert.throws(
     () => new TokenBucket({ rate: 0, burst: 1 }),
     new RangeError(
@@ -38,6 +38,6 @@ Deno.test("invalid rate or burst throw RangeError", () => {
   assert.throws(() => new TokenBucket({ rate: 1, burst: 0.5 }), RangeError);
   assert.throws(
     () => new TokenBucket({ rate: "5" as unknown as number, burst: 1 }),
-    RangeError,
+    TypeError,
   );
 });
