@@ -34,6 +34,8 @@ export interface InProcessOptions {
   relay?: RelayOptions;
   /** The bearer token of `POST /users/:id/events`; absent turns it off. */
   adminToken?: string;
+  /** The TCP port; 0 picks a free one. */
+  port?: number;
 }
 
 /** Environment variables for a spawned server, on top of this process's. */
@@ -82,7 +84,7 @@ export async function startInProcessRelay(
   const { promise: listening, resolve } = Promise.withResolvers<number>();
   const server = Deno.serve({
     hostname: "127.0.0.1",
-    port: 0,
+    port: options.port ?? 0,
     onListen: ({ port }) => resolve(port),
   }, app.fetch);
   const port = await listening;

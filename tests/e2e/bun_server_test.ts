@@ -5,19 +5,7 @@
  * @module
  */
 
-import { conformance } from "./conformance.ts";
-import { type RunningServer, spawnBunRelay } from "./_servers.ts";
+import { conformance, restartOnSamePort } from "./conformance.ts";
+import { spawnBunRelay } from "./_servers.ts";
 
-conformance("bun", async (env) => {
-  let server: RunningServer = await spawnBunRelay(env);
-  const port = new URL(server.httpUrl).port;
-  return {
-    url: server.url,
-    httpUrl: server.httpUrl,
-    stop: () => server.stop(),
-    async restart() {
-      await server.stop();
-      server = await spawnBunRelay({ ...env, PORT: port });
-    },
-  };
-});
+conformance("bun", restartOnSamePort(spawnBunRelay));

@@ -22,6 +22,7 @@ import {
 import { RealtimeError } from "../../src/realtime_error.ts";
 import { WebSocketChannel } from "../../src/websocket_channel.ts";
 import { type Proxy, startProxy } from "../../examples/chaos_proxy.ts";
+import type { RunningServer } from "./_servers.ts";
 
 /** A relay server under test. */
 export interface ConformanceServer {
@@ -39,6 +40,29 @@ export interface ConformanceServer {
 export type StartServer = (
   env: Record<string, string>,
 ) => Promise<ConformanceServer>;
+
+/**
+ * Makes a {@linkcode StartServer} of a function that starts a server from
+ * the example relay's variables: a restart stops it and starts it again with
+ * `PORT` set to the port it had.
+ */
+export function restartOnSamePort(
+  start: (env: Record<string, string>) => Promise<RunningServer>,
+): StartServer {
+  return async (env) => {
+    let server = await start(env);
+    const port = new URL(server.httpUrl).port;
+    return {
+      url: server.url,
+      httpUrl: server.httpUrl,
+      stop: () => server.stop(),
+      async restart() {
+        await server.stop();
+        server = await start({ ...env, PORT: port });
+      },
+    };
+  };
+}
 
 /** The settings every conformance server runs with. */
 export const CONFORMANCE_ENV: Readonly<Record<string, string>> = {

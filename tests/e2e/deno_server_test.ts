@@ -6,19 +6,7 @@
  * @module
  */
 
-import { conformance } from "./conformance.ts";
-import { type RunningServer, spawnDenoRelay } from "./_servers.ts";
+import { conformance, restartOnSamePort } from "./conformance.ts";
+import { spawnDenoRelay } from "./_servers.ts";
 
-conformance("deno", async (env) => {
-  let server: RunningServer = await spawnDenoRelay(env);
-  const port = new URL(server.httpUrl).port;
-  return {
-    url: server.url,
-    httpUrl: server.httpUrl,
-    stop: () => server.stop(),
-    async restart() {
-      await server.stop();
-      server = await spawnDenoRelay({ ...env, PORT: port });
-    },
-  };
-});
+conformance("deno", restartOnSamePort(spawnDenoRelay));
