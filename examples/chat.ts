@@ -8,8 +8,8 @@
  */
 
 import { upgradeWebSocket } from "hono/deno";
-import { ConstantBackoff } from "../src/backoff.ts";
-import { RealtimeManager } from "../src/realtime_manager.ts";
+import { ConstantBackoff } from "../src/core/backoff.ts";
+import { RealtimeManager } from "../src/client/realtime_manager.ts";
 import { Relay } from "../src/relay/mod.ts";
 import { createApp } from "./relay/app.ts";
 import { startProxy } from "./chaos_proxy.ts";

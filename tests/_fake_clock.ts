@@ -5,7 +5,7 @@
  * @module
  */
 import { createClock } from "@sinonjs/fake-timers";
-import type { Clock, TimerId } from "../src/clock.ts";
+import type { Clock, TimerId } from "../src/core/clock.ts";
 
 /** A fake clock to inject as `clock`, driven by `tick`. */
 export interface TestClock extends Clock {

@@ -9,7 +9,7 @@
  */
 
 import type { Identity, Relay, RelayConnection } from "../src/relay/mod.ts";
-import type { WebSocketLike } from "../src/reconnecting_websocket.ts";
+import type { WebSocketLike } from "../src/socket/reconnecting_websocket.ts";
 
 /** One client socket of a {@linkcode RelayLink}. */
 export interface LinkedSocket extends WebSocketLike {

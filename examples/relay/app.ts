@@ -29,7 +29,7 @@ import {
   isEventName,
   MAX_EVENT_LENGTH,
   RESERVED_EVENT_PREFIX,
-} from "../../src/protocol.ts";
+} from "../../src/protocol/mod.ts";
 import type { OpenSockets } from "./open_sockets.ts";
 
 /** The options the app passes to `upgradeWebSocket` (Deno's are a superset). */

@@ -21,7 +21,7 @@
 
 import process from "node:process";
 import type { Identity, RelayOptions } from "../../src/relay/mod.ts";
-import type { RelayLimits } from "../../src/protocol.ts";
+import type { RelayLimits } from "../../src/protocol/mod.ts";
 
 /** Where the server listens and how its relay is configured. */
 export interface ServerConfig {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Member } from "../protocol.ts";
+import type { Member } from "../protocol/mod.ts";
 import type { Connection } from "./_connection.ts";
 
 /** One channel; exists while it has members. */

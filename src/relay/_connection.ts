@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { TimerId } from "../clock.ts";
+import type { TimerId } from "../core/clock.ts";
 import type { Channel } from "./_channel.ts";
 import type { Session } from "./_session.ts";
 import type { Identity } from "./identity.ts";

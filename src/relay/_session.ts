@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { PubAckData } from "../protocol.ts";
+import type { PubAckData } from "../protocol/mod.ts";
 
 /** One session; outlives its connection for the resume window. */
 export class Session {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from "../protocol.ts";
+import { SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from "../protocol/mod.ts";
 
 /**
  * What {@linkcode readToken} found in an upgrade request.

@@ -34,11 +34,11 @@ export type { Identity } from "./identity.ts";
 export { APP_TOPIC, type Fanout } from "./fanout.ts";
 export { readToken, type RequestToken } from "./auth_token.ts";
 export { TokenBucket, type TokenBucketOptions } from "./token_bucket.ts";
-export type { Clock, TimerId } from "../clock.ts";
+export type { Clock, TimerId } from "../core/clock.ts";
 export type {
   ErrorBody,
   ErrorCode,
   Heartbeat,
   Member,
   RelayLimits,
-} from "../protocol.ts";
+} from "../protocol/mod.ts";

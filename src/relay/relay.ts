@@ -8,8 +8,8 @@
  * @module
  */
 
-import { checkNumber, type NumberRange } from "../_options.ts";
-import { type Clock, systemClock, type TimerId } from "../clock.ts";
+import { checkNumber, type NumberRange } from "../core/_options.ts";
+import { type Clock, systemClock, type TimerId } from "../core/clock.ts";
 import {
   type ClientFrame,
   decodeClientFrame,
@@ -36,7 +36,7 @@ import {
   type RelayLimits,
   type UpdateFrame,
   type WelcomeFrame,
-} from "../protocol.ts";
+} from "../protocol/mod.ts";
 import { readToken } from "./auth_token.ts";
 import { Channel } from "./_channel.ts";
 import { Connection } from "./_connection.ts";

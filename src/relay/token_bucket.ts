@@ -4,7 +4,7 @@
  * @module
  */
 
-import { checkNumber } from "../_options.ts";
+import { checkNumber } from "../core/_options.ts";
 
 /**
  * Options for {@linkcode TokenBucket}.

@@ -12,15 +12,15 @@
  */
 
 import assert from "node:assert/strict";
-import { ConstantBackoff } from "../../src/backoff.ts";
+import { ConstantBackoff } from "../../src/core/backoff.ts";
 import {
   type MemberEvent,
   RealtimeManager,
   type RealtimeManagerOptions,
   type RealtimeMessage,
-} from "../../src/realtime_manager.ts";
-import { RealtimeError } from "../../src/realtime_error.ts";
-import { WebSocketChannel } from "../../src/websocket_channel.ts";
+} from "../../src/client/realtime_manager.ts";
+import { RealtimeError } from "../../src/client/realtime_error.ts";
+import { WebSocketChannel } from "../../src/client/websocket_channel.ts";
 import { type Proxy, startProxy } from "../../examples/chaos_proxy.ts";
 import type { RunningServer } from "./_servers.ts";
 

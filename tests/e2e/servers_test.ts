@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { readConfig } from "../../examples/relay/config.ts";
-import { tokenProtocols } from "../../src/protocol.ts";
+import { tokenProtocols } from "../../src/protocol/mod.ts";
 import { startProxy } from "../../examples/chaos_proxy.ts";
 import {
   type RunningServer,

@@ -4,12 +4,12 @@
  * answers the handshake. Real time, small timeouts, every wait bounded.
  */
 import assert from "node:assert/strict";
-import { ExponentialBackoff } from "../../src/backoff.ts";
+import { ExponentialBackoff } from "../../src/core/backoff.ts";
 import {
   type CloseInfo,
   type ConnectionState,
   ReconnectingWebSocket,
-} from "../../src/reconnecting_websocket.ts";
+} from "../../src/socket/reconnecting_websocket.ts";
 
 /** Fails a wait that takes longer than this; no test should come close. */
 const BOUND = 5_000;

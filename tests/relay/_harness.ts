@@ -1,6 +1,6 @@
 // In-memory sockets and a fake clock for driving a Relay in tests.
 import { createTestClock, type TestClock } from "../_fake_clock.ts";
-import type { ClientFrame, RelayFrame } from "../../src/protocol.ts";
+import type { ClientFrame, RelayFrame } from "../../src/protocol/mod.ts";
 import type { Identity } from "../../src/relay/identity.ts";
 import {
   Relay,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { RelayFrame } from "../../src/protocol.ts";
+import type { RelayFrame } from "../../src/protocol/mod.ts";
 import type { Fanout } from "../../src/relay/fanout.ts";
 import type { Identity } from "../../src/relay/identity.ts";
 import type { RelaySocket } from "../../src/relay/socket.ts";

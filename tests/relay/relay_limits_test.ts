@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { RelayFrame } from "../../src/protocol.ts";
+import type { RelayFrame } from "../../src/protocol/mod.ts";
 import { harness } from "./_harness.ts";
 
 const codeOf = (f: RelayFrame): string | false =>

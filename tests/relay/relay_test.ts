@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULT_HEARTBEAT, DEFAULT_LIMITS } from "../../src/protocol.ts";
+import { DEFAULT_HEARTBEAT, DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
 import { harness } from "./_harness.ts";
 
 Deno.test("hello is answered with welcome carrying the ref, session, limits and heartbeat", () => {

@@ -34,7 +34,7 @@ import {
   PROTOCOL_VERSION,
   type RelayFrame,
   tokenProtocols,
-} from "../../src/protocol.ts";
+} from "../../src/protocol/mod.ts";
 
 /** What the script saw, printed as one JSON line. */
 export interface ClientReport {

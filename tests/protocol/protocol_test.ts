@@ -12,7 +12,7 @@ import {
   ProtocolError,
   type RelayFrame,
   tokenProtocols,
-} from "../src/protocol.ts";
+} from "../../src/protocol/mod.ts";
 
 function code(text: string, limits = {}): ErrorCode | "ok" {
   const result = decodeClientFrame(text, limits);

@@ -7,9 +7,9 @@
  * @module
  */
 
-import type { EventStream } from "./event_stream.ts";
+import type { EventStream } from "../core/event_stream.ts";
 import type { RealtimeError } from "./realtime_error.ts";
-import type { StateStream } from "./state_stream.ts";
+import type { StateStream } from "../core/state_stream.ts";
 
 /**
  * A message published in a channel, as a {@linkcode RealtimeChannel}

@@ -5,7 +5,7 @@ import {
   ConstantBackoff,
   ExponentialBackoff,
   LinearBackoff,
-} from "../src/backoff.ts";
+} from "../../src/core/backoff.ts";
 
 function take(backoff: Backoff, n: number): number[] {
   return Array.from({ length: n }, () => backoff.next());

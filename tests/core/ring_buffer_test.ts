@@ -4,7 +4,7 @@ import {
   type DropReason,
   RingBuffer,
   type RingBufferOptions,
-} from "../src/ring_buffer.ts";
+} from "../../src/core/ring_buffer.ts";
 
 function recording<T>(
   options: RingBufferOptions<T> = {},

@@ -1,20 +1,24 @@
 import assert from "node:assert/strict";
-import { createTestClock, type TestClock } from "./_fake_clock.ts";
-import { ConstantBackoff } from "../src/backoff.ts";
-import { Relay, type RelayOptions } from "../src/relay/mod.ts";
+import { createTestClock, type TestClock } from "../_fake_clock.ts";
+import { ConstantBackoff } from "../../src/core/backoff.ts";
+import { Relay, type RelayOptions } from "../../src/relay/mod.ts";
 import {
   type MemberEvent,
   RealtimeManager,
   type RealtimeManagerOptions,
   type RealtimeMessage,
-} from "../src/realtime_manager.ts";
-import { RealtimeError } from "../src/realtime_error.ts";
+} from "../../src/client/realtime_manager.ts";
+import { RealtimeError } from "../../src/client/realtime_error.ts";
 import {
   WebSocketChannel,
   type WebSocketChannelOptions,
-} from "../src/websocket_channel.ts";
-import { fakeWebSockets } from "./_fake_websocket.ts";
-import { type LinkedSocket, type RelayLink, relayLink } from "./_relay_link.ts";
+} from "../../src/client/websocket_channel.ts";
+import { fakeWebSockets } from "../_fake_websocket.ts";
+import {
+  type LinkedSocket,
+  type RelayLink,
+  relayLink,
+} from "../_relay_link.ts";
 
 const URL_ = "ws://relay.test/ws";
 const RETRY_MS = 100;

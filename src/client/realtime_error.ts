@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ErrorCode } from "./protocol.ts";
+import type { ErrorCode } from "../protocol/mod.ts";
 
 /**
  * Why a realtime request failed. The relay's codes (see `ErrorCode` in the

@@ -12,16 +12,20 @@ import {
   checkMethods,
   checkNumber,
   optionMessage,
-} from "./_options.ts";
-import { type Backoff, ExponentialBackoff } from "./backoff.ts";
-import { type Clock, systemClock, type TimerId } from "./clock.ts";
+} from "../core/_options.ts";
+import { type Backoff, ExponentialBackoff } from "../core/backoff.ts";
+import { type Clock, systemClock, type TimerId } from "../core/clock.ts";
 import { ConnectionError } from "./connection_error.ts";
-import { Emitter, type EventStream } from "./event_stream.ts";
-import { Keepalive, type KeepaliveOptions } from "./keepalive.ts";
-import type { MessageBuffer } from "./message_buffer.ts";
-import { RingBuffer, type WebSocketData } from "./ring_buffer.ts";
-import { StateEmitter, type StateStream } from "./state_stream.ts";
-import { abnormalClosure, normalClosure, policyViolation } from "./status.ts";
+import { Emitter, type EventStream } from "../core/event_stream.ts";
+import { Keepalive, type KeepaliveOptions } from "../core/keepalive.ts";
+import type { MessageBuffer } from "../core/message_buffer.ts";
+import { RingBuffer, type WebSocketData } from "../core/ring_buffer.ts";
+import { StateEmitter, type StateStream } from "../core/state_stream.ts";
+import {
+  abnormalClosure,
+  normalClosure,
+  policyViolation,
+} from "../core/status.ts";
 
 /**
  * Where to connect: a URL, or a function returning one (or a promise of one)

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { MessageBuffer } from "../src/message_buffer.ts";
-import { RingBuffer } from "../src/ring_buffer.ts";
+import type { MessageBuffer } from "../../src/core/message_buffer.ts";
+import { RingBuffer } from "../../src/core/ring_buffer.ts";
 
 // The contract every MessageBuffer keeps, run against each implementation.
 function contract(name: string, create: () => MessageBuffer<string>): void {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Emitter } from "../src/event_stream.ts";
+import { Emitter } from "../../src/core/event_stream.ts";
 
 Deno.test("Emitter validates its options", () => {
   assert.throws(

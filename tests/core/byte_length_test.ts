@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { byteLength } from "../src/byte_length.ts";
+import { byteLength } from "../../src/core/byte_length.ts";
 
 function utf8(text: string): number {
   return new TextEncoder().encode(text).byteLength;

@@ -13,8 +13,8 @@
  * @module
  */
 
-import { checkBoolean, checkNumber, optionMessage } from "./_options.ts";
-import { type Clock, systemClock, type TimerId } from "./clock.ts";
+import { checkBoolean, checkNumber, optionMessage } from "../core/_options.ts";
+import { type Clock, systemClock, type TimerId } from "../core/clock.ts";
 import {
   decodeRelayFrame,
   type ErrorBody,
@@ -28,15 +28,15 @@ import {
   type RelayLimits,
   RESERVED_EVENT_PREFIX,
   type UserFrame,
-} from "./protocol.ts";
-import { byteLength } from "./byte_length.ts";
+} from "../protocol/mod.ts";
+import { byteLength } from "../core/byte_length.ts";
 import type { RealtimeChannel } from "./realtime_channel.ts";
 import { RealtimeError } from "./realtime_error.ts";
 import {
   type ConnectionState,
   ReconnectingWebSocket,
   type ReconnectingWebSocketOptions,
-} from "./reconnecting_websocket.ts";
+} from "../socket/reconnecting_websocket.ts";
 import { type ChannelHost, ManagerChannel } from "./_manager_channel.ts";
 
 /**

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
-import { createTestClock } from "./_fake_clock.ts";
-import { ConnectionError } from "../src/connection_error.ts";
-import type { ConstantBackoff } from "../src/backoff.ts";
+import { createTestClock } from "../_fake_clock.ts";
+import { ConnectionError } from "../../src/socket/connection_error.ts";
+import type { ConstantBackoff } from "../../src/core/backoff.ts";
 import {
   type ConnectionState,
   ReconnectingWebSocket,
   type ReconnectingWebSocketOptions,
   type UrlProvider,
   type WebSocketConstructor,
-} from "../src/reconnecting_websocket.ts";
-import { RingBuffer } from "../src/ring_buffer.ts";
-import { WaitError } from "../src/wait_error.ts";
-import { fakeWebSockets } from "./_fake_websocket.ts";
+} from "../../src/socket/reconnecting_websocket.ts";
+import { RingBuffer } from "../../src/core/ring_buffer.ts";
+import { WaitError } from "../../src/core/wait_error.ts";
+import { fakeWebSockets } from "../_fake_websocket.ts";
 
 function setup(
   options: ReconnectingWebSocketOptions = {},

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { Clock } from "./clock.ts";
-import { Emitter, type EventStream } from "./event_stream.ts";
+import type { Clock } from "../core/clock.ts";
+import { Emitter, type EventStream } from "../core/event_stream.ts";
 import type {
   ChannelMessage,
   ChannelSendOptions,
@@ -15,7 +15,7 @@ import type {
   RealtimeChannel,
 } from "./realtime_channel.ts";
 import { RealtimeError } from "./realtime_error.ts";
-import { StateEmitter, type StateStream } from "./state_stream.ts";
+import { StateEmitter, type StateStream } from "../core/state_stream.ts";
 
 /** Where a channel stands on the manager's connection. */
 export type ChannelState = "joined" | "joining" | "none";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { createTestClock } from "./_fake_clock.ts";
-import { StateEmitter } from "../src/state_stream.ts";
-import { WaitError } from "../src/wait_error.ts";
+import { createTestClock } from "../_fake_clock.ts";
+import { StateEmitter } from "../../src/core/state_stream.ts";
+import { WaitError } from "../../src/core/wait_error.ts";
 
 function isWaitError(code: string) {
   return (error: unknown) => error instanceof WaitError && error.code === code;

@@ -7,10 +7,10 @@
  * @module
  */
 
-import { checkNumber, checkString, optionMessage } from "./_options.ts";
-import { ConstantBackoff } from "./backoff.ts";
-import type { Clock } from "./clock.ts";
-import { Emitter, type EventStream } from "./event_stream.ts";
+import { checkNumber, checkString, optionMessage } from "../core/_options.ts";
+import { ConstantBackoff } from "../core/backoff.ts";
+import type { Clock } from "../core/clock.ts";
+import { Emitter, type EventStream } from "../core/event_stream.ts";
 import type {
   ChannelMessage,
   ChannelSendOptions,
@@ -19,8 +19,8 @@ import type {
 } from "./realtime_channel.ts";
 import { RealtimeError } from "./realtime_error.ts";
 import { RealtimeManager, type TokenProvider } from "./realtime_manager.ts";
-import type { WebSocketConstructor } from "./reconnecting_websocket.ts";
-import { StateEmitter, type StateStream } from "./state_stream.ts";
+import type { WebSocketConstructor } from "../socket/reconnecting_websocket.ts";
+import { StateEmitter, type StateStream } from "../core/state_stream.ts";
 
 /**
  * How a {@linkcode WebSocketChannel} buffers what is sent while it is down.

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { byteLength } from "./byte_length.ts";
+import { byteLength } from "../core/byte_length.ts";
 
 /**
  * The protocol version this module speaks, sent in `hello` and `welcome`.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as status from "../src/status.ts";
+import * as status from "../../src/core/status.ts";
 
 const CODES: Record<string, number> = {
   normalClosure: 1000,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { Keepalive, type KeepaliveOptions } from "../src/keepalive.ts";
-import { createTestClock as fakeClock } from "./_fake_clock.ts";
+import { Keepalive, type KeepaliveOptions } from "../../src/core/keepalive.ts";
+import { createTestClock as fakeClock } from "../_fake_clock.ts";
 
 function setup(options: KeepaliveOptions = {}) {
   const clock = fakeClock();

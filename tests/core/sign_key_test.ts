@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { signKey } from "../src/sign_key.ts";
+import { signKey } from "../../src/core/sign_key.ts";
 
 Deno.test("signKey answers the example key of RFC 6455", async () => {
   assert.equal(
