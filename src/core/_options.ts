@@ -154,3 +154,89 @@ function list(items: readonly string[], conjunction: string): string {
     ? items.join("")
     : `${items.slice(0, -1).join(", ")} ${conjunction} ${items.at(-1)}`;
 }
+
+/**
+ * An options object with no keys beyond `known`: an unknown key (a typo, or
+ * another library's name for an option) is a `TypeError` that suggests the
+ * nearest known key, such as `Cannot create ReconnectingWebSocket as
+ * 'retries' is not an option: did you mean 'maxRetries'?`. A value that is
+ * not an object at all is a `TypeError` too; `undefined` is allowed.
+ */
+export function checkKeys<T>(
+  owner: string,
+  options: T,
+  known: readonly string[],
+): T {
+  if (options === undefined) return options;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot create ${owner} as 'options' must be an object: current value is ${
+        String(options)
+      }`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const near = nearest(key, known);
+    const hint = near === undefined ? "" : `: did you mean '${near}'?`;
+    throw new TypeError(
+      `Cannot create ${owner} as '${key}' is not an option${hint}`,
+    );
+  }
+  return options;
+}
+
+/**
+ * The known name closest to `key`: the one sharing its longest word (split at
+ * case changes and digits, so partysocket's `minReconnectionDelay` meets our
+ * `reconnectDelay`-style names), else the one with the smallest edit distance
+ * if it is small enough to be a typo.
+ */
+function nearest(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of known) {
+    const distance = editDistance(lower, name.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [name, distance];
+  }
+  if (
+    best !== undefined &&
+    bestDistance <= Math.max(2, Math.ceil(lower.length / 3))
+  ) {
+    return best;
+  }
+  const words = (name: string) =>
+    name.split(/(?=[A-Z])|[^A-Za-z]+/).map((w) => w.toLowerCase()).filter((
+      w,
+    ) => w.length > 3);
+  const keyWords = words(key);
+  let bestShared = 0;
+  best = undefined;
+  for (const name of known) {
+    const shared = words(name).filter((w) =>
+      keyWords.some((k) => k.startsWith(w) || w.startsWith(k))
+    ).reduce((sum, w) => sum + w.length, 0);
+    if (shared > bestShared) [best, bestShared] = [name, shared];
+  }
+  return best;
+}
+
+/** Levenshtein distance, in one row. */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(
+        row[j] + 1,
+        row[j - 1] + 1,
+        diagonal + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
