@@ -30,6 +30,7 @@ import {
   type UserFrame,
 } from "../protocol/mod.ts";
 import { byteLength } from "../core/byte_length.ts";
+import { noop } from "../core/event_stream.ts";
 import type { RealtimeChannel } from "./realtime_channel.ts";
 import { RealtimeError } from "./realtime_error.ts";
 import {
@@ -1434,5 +1435,3 @@ function assertFunction(listener: unknown): void {
     );
   }
 }
-
-function noop(): void {}

@@ -360,9 +360,14 @@ class StreamIterator<T> implements AsyncIterableIterator<T> {
   }
 }
 
-function noop(): void {}
+/** Does nothing: the listener of a stream nobody handles. Internal. */
+export function noop(): void {}
 
-function rethrowLater(error: unknown): void {
+/**
+ * Throws `error` from a microtask: an error nobody handles is reported as
+ * uncaught, without breaking the emit that found it. Internal.
+ */
+export function rethrowLater(error: unknown): void {
   queueMicrotask(() => {
     throw error;
   });

@@ -13,6 +13,7 @@ import {
   type EmitterOptions,
   type EventStream,
   type Listener,
+  rethrowLater,
   type SubscribeOptions,
 } from "./event_stream.ts";
 import { WaitError } from "./wait_error.ts";
@@ -283,10 +284,4 @@ function aborted(signal: AbortSignal): WaitError {
 
 function closed(): WaitError {
   return new WaitError("closed", "The stream was closed");
-}
-
-function rethrowLater(error: unknown): void {
-  queueMicrotask(() => {
-    throw error;
-  });
 }

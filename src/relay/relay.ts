@@ -10,6 +10,7 @@
 
 import { checkNumber, type NumberRange } from "../core/_options.ts";
 import { type Clock, systemClock, type TimerId } from "../core/clock.ts";
+import { isThenable } from "../core/_thenable.ts";
 import {
   type ClientFrame,
   decodeClientFrame,
@@ -279,10 +280,6 @@ type Verdict = boolean | undefined; // undefined: the hook failed
 
 const POSITIVE: NumberRange = { positive: true };
 const NON_NEGATIVE: NumberRange = { min: 0 };
-
-function isThenable<T>(value: unknown): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
-}
 
 /**
  * A runtime-neutral pub/sub relay. See PROTOCOL.md for the frames it speaks.

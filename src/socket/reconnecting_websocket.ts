@@ -15,6 +15,7 @@ import {
 } from "../core/_options.ts";
 import { type Backoff, ExponentialBackoff } from "../core/backoff.ts";
 import { type Clock, systemClock, type TimerId } from "../core/clock.ts";
+import { isThenable } from "../core/_thenable.ts";
 import { ConnectionError } from "./connection_error.ts";
 import { Emitter, type EventStream } from "../core/event_stream.ts";
 import { Keepalive, type KeepaliveOptions } from "../core/keepalive.ts";
@@ -984,7 +985,7 @@ export class ReconnectingWebSocket implements AsyncDisposable {
       this.#fail(failure(urlFailed(error)));
       return;
     }
-    if (isPromiseLike(url)) {
+    if (isThenable(url)) {
       url.then(
         (resolved) => {
           if (attempt === this.#attempt) this.#open(resolved);
@@ -1207,10 +1208,6 @@ function sendFailed(cause: unknown): ConnectionError {
   return new ConnectionError("send_failed", "The WebSocket failed to send", {
     cause,
   });
-}
-
-function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
-  return typeof (value as PromiseLike<T> | null)?.then === "function";
 }
 
 function checkBinaryType(value: unknown): BinaryType {
