@@ -5,10 +5,17 @@
  * @module
  */
 
-import { checkFunction, checkNumber, checkOneOf } from "./_options.ts";
+import {
+  checkFunction,
+  checkKeys,
+  checkNumber,
+  checkOneOf,
+} from "./_options.ts";
 import { byteLength } from "./byte_length.ts";
+import { CodedError } from "./coded_error.ts";
 import type { MessageBuffer } from "./message_buffer.ts";
 
+export { CodedError } from "./coded_error.ts";
 export type { MessageBuffer } from "./message_buffer.ts";
 
 /**
@@ -138,10 +145,7 @@ export interface RingBufferOptions<T> {
  *   error instanceof BufferFullError && error.code === "buffer_full");
  * ```
  */
-export class BufferFullError extends Error {
-  /** The stable error code. */
-  readonly code: "buffer_full" = "buffer_full";
-
+export class BufferFullError extends CodedError<"buffer_full"> {
   /**
    * Creates the error; the buffer supplies a message with its limits.
    *
@@ -149,10 +153,12 @@ export class BufferFullError extends Error {
    * @param options The standard error options, such as `cause`.
    */
   constructor(message = "The buffer is full", options?: ErrorOptions) {
-    super(message, options);
+    super("buffer_full", message, options);
     this.name = "BufferFullError";
   }
 }
+
+const KEYS = ["capacity", "maxBytes", "overflow", "onDrop", "sizeOf"];
 
 const POLICIES: readonly OverflowPolicy[] = [
   "drop-oldest",
@@ -204,6 +210,7 @@ export class RingBuffer<T = WebSocketData> implements MessageBuffer<T> {
    * @param options The limits and policy; see {@linkcode RingBufferOptions}.
    */
   constructor(options: RingBufferOptions<T> = {}) {
+    checkKeys("RingBuffer", options, KEYS);
     const {
       capacity = 1000,
       maxBytes = 1_048_576,

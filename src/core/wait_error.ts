@@ -5,6 +5,11 @@
  * @module
  */
 
+import { CodedError } from "./coded_error.ts";
+
+// Re-exported so that `export *` of this module publishes the base too.
+export { CodedError } from "./coded_error.ts";
+
 /**
  * Why a wait gave up:
  *
@@ -31,7 +36,7 @@ export type WaitErrorCode = "timeout" | "aborted" | "closed";
 
 /**
  * Rejects a wait that ended before what it waited for happened. Switch on
- * {@linkcode WaitError.code}, not on the message.
+ * {@linkcode CodedError.code}, not on the message.
  *
  * @example Telling a timeout from an abort
  * ```ts
@@ -44,10 +49,7 @@ export type WaitErrorCode = "timeout" | "aborted" | "closed";
  * assert.ok(error instanceof Error);
  * ```
  */
-export class WaitError extends Error {
-  /** Why the wait gave up; see {@linkcode WaitErrorCode}. */
-  readonly code: WaitErrorCode;
-
+export class WaitError extends CodedError<WaitErrorCode> {
   /**
    * Creates a wait error.
    *
@@ -56,8 +58,7 @@ export class WaitError extends Error {
    * @param options Standard error options; `cause` carries an abort reason.
    */
   constructor(code: WaitErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = "WaitError";
-    this.code = code;
   }
 }

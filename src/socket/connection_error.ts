@@ -6,6 +6,8 @@
  * @module
  */
 
+import { CodedError } from "../core/coded_error.ts";
+
 /**
  * What went wrong:
  *
@@ -39,7 +41,7 @@ export type ConnectionErrorCode =
   | "disconnected";
 
 /**
- * Why a connection failed. Switch on {@linkcode ConnectionError.code}; the
+ * Why a connection failed. Switch on {@linkcode CodedError.code}; the
  * underlying error, if any, is the `cause`.
  *
  * @example Inspecting a connection error
@@ -55,10 +57,7 @@ export type ConnectionErrorCode =
  * assert.equal((error.cause as Error).message, "no token");
  * ```
  */
-export class ConnectionError extends Error {
-  /** What went wrong; see {@linkcode ConnectionErrorCode}. */
-  readonly code: ConnectionErrorCode;
-
+export class ConnectionError extends CodedError<ConnectionErrorCode> {
   /**
    * Creates a connection error.
    *
@@ -71,8 +70,7 @@ export class ConnectionError extends Error {
     message: string,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(code, message, options);
     this.name = "ConnectionError";
-    this.code = code;
   }
 }
