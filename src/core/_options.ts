@@ -155,6 +155,21 @@ function list(items: readonly string[], conjunction: string): string {
     : `${items.slice(0, -1).join(", ")} ${conjunction} ${items.at(-1)}`;
 }
 
+/** How {@linkcode checkKeys} names and hints; every field is optional. */
+export interface KeyCheck {
+  /**
+   * The option that holds this object, for nested options such as
+   * `keepalive`: keys are then named `keepalive.interval`.
+   */
+  name?: string;
+  /**
+   * Other libraries' names for our options, such as partysocket's
+   * `minReconnectionDelay` for `backoff`: the hint for such a key, when
+   * spelling alone would suggest the wrong option.
+   */
+  aliases?: Readonly<Record<string, string>>;
+}
+
 /**
  * An options object with no keys beyond `known`: an unknown key (a typo, or
  * another library's name for an option) is a `TypeError` that suggests the
@@ -166,21 +181,24 @@ export function checkKeys<T>(
   owner: string,
   options: T,
   known: readonly string[],
+  check: KeyCheck = {},
 ): T {
   if (options === undefined) return options;
+  const { name, aliases = {} } = check;
+  const path = (key: string) => name === undefined ? key : `${name}.${key}`;
   if (typeof options !== "object" || options === null) {
     throw new TypeError(
-      `Cannot create ${owner} as 'options' must be an object: current value is ${
-        String(options)
-      }`,
+      optionMessage(owner, name ?? "options", "be an object", options),
     );
   }
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
-    const near = nearest(key, known);
-    const hint = near === undefined ? "" : `: did you mean '${near}'?`;
+    const near = Object.hasOwn(aliases, key)
+      ? aliases[key]
+      : nearest(key, known);
+    const hint = near === undefined ? "" : `: did you mean '${path(near)}'?`;
     throw new TypeError(
-      `Cannot create ${owner} as '${key}' is not an option${hint}`,
+      `Cannot create ${owner} as '${path(key)}' is not an option${hint}`,
     );
   }
   return options;

@@ -15,6 +15,7 @@
 
 import {
   checkFunction,
+  checkKeys,
   checkNumber,
   checkOneOf,
   type NumberRange,
@@ -148,8 +149,9 @@ export class LinearBackoff implements Backoff {
    * @param options The delays; see {@linkcode LinearBackoffOptions}.
    */
   constructor(options: LinearBackoffOptions = {}) {
-    const { initial = 0, increment = 1000, maximum = Infinity } = options;
     const owner = "LinearBackoff";
+    checkKeys(owner, options, ["initial", "increment", "maximum"]);
+    const { initial = 0, increment = 1000, maximum = Infinity } = options;
     this.#initial = checkNumber(owner, "initial", initial, DELAY);
     this.#increment = checkNumber(owner, "increment", increment, DELAY);
     this.#maximum = checkNumber(owner, "maximum", maximum, { min: initial });
@@ -228,8 +230,9 @@ export class BinaryExponentialBackoff implements Backoff {
    * @param options The delays; see {@linkcode BinaryExponentialBackoffOptions}.
    */
   constructor(options: BinaryExponentialBackoffOptions = {}) {
-    const { initial = 1000, maximumStep = 6 } = options;
     const owner = "BinaryExponentialBackoff";
+    checkKeys(owner, options, ["initial", "maximumStep"]);
+    const { initial = 1000, maximumStep = 6 } = options;
     this.#initial = checkNumber(owner, "initial", initial, DELAY);
     this.#maximumStep = checkNumber(owner, "maximumStep", maximumStep, {
       positive: true,
@@ -276,6 +279,20 @@ export class BinaryExponentialBackoff implements Backoff {
 export type Jitter = "none" | "full" | "equal";
 
 const JITTERS: readonly Jitter[] = ["none", "full", "equal"];
+
+const EXPONENTIAL_KEYS = ["initial", "factor", "maximum", "jitter", "random"];
+
+// Other libraries' names (std's retry, exponential-backoff, partysocket).
+const ALIASES = {
+  aliases: {
+    minDelay: "initial",
+    initialDelay: "initial",
+    startingDelay: "initial",
+    maxDelay: "maximum",
+    multiplier: "factor",
+    timeMultiple: "factor",
+  },
+};
 
 /**
  * Options for {@linkcode ExponentialBackoff}. Delays are milliseconds; the
@@ -369,6 +386,8 @@ export class ExponentialBackoff implements Backoff {
    * @param options The delays; see {@linkcode ExponentialBackoffOptions}.
    */
   constructor(options: ExponentialBackoffOptions = {}) {
+    const owner = "ExponentialBackoff";
+    checkKeys(owner, options, EXPONENTIAL_KEYS, ALIASES);
     const {
       initial = 500,
       factor = 2,
@@ -376,7 +395,6 @@ export class ExponentialBackoff implements Backoff {
       jitter = "full",
       random = Math.random,
     } = options;
-    const owner = "ExponentialBackoff";
     this.#initial = checkNumber(owner, "initial", initial, DELAY);
     // Non-negative and finite first, then the bound: each message names one rule.
     checkNumber(owner, "factor", factor, DELAY);

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { checkFunction } from "./_options.ts";
+import { checkFunction, checkKeys } from "./_options.ts";
 
 /**
  * A callback that receives each value of a stream.
@@ -173,6 +173,7 @@ export class Emitter<T> implements EventStream<T> {
    * @param options See {@linkcode EmitterOptions}.
    */
   constructor(options: EmitterOptions = {}) {
+    checkKeys("Emitter", options, ["onError"]);
     const { onError = rethrowLater } = options;
     this.#onError = checkFunction("Emitter", "onError", onError);
   }

@@ -8,6 +8,7 @@
 
 import {
   checkFunction,
+  checkKeys,
   checkMethods,
   checkNumber,
   checkString,
@@ -65,6 +66,8 @@ export interface KeepaliveOptions {
    */
   clock?: Clock;
 }
+
+const KEYS = ["interval", "timeout", "ping", "isPong", "clock"];
 
 /**
  * What a {@linkcode Keepalive} does to the connection it watches: send a
@@ -162,6 +165,7 @@ export class Keepalive {
       "send",
       "onDead",
     ]);
+    checkKeys("Keepalive", options, KEYS);
     const {
       interval = 25_000,
       timeout = 10_000,

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { checkFunction, checkKeys } from "./_options.ts";
 import { type Clock, systemClock, type TimerId } from "./clock.ts";
 import {
   Emitter,
@@ -129,6 +130,8 @@ export class StateEmitter<T> implements StateStream<T> {
    * @param options See {@linkcode EmitterOptions}.
    */
   constructor(initial: T, options: EmitterOptions = {}) {
+    checkKeys("StateEmitter", options, ["onError"]);
+    checkFunction("StateEmitter", "onError", options.onError, true);
     this.#value = initial;
     this.#emitter = new Emitter(options);
     this.#onError = options.onError ?? rethrowLater;

@@ -277,3 +277,35 @@ Deno.test("ExponentialBackoff validates its options", () => {
     TypeError,
   );
 });
+
+Deno.test("the backoffs refuse an unknown option and suggest the nearest", () => {
+  assert.throws(
+    () => new LinearBackoff({ incremnt: 100 } as never),
+    new TypeError(
+      "Cannot create LinearBackoff as 'incremnt' is not an option: did you mean 'increment'?",
+    ),
+  );
+  assert.throws(
+    () => new BinaryExponentialBackoff({ maxStep: 3 } as never),
+    new TypeError(
+      "Cannot create BinaryExponentialBackoff as 'maxStep' is not an option: did you mean 'maximumStep'?",
+    ),
+  );
+  assert.throws(
+    () => new ExponentialBackoff({ max: 1000 } as never),
+    /Cannot create ExponentialBackoff as 'max' is not an option/,
+  );
+  assert.throws(
+    () => new ExponentialBackoff({ maxDelay: 1000 } as never),
+    /'maxDelay' is not an option: did you mean 'maximum'\?/,
+  );
+});
+
+Deno.test("the backoffs refuse options that are not an object", () => {
+  assert.throws(
+    () => new ExponentialBackoff(500 as never),
+    new TypeError(
+      "Cannot create ExponentialBackoff as 'options' must be an object: current value is 500",
+    ),
+  );
+});

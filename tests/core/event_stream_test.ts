@@ -178,3 +178,12 @@ Deno.test("a listener added during delivery hears only later values", () => {
   emitter.emit(2);
   assert.deepEqual(late, [2]);
 });
+
+Deno.test("Emitter refuses an unknown option and suggests the nearest", () => {
+  assert.throws(
+    () => new Emitter({ onErorr: () => {} } as never),
+    new TypeError(
+      "Cannot create Emitter as 'onErorr' is not an option: did you mean 'onError'?",
+    ),
+  );
+});

@@ -259,3 +259,13 @@ Deno.test("Keepalive validates its arguments", () => {
     TypeError,
   );
 });
+
+Deno.test("Keepalive refuses an unknown option and suggests the nearest", () => {
+  assert.throws(
+    () =>
+      new Keepalive({ send() {}, onDead() {} }, { pingInterval: 5 } as never),
+    new TypeError(
+      "Cannot create Keepalive as 'pingInterval' is not an option: did you mean 'interval'?",
+    ),
+  );
+});

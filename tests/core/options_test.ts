@@ -44,3 +44,31 @@ Deno.test("checkKeys refuses options that are not an object", () => {
     ),
   );
 });
+
+Deno.test("checkKeys names a nested option by its path", () => {
+  assert.throws(
+    () =>
+      checkKeys("Thing", { intervl: 1 }, ["interval"], { name: "keepalive" }),
+    new TypeError(
+      "Cannot create Thing as 'keepalive.intervl' is not an option: did you mean 'keepalive.interval'?",
+    ),
+  );
+  assert.throws(
+    () => checkKeys("Thing", 5, ["interval"], { name: "keepalive" }),
+    new TypeError(
+      "Cannot create Thing as 'keepalive' must be an object: current value is 5",
+    ),
+  );
+});
+
+Deno.test("checkKeys hints another library's name through its aliases", () => {
+  assert.throws(
+    () =>
+      checkKeys("Thing", { minReconnectionDelay: 1 }, KNOWN, {
+        aliases: { minReconnectionDelay: "backoff" },
+      }),
+    new TypeError(
+      "Cannot create Thing as 'minReconnectionDelay' is not an option: did you mean 'backoff'?",
+    ),
+  );
+});

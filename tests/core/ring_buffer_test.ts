@@ -262,3 +262,16 @@ Deno.test("RingBuffer validates its options", () => {
     TypeError,
   );
 });
+
+Deno.test("RingBuffer refuses an unknown option and suggests the nearest", () => {
+  assert.throws(
+    () => new RingBuffer({ maxSize: 10 } as never),
+    /Cannot create RingBuffer as 'maxSize' is not an option: did you mean/,
+  );
+  assert.throws(
+    () => new RingBuffer({ capacty: 10 } as never),
+    new TypeError(
+      "Cannot create RingBuffer as 'capacty' is not an option: did you mean 'capacity'?",
+    ),
+  );
+});

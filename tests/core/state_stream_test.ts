@@ -112,3 +112,18 @@ Deno.test("states emitted from a listener reach a late subscriber once, in order
   state.emit("b");
   assert.deepEqual(late, ["c", "d"]);
 });
+
+Deno.test("StateEmitter refuses an unknown or wrong-typed option, naming itself", () => {
+  assert.throws(
+    () => new StateEmitter(0, { onErorr: () => {} } as never),
+    new TypeError(
+      "Cannot create StateEmitter as 'onErorr' is not an option: did you mean 'onError'?",
+    ),
+  );
+  assert.throws(
+    () => new StateEmitter(0, { onError: true } as never),
+    new TypeError(
+      "Cannot create StateEmitter as 'onError' must be a function: current value is true",
+    ),
+  );
+});
