@@ -251,10 +251,13 @@ export type ConnectionState =
 export interface WebSocketLike extends EventTarget {
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
-  /** The subprotocol the server chose. */
-  readonly protocol: string;
-  /** The extensions the server chose. */
-  readonly extensions: string;
+  /**
+   * The subprotocol the server chose; workerd's WebSocket reports `null`,
+   * which the client reads as `""`.
+   */
+  readonly protocol: string | null;
+  /** The extensions the server chose; `null` on workerd, as `protocol`. */
+  readonly extensions: string | null;
   /** Bytes queued by `send` and not yet sent. */
   readonly bufferedAmount: number;
   /** How binary messages are delivered. */
@@ -1072,8 +1075,9 @@ export class ReconnectingWebSocket implements AsyncDisposable {
   #onOpen(ws: WebSocketLike): void {
     this.#clearTimer("attempt");
     this.#opened = true;
-    this.#protocol = ws.protocol;
-    this.#extensions = ws.extensions;
+    // workerd reports null for both; the client's getters are never null.
+    this.#protocol = ws.protocol ?? "";
+    this.#extensions = ws.extensions ?? "";
     if (!this.#flush(ws)) return;
     this.#keepalive?.start();
     this.#uptimeTimer = this.#clock.setTimeout(() => {

@@ -55,6 +55,14 @@ Deno.test("announces connecting, then connected when the socket opens", async ()
   await socket.close();
 });
 
+Deno.test("reports protocol and extensions as empty strings when the socket says null, as workerd's does", async () => {
+  const { fakes, socket } = setup();
+  fakes.last.open(null, null);
+  assert.equal(socket.protocol, "");
+  assert.equal(socket.extensions, "");
+  await socket.close();
+});
+
 Deno.test("emits each state once, in order, through a drop, a reconnect and a close", async () => {
   const { clock, fakes, socket, states } = setup();
   fakes.last.open();
