@@ -1,0 +1,221 @@
+/**
+ * Turns the URL and the options given to a `ReconnectingWebSocket` into its
+ * settings: every option checked (an unknown key, a wrong type or a value out
+ * of range throws at construction, naming the option) and every default
+ * filled in, in one place. Internal; not exported.
+ *
+ * @module
+ */
+
+import {
+  checkFunction,
+  checkKeys,
+  checkMethods,
+  checkNumber,
+  optionMessage,
+} from "../core/_options.ts";
+import { type Backoff, ExponentialBackoff } from "../core/backoff.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
+import type { MessageBuffer } from "../core/message_buffer.ts";
+import { RingBuffer, type WebSocketData } from "../core/ring_buffer.ts";
+import { type CloseInfo, defaultShouldReconnect } from "./close_info.ts";
+import type {
+  KeepaliveSettings,
+  ReconnectingWebSocketOptions,
+  UrlProvider,
+} from "./reconnecting_websocket_options.ts";
+import type { BinaryType, WebSocketConstructor } from "./web_socket_like.ts";
+
+const OWNER = "ReconnectingWebSocket";
+
+const KEYS: readonly (keyof ReconnectingWebSocketOptions)[] = [
+  "protocols",
+  "headers",
+  "timeout",
+  "backoff",
+  "maxRetries",
+  "minUptime",
+  "buffer",
+  "keepalive",
+  "binaryType",
+  "shouldReconnect",
+  "WebSocket",
+  "clock",
+  "random",
+  "signal",
+];
+
+// Other reconnecting sockets' names (partysocket, reconnecting-websocket,
+// web_socket_client) point at the option that does the job here.
+const ALIASES = {
+  aliases: {
+    minReconnectionDelay: "backoff",
+    maxReconnectionDelay: "backoff",
+    reconnectionDelayGrowFactor: "backoff",
+    connectionTimeout: "timeout",
+    maxEnqueuedMessages: "buffer",
+    pingInterval: "keepalive",
+  },
+};
+
+const KEEPALIVE_KEYS: readonly (keyof KeepaliveSettings)[] = [
+  "interval",
+  "timeout",
+  "ping",
+  "isPong",
+];
+
+/** The checked options of a `ReconnectingWebSocket`, defaults filled in. */
+export interface Settings {
+  url: UrlProvider;
+  protocols: string | string[] | undefined;
+  headers: HeadersInit | undefined;
+  timeout: number;
+  backoff: Backoff;
+  maxRetries: number;
+  minUptime: number;
+  buffer: MessageBuffer<WebSocketData> | undefined;
+  keepalive: KeepaliveSettings | undefined;
+  binaryType: BinaryType;
+  shouldReconnect: (info: CloseInfo) => boolean;
+  WebSocket: WebSocketConstructor;
+  clock: Clock;
+  signal: AbortSignal | undefined;
+}
+
+/** Checks `url` and `options` and fills in the defaults. */
+export function resolveSettings(
+  url: UrlProvider,
+  options: ReconnectingWebSocketOptions,
+): Settings {
+  if (
+    typeof url !== "string" && !(url instanceof URL) &&
+    typeof url !== "function"
+  ) {
+    const must = "be a string, a URL or a function";
+    throw new TypeError(optionMessage(OWNER, "url", must, url));
+  }
+  checkKeys(OWNER, options, KEYS, ALIASES);
+  const {
+    protocols,
+    headers,
+    timeout = 10_000,
+    maxRetries = Infinity,
+    minUptime = 5_000,
+    buffer = new RingBuffer<WebSocketData>(),
+    keepalive = {},
+    binaryType = "arraybuffer",
+    shouldReconnect = defaultShouldReconnect,
+    WebSocket = globalThis.WebSocket as unknown as WebSocketConstructor,
+    clock = systemClock,
+    random = Math.random,
+    signal,
+  } = options;
+  if (typeof WebSocket !== "function") {
+    const must = "be a constructor";
+    throw new TypeError(optionMessage(OWNER, "WebSocket", must, WebSocket));
+  }
+  if (
+    headers !== undefined && options.WebSocket === undefined &&
+    !("Deno" in globalThis || "Bun" in globalThis)
+  ) {
+    throw new TypeError(
+      "Cannot create ReconnectingWebSocket as 'headers' cannot be sent by this runtime's WebSocket: only Deno and Bun support them; pass credentials in the URL or a subprotocol, or give a 'WebSocket' constructor that takes (url, { protocols, headers })",
+    );
+  }
+  checkFunction(OWNER, "random", random);
+  const { backoff = new ExponentialBackoff({ random }) } = options;
+  return {
+    url,
+    protocols: checkProtocols(protocols),
+    headers: checkHeaders(headers),
+    timeout: checkNumber(OWNER, "timeout", timeout, { positive: true }),
+    backoff: checkMethods(OWNER, "backoff", backoff, ["next", "reset"]),
+    maxRetries: checkNumber(OWNER, "maxRetries", maxRetries, {
+      min: 0,
+      integer: true,
+      allowInfinity: true,
+    }),
+    minUptime: checkNumber(OWNER, "minUptime", minUptime, { min: 0 }),
+    buffer: buffer === false ? undefined : checkBuffer(buffer),
+    keepalive: keepalive === false ? undefined : checkKeepalive(keepalive),
+    binaryType: checkBinaryType(binaryType),
+    shouldReconnect: checkFunction(OWNER, "shouldReconnect", shouldReconnect),
+    WebSocket,
+    clock: checkMethods(OWNER, "clock", clock, [
+      "now",
+      "setTimeout",
+      "clearTimeout",
+    ]),
+    signal: checkSignal(signal),
+  };
+}
+
+/** `"arraybuffer"` or `"blob"`; the `binaryType` setter checks it too. */
+export function checkBinaryType(value: unknown): BinaryType {
+  if (value !== "arraybuffer" && value !== "blob") {
+    throw new TypeError(
+      `Cannot set 'binaryType' as it must be "arraybuffer" or "blob": current value is ${
+        String(value)
+      }`,
+    );
+  }
+  return value;
+}
+
+function checkProtocols(
+  value: unknown,
+): string | string[] | undefined {
+  if (
+    value === undefined || typeof value === "string" ||
+    (Array.isArray(value) && value.every((p) => typeof p === "string"))
+  ) {
+    return value;
+  }
+  const must = "be a string or an array of strings";
+  throw new TypeError(optionMessage(OWNER, "protocols", must, value));
+}
+
+function checkHeaders(value: unknown): HeadersInit | undefined {
+  if (value === undefined || (typeof value === "object" && value !== null)) {
+    return value as HeadersInit | undefined;
+  }
+  const must = "be an object, an array of pairs or Headers";
+  throw new TypeError(optionMessage(OWNER, "headers", must, value));
+}
+
+function checkBuffer(value: unknown): MessageBuffer<WebSocketData> {
+  const buffer = value as Record<string, unknown> | null;
+  if (
+    typeof buffer !== "object" || buffer === null ||
+    ["push", "shift", "peek"].some((m) => typeof buffer[m] !== "function")
+  ) {
+    const must = "be false or a MessageBuffer such as a RingBuffer";
+    throw new TypeError(optionMessage(OWNER, "buffer", must, value));
+  }
+  return value as MessageBuffer<WebSocketData>;
+}
+
+function checkKeepalive(value: unknown): KeepaliveSettings {
+  if (typeof value !== "object" || value === null) {
+    const must = "be false or an object of keepalive settings";
+    throw new TypeError(optionMessage(OWNER, "keepalive", must, value));
+  }
+  return checkKeys(OWNER, value, KEEPALIVE_KEYS, { name: "keepalive" });
+}
+
+function checkSignal(value: unknown): AbortSignal | undefined {
+  const signal = value as Record<string, unknown> | null;
+  if (
+    value === undefined ||
+    (typeof signal === "object" && signal !== null &&
+      typeof signal.aborted === "boolean" &&
+      typeof signal.addEventListener === "function" &&
+      typeof signal.removeEventListener === "function")
+  ) {
+    return value as AbortSignal | undefined;
+  }
+  throw new TypeError(
+    optionMessage(OWNER, "signal", "be an AbortSignal", value),
+  );
+}
