@@ -26,21 +26,18 @@ export type TimerId = unknown;
 
 /**
  * Time and one-shot timers. The global object's timer functions satisfy it
- * ({@linkcode systemClock}); a fake clock for tests needs only a thin wrapper,
- * since `@sinonjs/fake-timers` keeps `now` as a number, not a function.
+ * ({@linkcode systemClock}); for tests, `fromFakeTimers` in
+ * `@lifeline/realtime/testing` adapts a `@sinonjs/fake-timers` clock.
  *
- * @example Wrapping the fake clock of @sinonjs/fake-timers
+ * @example A fake clock for tests
  * ```ts
  * import type { Clock } from "@lifeline/realtime";
+ * import { fromFakeTimers } from "@lifeline/realtime/testing";
  * import { createClock } from "@sinonjs/fake-timers";
  * import assert from "node:assert/strict";
  *
- * const fake = createClock();
- * const clock: Clock = {
- *   now: () => fake.now,
- *   setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
- *   clearTimeout: (id) => fake.clearTimeout(id),
- * };
+ * const fake = fromFakeTimers(createClock());
+ * const clock: Clock = fake;
  * let fired = false;
  * clock.setTimeout(() => fired = true, 1000);
  * fake.tick(1000);

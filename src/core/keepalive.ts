@@ -112,17 +112,12 @@ export interface KeepaliveHandlers {
  *
  * @example Detecting a dead connection on a fake clock
  * ```ts
- * import type { Clock } from "@lifeline/realtime";
  * import { Keepalive } from "@lifeline/realtime/keepalive";
+ * import { fromFakeTimers } from "@lifeline/realtime/testing";
  * import { createClock } from "@sinonjs/fake-timers";
  * import assert from "node:assert/strict";
  *
- * const fake = createClock();
- * const clock: Clock = {
- *   now: () => fake.now,
- *   setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
- *   clearTimeout: (id) => fake.clearTimeout(id),
- * };
+ * const clock = fromFakeTimers(createClock());
  * const sent: string[] = [];
  * let dead = false;
  * const keepalive = new Keepalive(
@@ -130,12 +125,12 @@ export interface KeepaliveHandlers {
  *   { interval: 1000, timeout: 500, clock },
  * );
  * keepalive.start();
- * fake.tick(1000);
+ * clock.tick(1000);
  * assert.deepEqual(sent, ["ping"]);
  * assert.equal(keepalive.received("pong"), true); // a pong: swallow it
- * fake.tick(1000);
+ * clock.tick(1000);
  * assert.deepEqual(sent, ["ping", "ping"]);
- * fake.tick(500); // no answer this time
+ * clock.tick(500); // no answer this time
  * assert.equal(dead, true);
  * assert.equal(keepalive.running, false);
  * ```

@@ -25,19 +25,15 @@ import { WaitError } from "./wait_error.ts";
  *
  * @example Giving up after a timeout on a fake clock
  * ```ts
- * import { type Clock, StateEmitter, type UntilOptions, WaitError } from "@lifeline/realtime";
+ * import { StateEmitter, type UntilOptions, WaitError } from "@lifeline/realtime";
+ * import { fromFakeTimers } from "@lifeline/realtime/testing";
  * import { createClock } from "@sinonjs/fake-timers";
  * import assert from "node:assert/strict";
  *
- * const fake = createClock();
- * const clock: Clock = {
- *   now: () => fake.now,
- *   setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
- *   clearTimeout: (id) => fake.clearTimeout(id),
- * };
+ * const clock = fromFakeTimers(createClock());
  * const options: UntilOptions = { timeout: 1000, clock };
  * const wait = new StateEmitter("idle").until((s) => s === "done", options);
- * fake.tick(1000);
+ * clock.tick(1000);
  * await assert.rejects(wait, (e) => e instanceof WaitError && e.code === "timeout");
  * ```
  */

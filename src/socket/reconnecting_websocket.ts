@@ -57,7 +57,6 @@ export type {
   BinaryType,
   MessageData,
   WebSocketConstructor,
-  WebSocketData,
   WebSocketInit,
   WebSocketLike,
 } from "./web_socket_like.ts";

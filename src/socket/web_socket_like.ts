@@ -9,8 +9,6 @@
 
 import type { WebSocketData } from "../core/ring_buffer.ts";
 
-export type { WebSocketData } from "../core/ring_buffer.ts";
-
 /**
  * How binary messages are delivered: as `ArrayBuffer`s or `Blob`s.
  *
