@@ -15,16 +15,19 @@ import { checkFunction, checkKeys } from "./_options.ts";
 /**
  * A callback that receives each value of a stream.
  *
- * @example A listener passed to subscribe
+ * @example A listener for a socket's messages
  * ```ts
- * import { Emitter, type Listener } from "@lifeline/realtime";
+ * import { type Listener, type MessageData, ReconnectingWebSocket } from "@lifeline/realtime";
+ * import { fakeWebSockets } from "@lifeline/realtime/testing";
  * import assert from "node:assert/strict";
  *
- * const heard: string[] = [];
- * const listener: Listener<string> = (value) => heard.push(value);
- * const emitter = new Emitter<string>();
- * emitter.subscribe(listener);
- * emitter.emit("hello");
+ * const fake = fakeWebSockets();
+ * await using socket = new ReconnectingWebSocket("wss://example.test", { WebSocket: fake.WebSocket });
+ * const heard: MessageData[] = [];
+ * const listener: Listener<MessageData> = (data) => heard.push(data);
+ * socket.messages.subscribe(listener);
+ * fake.last.open();
+ * fake.last.receive("hello");
  * assert.deepEqual(heard, ["hello"]);
  * ```
  */
@@ -35,16 +38,21 @@ export type Listener<T> = (value: T) => void;
  *
  * @example Unsubscribing with an AbortSignal
  * ```ts
- * import { Emitter, type SubscribeOptions } from "@lifeline/realtime";
+ * import { ReconnectingWebSocket, type SubscribeOptions } from "@lifeline/realtime";
+ * import { fakeWebSockets } from "@lifeline/realtime/testing";
  * import assert from "node:assert/strict";
  *
+ * const fake = fakeWebSockets();
+ * await using socket = new ReconnectingWebSocket("wss://example.test", { WebSocket: fake.WebSocket });
  * const controller = new AbortController();
  * const options: SubscribeOptions = { signal: controller.signal };
- * const emitter = new Emitter<number>();
- * emitter.subscribe(() => {}, options);
- * assert.equal(emitter.listenerCount, 1);
+ * const heard: unknown[] = [];
+ * socket.messages.subscribe((data) => heard.push(data), options);
+ * fake.last.open();
+ * fake.last.receive("one");
  * controller.abort();
- * assert.equal(emitter.listenerCount, 0);
+ * fake.last.receive("two");
+ * assert.deepEqual(heard, ["one"]);
  * ```
  */
 export interface SubscribeOptions {
@@ -60,17 +68,20 @@ export interface SubscribeOptions {
  *
  * @typeParam T The type of the values.
  *
- * @example Iterating a stream until it ends
+ * @example Iterating a socket's messages until it closes
  * ```ts
- * import { Emitter, type EventStream } from "@lifeline/realtime";
+ * import { type EventStream, type MessageData, ReconnectingWebSocket } from "@lifeline/realtime";
+ * import { fakeWebSockets } from "@lifeline/realtime/testing";
  * import assert from "node:assert/strict";
  *
- * const emitter = new Emitter<string>();
- * const stream: EventStream<string> = emitter;
+ * const fake = fakeWebSockets();
+ * const socket = new ReconnectingWebSocket("wss://example.test", { WebSocket: fake.WebSocket });
+ * const stream: EventStream<MessageData> = socket.messages;
  * const collected = Array.fromAsync(stream);
- * emitter.emit("a");
- * emitter.emit("b");
- * emitter.close();
+ * fake.last.open();
+ * fake.last.receive("a");
+ * fake.last.receive("b");
+ * await socket.close();
  * assert.deepEqual(await collected, ["a", "b"]);
  * ```
  */
@@ -90,7 +101,7 @@ export interface EventStream<T> extends AsyncIterable<T> {
  *
  * @example Collecting what listeners throw
  * ```ts
- * import { Emitter, type EmitterOptions } from "@lifeline/realtime";
+ * import { Emitter, type EmitterOptions } from "./event_stream.ts";
  * import assert from "node:assert/strict";
  *
  * const errors: unknown[] = [];
@@ -129,6 +140,8 @@ type Pending<T> =
  * {@linkcode Emitter.emit} and hands out the emitter typed as the read-only
  * `EventStream`. {@linkcode Emitter.end} ends the iterators that are open now
  * but keeps the stream usable; {@linkcode Emitter.close} ends it for good.
+ * It is the library's one event system, used inside it and not part of the
+ * public API: users see only `EventStream`s.
  *
  * Async iterators buffer values their consumer has not taken yet, without a
  * limit; a consumer that falls behind for good should use `subscribe`.
@@ -137,7 +150,7 @@ type Pending<T> =
  *
  * @example Subscribing and iterating
  * ```ts
- * import { Emitter, type EventStream } from "@lifeline/realtime";
+ * import { Emitter, type EventStream } from "./event_stream.ts";
  * import assert from "node:assert/strict";
  *
  * const emitter = new Emitter<number>();

@@ -25,14 +25,18 @@ import { WaitError } from "./wait_error.ts";
  *
  * @example Giving up after a timeout on a fake clock
  * ```ts
- * import { StateEmitter, type UntilOptions, WaitError } from "@lifeline/realtime";
- * import { fromFakeTimers } from "@lifeline/realtime/testing";
+ * import { ReconnectingWebSocket, type UntilOptions, WaitError } from "@lifeline/realtime";
+ * import { FakeWebSocket, fromFakeTimers } from "@lifeline/realtime/testing";
  * import { createClock } from "@sinonjs/fake-timers";
  * import assert from "node:assert/strict";
  *
  * const clock = fromFakeTimers(createClock());
+ * await using socket = new ReconnectingWebSocket("wss://example.test", {
+ *   WebSocket: FakeWebSocket, // never opens
+ *   clock,
+ * });
  * const options: UntilOptions = { timeout: 1000, clock };
- * const wait = new StateEmitter("idle").until((s) => s === "done", options);
+ * const wait = socket.connection.until((state) => state.type === "connected", options);
  * clock.tick(1000);
  * await assert.rejects(wait, (e) => e instanceof WaitError && e.code === "timeout");
  * ```
@@ -63,17 +67,19 @@ export interface UntilOptions {
  *
  * @example A new listener hears the current state first
  * ```ts
- * import { StateEmitter, type StateStream } from "@lifeline/realtime";
+ * import { type ConnectionState, ReconnectingWebSocket, type StateStream } from "@lifeline/realtime";
+ * import { fakeWebSockets } from "@lifeline/realtime/testing";
  * import assert from "node:assert/strict";
  *
- * const emitter = new StateEmitter(0);
- * const count: StateStream<number> = emitter;
- * emitter.emit(1);
- * const heard: number[] = [];
- * count.subscribe((n) => heard.push(n));
- * emitter.emit(2);
- * assert.deepEqual(heard, [1, 2]);
- * assert.equal(count.value, 2);
+ * const fake = fakeWebSockets();
+ * await using socket = new ReconnectingWebSocket("wss://example.test", { WebSocket: fake.WebSocket });
+ * const stream: StateStream<ConnectionState> = socket.connection;
+ * fake.last.open();
+ * const heard: string[] = [];
+ * stream.subscribe((state) => heard.push(state.type));
+ * fake.last.serverClose(1001, "restart");
+ * assert.deepEqual(heard, ["connected", "reconnecting"]);
+ * assert.equal(stream.value.type, "reconnecting");
  * ```
  */
 export interface StateStream<T> extends EventStream<T> {
@@ -92,13 +98,13 @@ export interface StateStream<T> extends EventStream<T> {
  * The writable side of a {@linkcode StateStream}: its owner calls
  * {@linkcode StateEmitter.emit} with each new state and hands it out typed as
  * the read-only `StateStream`. Listener errors are handled as in
- * {@linkcode Emitter}.
+ * {@linkcode Emitter}. Used inside the library, not part of the public API.
  *
  * @typeParam T The type of the states.
  *
  * @example Waiting for a state
  * ```ts
- * import { StateEmitter, type StateStream } from "@lifeline/realtime";
+ * import { StateEmitter, type StateStream } from "./state_stream.ts";
  * import assert from "node:assert/strict";
  *
  * const light = new StateEmitter<"red" | "amber" | "green">("red");

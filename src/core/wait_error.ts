@@ -19,13 +19,12 @@ export { CodedError } from "./coded_error.ts";
  *
  * @example Switching on the code of an aborted wait
  * ```ts
- * import { StateEmitter, WaitError, type WaitErrorCode } from "@lifeline/realtime";
+ * import { ReconnectingWebSocket, WaitError, type WaitErrorCode } from "@lifeline/realtime";
+ * import { FakeWebSocket } from "@lifeline/realtime/testing";
  * import assert from "node:assert/strict";
  *
- * const wait = new StateEmitter("idle").until((s) => s === "done", {
- *   signal: AbortSignal.abort(),
- * });
- * const code: WaitErrorCode | undefined = await wait.then(
+ * await using socket = new ReconnectingWebSocket("wss://example.test", { WebSocket: FakeWebSocket });
+ * const code: WaitErrorCode | undefined = await socket.ready({ signal: AbortSignal.abort() }).then(
  *   () => undefined,
  *   (error) => error instanceof WaitError ? error.code : undefined,
  * );
