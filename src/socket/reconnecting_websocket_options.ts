@@ -38,7 +38,7 @@ export type UrlProvider =
 
 /**
  * Keepalive settings; see {@linkcode KeepaliveOptions}. The socket supplies
- * the clock itself.
+ * the clock itself (its `clock` option), so `clock` is not one of them.
  *
  * @example JSON pings every 10 seconds
  * ```ts

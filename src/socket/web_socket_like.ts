@@ -50,32 +50,22 @@ export type MessageData = string | ArrayBuffer | Blob;
 
 /**
  * The part of the WebSocket API the client uses; the global `WebSocket` of
- * Deno, Bun, browsers and workers has it.
+ * Deno, Bun, browsers and workers has it, and so does workerd's, whose
+ * `protocol` and `extensions` may be `null`.
  *
- * @example A test double that records what is sent
+ * @example Any WebSocket-shaped object fits, such as the published fake
  * ```ts
- * import type { WebSocketData, WebSocketLike } from "@lifeline/realtime";
+ * import type { WebSocketLike } from "@lifeline/realtime";
+ * import { FakeWebSocket } from "@lifeline/realtime/testing";
  * import assert from "node:assert/strict";
  *
- * class Recorder extends EventTarget implements WebSocketLike {
- *   readyState = 1;
- *   protocol = "";
- *   extensions = "";
- *   bufferedAmount = 0;
- *   binaryType = "arraybuffer";
- *   sent: WebSocketData[] = [];
- *   send(data: WebSocketData) {
- *     this.sent.push(data);
- *   }
- *   close() {
- *     this.readyState = 3;
- *   }
- * }
- * const ws = new Recorder();
+ * const fake = new FakeWebSocket("wss://example.test");
+ * const ws: WebSocketLike = fake;
+ * fake.open();
  * ws.send("hi");
- * ws.close();
- * assert.deepEqual(ws.sent, ["hi"]);
- * assert.equal(ws.readyState, 3);
+ * ws.close(1000);
+ * assert.deepEqual(fake.sent, ["hi"]);
+ * assert.equal(ws.readyState, 2); // closing, until the server's close arrives
  * ```
  */
 export interface WebSocketLike extends EventTarget {
@@ -132,22 +122,20 @@ export interface WebSocketInit {
  *
  * @example A constructor that records the URLs it is given
  * ```ts
- * import { ReconnectingWebSocket, type WebSocketConstructor } from "@lifeline/realtime";
+ * import {
+ *   ReconnectingWebSocket,
+ *   type WebSocketConstructor,
+ *   type WebSocketInit,
+ * } from "@lifeline/realtime";
+ * import { FakeWebSocket } from "@lifeline/realtime/testing";
  * import assert from "node:assert/strict";
  *
  * const urls: string[] = [];
- * const Recording: WebSocketConstructor = class extends EventTarget {
- *   readyState = 0;
- *   protocol = "";
- *   extensions = "";
- *   bufferedAmount = 0;
- *   binaryType = "blob";
- *   constructor(url: string) {
- *     super();
+ * const Recording: WebSocketConstructor = class extends FakeWebSocket {
+ *   constructor(url: string, init?: string | string[] | WebSocketInit) {
+ *     super(url, init);
  *     urls.push(url);
  *   }
- *   send() {}
- *   close() {}
  * };
  * await using _socket = new ReconnectingWebSocket("wss://example.test/a", { WebSocket: Recording });
  * assert.deepEqual(urls, ["wss://example.test/a"]);
