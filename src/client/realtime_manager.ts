@@ -21,7 +21,6 @@
  * @module
  */
 
-import type { Clock } from "../core/clock.ts";
 import { rethrowLater, type SubscribeOptions } from "../core/event_stream.ts";
 import {
   encodeFrame,
@@ -31,6 +30,7 @@ import {
   MAX_EVENT_LENGTH,
   type Member,
   PROTOCOL_VERSION,
+  type RelayLimits,
   RESERVED_EVENT_PREFIX,
 } from "../protocol/mod.ts";
 import {
@@ -143,7 +143,6 @@ export type {
  */
 export class RealtimeManager implements AsyncDisposable {
   #socket: ReconnectingWebSocket;
-  #clock: Clock;
   #echo: boolean;
   #buffer: boolean;
   #autoJoin: boolean;
@@ -168,7 +167,6 @@ export class RealtimeManager implements AsyncDisposable {
   constructor(url: string | URL, options: RealtimeManagerOptions = {}) {
     const settings = managerSettings(url, options);
     const { clock, ackTimeout, maxQueued } = settings;
-    this.#clock = clock;
     this.#echo = settings.echo;
     this.#buffer = settings.buffer;
     this.#autoJoin = settings.autoJoin;
@@ -320,10 +318,13 @@ export class RealtimeManager implements AsyncDisposable {
    */
   updateProfile(data: unknown, echo?: boolean): Promise<void> {
     return this.#request((finish) => {
-      const profile = data ?? null;
-      const frame = { type: "update", profile, echo: this.#echoFor(echo) };
-      return this.#requests.create(frame as RequestFrame, (error) => {
-        if (!error) this.#profile = { value: profile };
+      const frame: RequestFrame = {
+        type: "update",
+        profile: data ?? null,
+        echo: this.#echoFor(echo),
+      };
+      return this.#requests.create(frame, (error) => {
+        if (!error) this.#profile = { value: frame.profile };
         finish(error);
       });
     });
@@ -709,7 +710,7 @@ export class RealtimeManager implements AsyncDisposable {
     this.#socket.send(encodeFrame(frame));
   }
 
-  #welcome(session: string, limits: Requests["limits"]): void {
+  #welcome(session: string, limits: RelayLimits): void {
     const members = this.#channels.members();
     if (!this.#phase.welcome(session, members.length)) return;
     this.#requests.limits = limits;
