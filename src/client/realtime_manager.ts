@@ -41,7 +41,7 @@ import { managerSettings } from "./_manager_options.ts";
 import { Channels } from "./_channel_state.ts";
 import { ConnectionPhase } from "./_connection_phase.ts";
 import { EventHub } from "./_event_hub.ts";
-import { routeInbound } from "./_inbound.ts";
+import { type InboundTarget, routeInbound } from "./_inbound.ts";
 import {
   toMemberEvent,
   toRealtimeMessage,
@@ -199,7 +199,9 @@ export class RealtimeManager implements AsyncDisposable {
     });
     this.#socket = new ReconnectingWebSocket(settings.url, settings.socket);
     this.#socket.connection.subscribe((state) => this.#onState(state));
-    this.#socket.messages.subscribe((data) => this.#onMessage(data));
+    this.#socket.messages.subscribe((data) =>
+      routeInbound(data, this.#inbound)
+    );
   }
 
   // ------------------------------------------------------------ connection
@@ -772,37 +774,38 @@ export class RealtimeManager implements AsyncDisposable {
 
   // ------------------------------------------------------------ inbound
 
-  #onMessage(data: unknown): void {
-    routeInbound(data, {
-      welcome: (frame) => this.#welcome(frame.session, frame.limits),
-      answer: (ref, error, data) => this.#requests.answer(ref, error, data),
-      message: (frame) => {
-        const message = toRealtimeMessage(frame);
-        this.#events.emit("message", message, frame.event);
+  /** Where inbound frames go; made once, not per message. */
+  #inbound: InboundTarget = {
+    welcome: (frame) => this.#welcome(frame.session, frame.limits),
+    answer: (ref, error, data) => this.#requests.answer(ref, error, data),
+    message: (frame) => {
+      const message = toRealtimeMessage(frame);
+      this.#events.emit("message", message, frame.event);
+      if (this.#events.count("any") > 0) {
         this.#events.emit("any", [frame.event, message]);
-        if (frame.channel !== null) {
-          this.#channels.find(frame.channel)?.deliver(frame);
-        }
-      },
-      presence: (frame) => {
-        const [name, event] = toMemberEvent(frame);
-        this.#events.emit(name, event);
-        this.#events.emit("any", [name, event]);
-      },
-      user: (frame) => {
-        const event = toUserEvent(frame);
-        this.#events.emit("user", event, event.event);
-      },
-      bye: (frame) => {
-        this.#byeReason = frame.reason;
-        // Coming back would be refused again (unauthorized, replaced, …).
-        if (!frame.reconnect) {
-          this.close().catch((error) => this.#reportError(error));
-        }
-      },
-      error: (error) => this.#reportError(error),
-    });
-  }
+      }
+      if (frame.channel !== null) {
+        this.#channels.find(frame.channel)?.deliver(frame);
+      }
+    },
+    presence: (frame) => {
+      const [name, event] = toMemberEvent(frame);
+      this.#events.emit(name, event);
+      this.#events.emit("any", [name, event]);
+    },
+    user: (frame) => {
+      const event = toUserEvent(frame);
+      this.#events.emit("user", event, event.event);
+    },
+    bye: (frame) => {
+      this.#byeReason = frame.reason;
+      // Coming back would be refused again (unauthorized, replaced, …).
+      if (!frame.reconnect) {
+        this.close().catch((error) => this.#reportError(error));
+      }
+    },
+    error: (error) => this.#reportError(error),
+  };
 
   #reportError(error: unknown): void {
     // Nobody listens: surface it the way EventTarget does, without breaking us.
