@@ -49,7 +49,12 @@ export type TokenProvider = () =>
  * `timeout`, `maxRetries`, `keepalive`, `WebSocket`, `clock`, `random`,
  * `signal`, …) are handed to the {@linkcode ReconnectingWebSocket}
  * underneath; its send buffer is always off, since the manager keeps its own
- * ordered queue.
+ * ordered queue, so `buffer` is not an option here.
+ *
+ * The options are checked at construction: an unknown key is a `TypeError`
+ * that suggests the nearest option (`retries`: did you mean `maxRetries`?),
+ * a value of the wrong type a `TypeError` and one out of range a
+ * `RangeError`, each naming the option.
  *
  * @example Rejecting publishes at once while disconnected
  * ```ts
@@ -77,6 +82,10 @@ export type TokenProvider = () =>
  *   WebSocket: NeverOpens, // globalThis.WebSocket by default
  * };
  * await using manager = new RealtimeManager("ws://relay.test/ws", options);
+ * assert.throws(
+ *   () => new RealtimeManager("ws://relay.test/ws", { retries: 3 } as RealtimeManagerOptions),
+ *   { name: "TypeError", message: /'retries' is not an option: did you mean 'maxRetries'\?/ },
+ * );
  * await assert.rejects(
  *   manager.broadcast("news", { text: "hi" }),
  *   (error) => error instanceof RealtimeError && error.code === "not_connected",

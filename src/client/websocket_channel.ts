@@ -106,6 +106,8 @@ export interface MessageBufferOptions {
  *   channel.send("hi"),
  *   (error) => error instanceof RealtimeError && error.code === "not_connected",
  * );
+ * // A bad value throws; it is never clamped.
+ * assert.throws(() => new WebSocketChannel({ ...options, pingInterval: 0 }), RangeError);
  * ```
  */
 export interface WebSocketChannelOptions {
