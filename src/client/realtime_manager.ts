@@ -10,11 +10,18 @@
  * and only then sends what waited, oldest first, together with the publishes
  * that were in flight when the connection dropped.
  *
- * The manager is a facade over small parts that each own one thing: the
- * requests and their acks with the offline queue (`_requests.ts`), the
- * connection phase (`_connection_phase.ts`), each channel's state
- * (`_channel_state.ts`), inbound routing (`_inbound.ts`) and the event
- * streams listeners hear (`_event_hub.ts`, over {@linkcode RealtimeManagerEvents}).
+ * The manager is a facade over small parts that each own one thing:
+ *
+ * - `_request_builder.ts`: each call checked and turned into a request;
+ * - `_requests.ts`: refs, acks, timeouts and the ordered offline queue;
+ * - `_connection_phase.ts`: offline → hello → rejoin → ready;
+ * - `_channel_state.ts`: each channel's membership, join de-duplication and
+ *   status, pushed to its view;
+ * - `_inbound.ts`: decoding and routing what the relay sends, and
+ *   `_message_shapes.ts`, the one place its frames become listener payloads;
+ * - `_event_hub.ts`: the listeners, on `Emitter`s, over one event map,
+ *   {@linkcode RealtimeManagerEvents}.
+ *
  * The file is longer than 500 lines only because of the public methods'
  * documentation; its code is a few hundred lines of wiring.
  *
@@ -25,13 +32,9 @@ import { rethrowLater, type SubscribeOptions } from "../core/event_stream.ts";
 import {
   encodeFrame,
   type HelloFrame,
-  isChannelName,
-  isEventName,
-  MAX_EVENT_LENGTH,
   type Member,
   PROTOCOL_VERSION,
   type RelayLimits,
-  RESERVED_EVENT_PREFIX,
 } from "../protocol/mod.ts";
 import {
   type ConnectionState,
@@ -47,7 +50,8 @@ import {
   toRealtimeMessage,
   toUserEvent,
 } from "./_message_shapes.ts";
-import { type Request, type RequestFrame, Requests } from "./_requests.ts";
+import { type Finish, RequestBuilder } from "./_request_builder.ts";
+import { type Request, Requests } from "./_requests.ts";
 import type { RealtimeChannel } from "./realtime_channel.ts";
 import { RealtimeError } from "./realtime_error.ts";
 import type {
@@ -143,16 +147,15 @@ export type {
  */
 export class RealtimeManager implements AsyncDisposable {
   #socket: ReconnectingWebSocket;
-  #echo: boolean;
   #buffer: boolean;
   #autoJoin: boolean;
   #closed = false;
   #profile: { value: unknown } | undefined;
-  #mid = 0;
   #byeReason: string | undefined;
   #requests: Requests;
   #phase: ConnectionPhase;
   #channels: Channels;
+  #build: RequestBuilder;
   #events: EventHub<RealtimeManagerEvents> = new EventHub(
     (error) => this.#reportError(error),
     "error",
@@ -167,7 +170,6 @@ export class RealtimeManager implements AsyncDisposable {
   constructor(url: string | URL, options: RealtimeManagerOptions = {}) {
     const settings = managerSettings(url, options);
     const { clock, ackTimeout, maxQueued } = settings;
-    this.#echo = settings.echo;
     this.#buffer = settings.buffer;
     this.#autoJoin = settings.autoJoin;
     this.#profile = settings.profile;
@@ -186,7 +188,7 @@ export class RealtimeManager implements AsyncDisposable {
       );
       this.#socket.reconnect();
     });
-    this.#channels = new Channels({
+    const channels = this.#channels = new Channels({
       clock,
       requests: this.#requests,
       isConnected: () => this.isConnected(),
@@ -196,6 +198,12 @@ export class RealtimeManager implements AsyncDisposable {
       leave: (channel) => this.leave(channel),
       send: (channel, event, data, echo) =>
         this.send(channel, event, data, echo),
+    });
+    this.#build = new RequestBuilder({
+      requests: this.#requests,
+      channels,
+      echo: settings.echo,
+      profileChanged: (profile) => this.#profile = { value: profile },
     });
     this.#socket = new ReconnectingWebSocket(settings.url, settings.socket);
     this.#socket.connection.subscribe((state) => this.#onState(state));
@@ -266,10 +274,7 @@ export class RealtimeManager implements AsyncDisposable {
    * to `echoMessages`.
    */
   join(channel: string, echo?: boolean): Promise<void> {
-    return this.#request((finish) => {
-      this.#checkChannel(channel);
-      return this.#channels.get(channel).join(this.#echoFor(echo), finish);
-    });
+    return this.#request((finish) => this.#build.join(channel, echo, finish));
   }
 
   /**
@@ -281,10 +286,7 @@ export class RealtimeManager implements AsyncDisposable {
    * to `echoMessages`.
    */
   leave(channel: string, echo?: boolean): Promise<void> {
-    return this.#request((finish) => {
-      this.#checkChannel(channel);
-      return this.#channels.get(channel).leave(this.#echoFor(echo), finish);
-    });
+    return this.#request((finish) => this.#build.leave(channel, echo, finish));
   }
 
   /**
@@ -294,20 +296,9 @@ export class RealtimeManager implements AsyncDisposable {
    * @param channel The channel's name.
    */
   getMembers(channel: string): Promise<Member[]> {
-    return this.#request<Member[]>((finish) => {
-      this.#checkChannel(channel);
-      return this.#requests.create(
-        { type: "members", channel },
-        (error, data) => {
-          if (error) return finish(error);
-          const members = (data as { members?: unknown } | undefined)?.members;
-          if (Array.isArray(members)) return finish(null, members);
-          finish(
-            new RealtimeError("bad_response", "The members ack has no members"),
-          );
-        },
-      );
-    });
+    return this.#request<Member[]>((finish) =>
+      this.#build.members(channel, finish)
+    );
   }
 
   /**
@@ -319,17 +310,7 @@ export class RealtimeManager implements AsyncDisposable {
    * to `echoMessages`.
    */
   updateProfile(data: unknown, echo?: boolean): Promise<void> {
-    return this.#request((finish) => {
-      const frame: RequestFrame = {
-        type: "update",
-        profile: data ?? null,
-        echo: this.#echoFor(echo),
-      };
-      return this.#requests.create(frame, (error) => {
-        if (!error) this.#profile = { value: frame.profile };
-        finish(error);
-      });
-    });
+    return this.#request((finish) => this.#build.update(data, echo, finish));
   }
 
   /**
@@ -364,10 +345,9 @@ export class RealtimeManager implements AsyncDisposable {
     message: unknown,
     echo?: boolean,
   ): Promise<void> {
-    return this.#request((finish) => {
-      this.#checkChannel(channel);
-      return this.#publish(channel, eventName, message, echo, finish);
-    });
+    return this.#request((finish) =>
+      this.#build.publish(channel, eventName, message, echo, finish)
+    );
   }
 
   /**
@@ -385,7 +365,7 @@ export class RealtimeManager implements AsyncDisposable {
     echo?: boolean,
   ): Promise<void> {
     return this.#request((finish) =>
-      this.#publish(null, eventName, message, echo, finish)
+      this.#build.publish(null, eventName, message, echo, finish)
     );
   }
 
@@ -585,61 +565,11 @@ export class RealtimeManager implements AsyncDisposable {
 
   // ------------------------------------------------------------ requests
 
-  #echoFor(echo: boolean | undefined): boolean {
-    if (echo === undefined) return this.#echo;
-    if (typeof echo !== "boolean") {
-      throw new TypeError(
-        `Cannot send as 'echo' must be a boolean: current value is ${
-          String(echo)
-        }`,
-      );
-    }
-    return echo;
-  }
-
-  #checkChannel(channel: unknown): void {
-    const maxLength = this.#requests.limits?.channelLength ?? Infinity;
-    if (!isChannelName(channel, maxLength)) {
-      throw new RealtimeError(
-        "bad_channel",
-        `Invalid channel name: ${JSON.stringify(channel) ?? String(channel)}`,
-      );
-    }
-  }
-
-  #publish(
-    channel: string | null,
-    event: string,
-    data: unknown,
-    echo: boolean | undefined,
-    finish: (error: RealtimeError | null) => void,
-  ): Request {
-    if (!isEventName(event)) {
-      throw new RealtimeError(
-        "bad_event",
-        `The event name must be a string of 1 to ${MAX_EVENT_LENGTH} characters, not starting with '${RESERVED_EVENT_PREFIX}'`,
-      );
-    }
-    const frame: RequestFrame = {
-      type: "pub",
-      channel,
-      event,
-      data,
-      echo: this.#echoFor(echo),
-      mid: String(++this.#mid),
-    };
-    return this.#requests.create(frame, finish);
-  }
-
   /**
    * Builds a request and starts it, queues it, or rejects it; never throws.
    * `build` receives the function that settles the returned promise.
    */
-  #request<T = void>(
-    build: (
-      finish: (error: RealtimeError | null, value?: T) => void,
-    ) => Request,
-  ): Promise<T> {
+  #request<T = void>(build: (finish: Finish<T>) => Request): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let request: Request;
       try {
