@@ -1,12 +1,12 @@
 /**
  * The {@linkcode RealtimeChannel} that `RealtimeManager.channel()` returns: a
- * view of one channel over the manager's shared connection. Internal; the
- * public type is the interface.
+ * view of one channel over the manager's shared connection. It holds no
+ * state of its own: the channel's state object pushes each status change
+ * and each message to it. Internal; the public type is the interface.
  *
  * @module
  */
 
-import type { Clock } from "../core/clock.ts";
 import { Emitter, type EventStream } from "../core/event_stream.ts";
 import type {
   ChannelMessage,
@@ -17,48 +17,28 @@ import type {
 import { RealtimeError } from "./realtime_error.ts";
 import { StateEmitter, type StateStream } from "../core/state_stream.ts";
 
-/** Where a channel stands on the manager's connection. */
-export type ChannelState = "joined" | "joining" | "none";
-
-/** What a view needs from its manager. */
-export interface ChannelHost {
-  readonly clock: Clock;
-  state(channel: string): ChannelState;
-  join(channel: string): Promise<void>;
-  leave(channel: string): Promise<void>;
-  send(
-    channel: string,
-    event: string,
-    data: unknown,
-    echo?: boolean,
-  ): Promise<void>;
+/** What a view asks of the channel it shows. */
+export interface ViewHost {
+  /** Joins the channel, tracking the attempt in the status. */
+  connect(): Promise<void>;
+  leave(): Promise<void>;
+  send(event: string, data: unknown, echo?: boolean): Promise<void>;
+  /** The view is disposed: stop pushing to it. */
   release(view: ManagerChannel): void;
-}
-
-/** A message as the manager hands it to a view. */
-export interface ViewMessage {
-  event: string;
-  message: unknown;
-  senderId: string | null;
-  offset?: number;
 }
 
 /** One channel over a manager's connection. */
 export class ManagerChannel implements RealtimeChannel {
   readonly channelId: string;
-  #host: ChannelHost;
+  #host: ViewHost;
   #messages: Emitter<ChannelMessage> = new Emitter();
-  #status: StateEmitter<ChannelStatus> = new StateEmitter<ChannelStatus>({
-    type: "disconnected",
-  });
-  #pending = 0;
-  #wasConnected = false;
-  #error: RealtimeError | undefined;
+  #status: StateEmitter<ChannelStatus>;
   #disposed = false;
 
-  constructor(channelId: string, host: ChannelHost) {
+  constructor(channelId: string, host: ViewHost, status: ChannelStatus) {
     this.channelId = channelId;
     this.#host = host;
+    this.#status = new StateEmitter<ChannelStatus>(status);
   }
 
   get isConnected(): boolean {
@@ -73,26 +53,17 @@ export class ManagerChannel implements RealtimeChannel {
     return this.#status;
   }
 
-  async connect(): Promise<void> {
+  connect(): Promise<void> {
     if (this.#disposed) {
-      throw new RealtimeError("closed", "The channel was disposed");
+      return Promise.reject(
+        new RealtimeError("closed", "The channel was disposed"),
+      );
     }
-    this.#error = undefined;
-    this.#pending++;
-    this.refresh();
-    try {
-      await this.#host.join(this.channelId);
-    } catch (error) {
-      if (error instanceof RealtimeError) this.#error = error;
-      throw error;
-    } finally {
-      this.#pending--;
-      this.refresh();
-    }
+    return this.#host.connect();
   }
 
   async disconnect(): Promise<void> {
-    await this.#host.leave(this.channelId);
+    await this.#host.leave();
   }
 
   async dispose(): Promise<void> {
@@ -119,7 +90,7 @@ export class ManagerChannel implements RealtimeChannel {
       );
     }
     const { type = "message", echo } = options;
-    return this.#host.send(this.channelId, type, payload, echo);
+    return this.#host.send(type, payload, echo);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -127,41 +98,12 @@ export class ManagerChannel implements RealtimeChannel {
   }
 
   /** Hands a message published in this channel to the stream. */
-  deliver(message: ViewMessage): void {
-    this.#messages.emit({
-      channelId: this.channelId,
-      type: message.event,
-      payload: message.message,
-      senderId: message.senderId,
-      offset: message.offset,
-      timestamp: this.#host.clock.now(),
-    });
+  deliver(message: ChannelMessage): void {
+    this.#messages.emit(message);
   }
 
-  /** Recomputes the status after the manager's state changed. */
-  refresh(error?: RealtimeError): void {
-    if (error) this.#error = error;
-    const state = this.#host.state(this.channelId);
-    let next: ChannelStatus;
-    if (state === "joined") {
-      this.#wasConnected = true;
-      this.#error = undefined;
-      next = { type: "connected" };
-    } else if (state === "joining" || this.#pending > 0) {
-      next = { type: this.#wasConnected ? "reconnecting" : "connecting" };
-    } else {
-      this.#wasConnected = false;
-      next = this.#error
-        ? { type: "disconnected", error: this.#error }
-        : { type: "disconnected" };
-    }
-    const current = this.#status.value;
-    if (
-      current.type !== next.type ||
-      (current.type === "disconnected" && next.type === "disconnected" &&
-        current.error !== next.error)
-    ) {
-      this.#status.emit(next);
-    }
+  /** Shows the channel's new status. */
+  show(status: ChannelStatus): void {
+    this.#status.emit(status);
   }
 }

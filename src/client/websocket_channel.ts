@@ -7,7 +7,15 @@
  * @module
  */
 
-import { checkNumber, checkString, optionMessage } from "../core/_options.ts";
+import {
+  checkBoolean,
+  checkFunction,
+  checkKeys,
+  checkMethods,
+  checkNumber,
+  checkString,
+  optionMessage,
+} from "../core/_options.ts";
 import { ConstantBackoff } from "../core/backoff.ts";
 import type { Clock } from "../core/clock.ts";
 import { Emitter, type EventStream } from "../core/event_stream.ts";
@@ -18,7 +26,11 @@ import type {
   RealtimeChannel,
 } from "./realtime_channel.ts";
 import { RealtimeError } from "./realtime_error.ts";
-import { RealtimeManager, type TokenProvider } from "./realtime_manager.ts";
+import { RealtimeManager } from "./realtime_manager.ts";
+import type {
+  RealtimeManagerOptions,
+  TokenProvider,
+} from "./realtime_manager_options.ts";
 import type { WebSocketConstructor } from "../socket/reconnecting_websocket.ts";
 import { StateEmitter, type StateStream } from "../core/state_stream.ts";
 
@@ -64,8 +76,14 @@ export interface MessageBufferOptions {
 }
 
 /**
- * Options for {@linkcode WebSocketChannel}. Times are milliseconds; only
- * `url` and `channelId` are required.
+ * Options for {@linkcode WebSocketChannel}, in PkWebSocketChannel's names.
+ * Times are milliseconds; only `url` and `channelId` are required. They are
+ * checked at construction and translated, in one place, into the options of
+ * the {@linkcode RealtimeManager} underneath: `reconnectDelay` becomes a
+ * `ConstantBackoff`, `maxReconnectAttempts` is `maxRetries`, `pingInterval`
+ * the keepalive interval, and `connectTimeout` both the connect timeout and
+ * the ack timeout. A value out of range throws a `RangeError`, a value of
+ * the wrong type or an unknown key a `TypeError`; nothing is clamped.
  *
  * @example A channel that retries every second, five times at most
  * ```ts
@@ -88,6 +106,8 @@ export interface MessageBufferOptions {
  *   channel.send("hi"),
  *   (error) => error instanceof RealtimeError && error.code === "not_connected",
  * );
+ * // A bad value throws; it is never clamped.
+ * assert.throws(() => new WebSocketChannel({ ...options, pingInterval: 0 }), RangeError);
  * ```
  */
 export interface WebSocketChannelOptions {
@@ -158,7 +178,8 @@ export interface WebSocketChannelOptions {
 export class WebSocketChannel implements RealtimeChannel {
   /** The channel's name. */
   readonly channelId: string;
-  #options: WebSocketChannelOptions;
+  #url: string | URL;
+  #managerOptions: RealtimeManagerOptions;
   #manager: RealtimeManager | undefined;
   #view: RealtimeChannel | undefined;
   #messages: Emitter<ChannelMessage> = new Emitter();
@@ -174,26 +195,9 @@ export class WebSocketChannel implements RealtimeChannel {
    * @param options See {@linkcode WebSocketChannelOptions}.
    */
   constructor(options: WebSocketChannelOptions) {
-    const owner = "WebSocketChannel";
-    if (typeof options !== "object" || options === null) {
-      const must = "be an object";
-      throw new TypeError(optionMessage(owner, "options", must, options));
-    }
-    this.channelId = checkString(owner, "channelId", options.channelId);
-    this.#options = { ...options };
-    // Validate the URL and the numbers now, not at the first connect().
-    new URL(options.url);
-    for (
-      const name of [
-        "reconnectDelay",
-        "maxReconnectAttempts",
-        "pingInterval",
-        "connectTimeout",
-      ] as const
-    ) {
-      const value = options[name];
-      if (value !== undefined) checkNumber(owner, name, value, { min: 0 });
-    }
+    this.#managerOptions = translateOptions(options);
+    this.channelId = options.channelId;
+    this.#url = options.url;
   }
 
   /** Whether the channel is joined on an open connection. */
@@ -277,32 +281,127 @@ export class WebSocketChannel implements RealtimeChannel {
   }
 
   #createManager(): RealtimeManager {
-    const {
-      url,
-      headers,
-      token,
-      reconnectDelay = 2000,
-      maxReconnectAttempts = 10,
-      pingInterval = 30_000,
-      connectTimeout = 10_000,
-      messageBuffer = {},
-      echo = true,
-      WebSocket,
-      clock,
-    } = this.#options;
-    return new RealtimeManager(url, {
-      headers,
-      token,
-      backoff: new ConstantBackoff(reconnectDelay),
-      maxRetries: maxReconnectAttempts,
-      keepalive: { interval: Math.max(1, pingInterval) },
-      timeout: Math.max(1, connectTimeout),
-      ackTimeout: Math.max(1, connectTimeout),
-      bufferMessages: messageBuffer !== false,
-      maxQueued: messageBuffer === false ? 1000 : messageBuffer.capacity,
-      echoMessages: echo,
-      WebSocket,
-      clock,
-    });
+    return new RealtimeManager(this.#url, this.#managerOptions);
   }
+}
+
+const OWNER = "WebSocketChannel";
+const KNOWN_KEYS: readonly string[] = Object.keys(
+  {
+    url: true,
+    channelId: true,
+    headers: true,
+    token: true,
+    reconnectDelay: true,
+    maxReconnectAttempts: true,
+    pingInterval: true,
+    connectTimeout: true,
+    messageBuffer: true,
+    echo: true,
+    WebSocket: true,
+    clock: true,
+  } satisfies Record<keyof WebSocketChannelOptions, true>,
+);
+
+/**
+ * The one place where PkWebSocketChannel's option names become the
+ * manager's (and, through it, the socket's). Each value is checked under
+ * its own name first: a bad one throws a `TypeError` (wrong type, unknown
+ * key) or a `RangeError` (out of range); nothing is clamped.
+ *
+ * | `WebSocketChannel` | must be | becomes |
+ * |---|---|---|
+ * | `reconnectDelay` (2000) | a non-negative finite number | `backoff: new ConstantBackoff(reconnectDelay)` |
+ * | `maxReconnectAttempts` (10) | a non-negative integer or `Infinity` | `maxRetries` |
+ * | `pingInterval` (30000) | a positive finite number | `keepalive: { interval: pingInterval }` |
+ * | `connectTimeout` (10000) | positive | `timeout` (each attempt) and `ackTimeout` (each request) |
+ * | `messageBuffer` (`{ capacity: 1000 }`) | `false` or `{ capacity }`, capacity non-negative | `bufferMessages: messageBuffer !== false`, `maxQueued: capacity` |
+ * | `echo` (`true`) | a boolean | `echoMessages` |
+ * | `url`, `headers`, `token`, `WebSocket`, `clock` | as the manager's | the same names |
+ */
+function translateOptions(
+  options: WebSocketChannelOptions,
+): RealtimeManagerOptions {
+  if (typeof options !== "object" || options === null) {
+    const must = "be an object";
+    throw new TypeError(optionMessage(OWNER, "options", must, options));
+  }
+  checkKeys(OWNER, options, KNOWN_KEYS);
+  const {
+    url,
+    channelId,
+    headers,
+    token,
+    reconnectDelay = 2000,
+    maxReconnectAttempts = 10,
+    pingInterval = 30_000,
+    connectTimeout = 10_000,
+    messageBuffer = {},
+    echo = true,
+    WebSocket,
+    clock,
+  } = options;
+  try {
+    new URL(url);
+  } catch (cause) {
+    const must = "be a WebSocket URL";
+    throw new TypeError(optionMessage(OWNER, "url", must, url), { cause });
+  }
+  checkString(OWNER, "channelId", channelId);
+  if (
+    token !== undefined && typeof token !== "string" &&
+    typeof token !== "function"
+  ) {
+    const must = "be a string or a function";
+    throw new TypeError(optionMessage(OWNER, "token", must, token));
+  }
+  checkNumber(OWNER, "reconnectDelay", reconnectDelay, {
+    min: 0,
+    finite: true,
+  });
+  checkNumber(OWNER, "maxReconnectAttempts", maxReconnectAttempts, {
+    min: 0,
+    integer: true,
+    allowInfinity: true,
+  });
+  checkNumber(OWNER, "pingInterval", pingInterval, {
+    positive: true,
+    finite: true,
+  });
+  checkNumber(OWNER, "connectTimeout", connectTimeout, { positive: true });
+  let capacity = 1000;
+  if (messageBuffer !== false) {
+    if (typeof messageBuffer !== "object" || messageBuffer === null) {
+      const must = "be false or an object";
+      throw new TypeError(
+        optionMessage(OWNER, "messageBuffer", must, messageBuffer),
+      );
+    }
+    checkKeys(OWNER, messageBuffer, ["capacity"]);
+    capacity = checkNumber(
+      OWNER,
+      "messageBuffer.capacity",
+      messageBuffer.capacity ?? capacity,
+      { min: 0 },
+    );
+  }
+  checkBoolean(OWNER, "echo", echo);
+  checkFunction(OWNER, "WebSocket", WebSocket, true);
+  if (clock !== undefined) {
+    checkMethods(OWNER, "clock", clock, ["now", "setTimeout", "clearTimeout"]);
+  }
+  return {
+    headers,
+    token,
+    backoff: new ConstantBackoff(reconnectDelay),
+    maxRetries: maxReconnectAttempts,
+    keepalive: { interval: pingInterval },
+    timeout: connectTimeout,
+    ackTimeout: connectTimeout,
+    bufferMessages: messageBuffer !== false,
+    maxQueued: capacity,
+    echoMessages: echo,
+    WebSocket,
+    clock,
+  };
 }

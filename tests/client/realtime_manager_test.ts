@@ -1,140 +1,24 @@
 import assert from "node:assert/strict";
-import { createTestClock, type TestClock } from "../_fake_clock.ts";
-import { ConstantBackoff } from "../../src/core/backoff.ts";
-import { Relay, type RelayOptions } from "../../src/relay/mod.ts";
+import { createTestClock } from "../_fake_clock.ts";
 import {
   type MemberEvent,
   RealtimeManager,
   type RealtimeManagerOptions,
   type RealtimeMessage,
 } from "../../src/client/realtime_manager.ts";
-import { RealtimeError } from "../../src/client/realtime_error.ts";
-import {
-  WebSocketChannel,
-  type WebSocketChannelOptions,
-} from "../../src/client/websocket_channel.ts";
 import { fakeWebSockets } from "../_fake_websocket.ts";
+import type { LinkedSocket } from "../_relay_link.ts";
 import {
-  type LinkedSocket,
-  type RelayLink,
-  relayLink,
-} from "../_relay_link.ts";
-
-const URL_ = "ws://relay.test/ws";
-const RETRY_MS = 100;
-
-/** A relay behind an in-memory network, a fake clock, and managers on it. */
-class World implements AsyncDisposable {
-  readonly clock: TestClock = createTestClock();
-  readonly link: RelayLink;
-  readonly managers: RealtimeManager[] = [];
-  #sockets = new Map<RealtimeManager, LinkedSocket[]>();
-
-  constructor(relayOptions: RelayOptions = {}) {
-    this.link = relayLink(new Relay({ clock: this.clock, ...relayOptions }));
-  }
-
-  manager(options: RealtimeManagerOptions = {}): RealtimeManager {
-    const mine: LinkedSocket[] = [];
-    const Base = this.link.WebSocket;
-    class Mine extends (Base as new (url: string) => LinkedSocket) {
-      constructor(url: string) {
-        super(url);
-        mine.push(this);
-      }
-    }
-    const manager = new RealtimeManager(URL_, {
-      WebSocket: Mine,
-      clock: this.clock,
-      backoff: new ConstantBackoff(RETRY_MS),
-      keepalive: false,
-      ...options,
-    });
-    this.managers.push(manager);
-    this.#sockets.set(manager, mine);
-    return manager;
-  }
-
-  /** A manager that has been welcomed. */
-  async connected(
-    options: RealtimeManagerOptions = {},
-  ): Promise<RealtimeManager> {
-    const manager = this.manager(options);
-    await connectedOnce(manager);
-    return manager;
-  }
-
-  /** The manager's current (latest) socket. */
-  socket(manager: RealtimeManager): LinkedSocket {
-    const socket = this.#sockets.get(manager)?.at(-1);
-    assert.ok(socket, "the manager made no socket");
-    return socket;
-  }
-
-  /** Cuts a manager's connection; it retries after RETRY_MS of fake time. */
-  drop(manager: RealtimeManager): void {
-    this.socket(manager).drop();
-  }
-
-  /** Lets the retry happen and waits for the welcome. */
-  async reconnect(manager: RealtimeManager): Promise<void> {
-    const back = connectedOnce(manager);
-    this.clock.tick(RETRY_MS);
-    await back;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await Promise.all(this.managers.map((m) => m.close()));
-    this.link.relay.close();
-  }
-}
-
-function connectedOnce(manager: RealtimeManager): Promise<void> {
-  return new Promise((resolve) => {
-    const off = manager.onConnect(() => {
-      off();
-      resolve();
-    });
-  });
-}
-
-function next<T>(
-  register: (listener: (value: T) => void) => () => void,
-): Promise<T> {
-  return new Promise((resolve) => {
-    const off = register((value) => {
-      off();
-      resolve(value);
-    });
-  });
-}
-
-function collect(manager: RealtimeManager, event: string): RealtimeMessage[] {
-  const heard: RealtimeMessage[] = [];
-  manager.on(event, (message) => heard.push(message));
-  return heard;
-}
-
-async function rejects(promise: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof RealtimeError, String(error));
-    assert.equal(error.code, code);
-    return true;
-  });
-}
-
-function frames(sent: readonly unknown[]): Record<string, unknown>[] {
-  return sent.filter((s): s is string => typeof s === "string" && s !== "ping")
-    .map((s) => JSON.parse(s));
-}
-
-async function pair(world: World, channel = "room") {
-  const alice = await world.connected();
-  const bob = await world.connected();
-  await alice.join(channel);
-  await bob.join(channel);
-  return { alice, bob };
-}
+  collect,
+  connectedOnce,
+  frames,
+  next,
+  pair,
+  rejects,
+  RETRY_MS,
+  URL_,
+  World,
+} from "./_world.ts";
 
 // ---------------------------------------------------------------- acks
 
@@ -540,46 +424,6 @@ Deno.test("onUserEvent hears events sent to the user, by name or all", async () 
   assert.deepEqual(await all, expected);
 });
 
-// ---------------------------------------------------------------- channels
-
-Deno.test("a channel view joins, streams its messages and tracks the connection", async () => {
-  await using world = new World();
-  const alice = await world.connected();
-  const bob = await world.connected();
-  const room = alice.channel("room");
-  assert.equal(alice.channel("room"), room);
-  const states: string[] = [];
-  room.status.subscribe((s) => states.push(s.type));
-  await room.connect();
-  assert.equal(room.isConnected, true);
-  await bob.join("room");
-  const iterator = room.messages[Symbol.asyncIterator]();
-  await bob.send("room", "chat", "hi");
-  const { value } = await iterator.next();
-  assert.equal(value.channelId, "room");
-  assert.equal(value.type, "chat");
-  assert.equal(value.payload, "hi");
-  assert.equal(value.senderId, bob.getSocketId());
-  assert.equal(value.offset, 1);
-  await iterator.return!();
-  const echoed = next<unknown>((l) => bob.on("message", l));
-  await room.send({ n: 1 });
-  assert.deepEqual((await echoed as RealtimeMessage).message, { n: 1 });
-  world.drop(alice);
-  await world.reconnect(alice);
-  await room.disconnect();
-  await room.dispose();
-  assert.deepEqual(states, [
-    "disconnected",
-    "connecting",
-    "connected",
-    "reconnecting",
-    "connected",
-    "disconnected",
-  ]);
-  assert.notEqual(alice.channel("room"), room);
-});
-
 Deno.test("RealtimeManager validates its options at construction", () => {
   assert.throws(() => new RealtimeManager("not a url"), {
     name: "TypeError",
@@ -610,52 +454,125 @@ Deno.test("RealtimeManager validates its options at construction", () => {
   });
 });
 
-Deno.test("WebSocketChannel validates its options at construction", () => {
-  assert.throws(
-    () => new WebSocketChannel(null as unknown as WebSocketChannelOptions),
-    { name: "TypeError", message: /'options' must be an object/ },
-  );
+Deno.test("RealtimeManager refuses an unknown option and suggests the nearest", () => {
+  const invalid = (options: Record<string, unknown>) => () =>
+    new RealtimeManager(URL_, options as RealtimeManagerOptions);
+  assert.throws(invalid({ retries: 3 }), {
+    name: "TypeError",
+    message:
+      "Cannot create RealtimeManager as 'retries' is not an option: did you mean 'maxRetries'?",
+  });
+  assert.throws(invalid({ echo: false }), {
+    name: "TypeError",
+    message: /'echo' is not an option: did you mean 'echoMessages'\?/,
+  });
+  // The socket's own buffer is not the manager's: it keeps its own queue.
+  assert.throws(invalid({ buffer: false }), {
+    name: "TypeError",
+    message: /'buffer' is not an option: did you mean 'bufferMessages'\?/,
+  });
+  assert.throws(invalid({ clock: {} }), {
+    name: "TypeError",
+    message: /'clock' must have 'now', 'setTimeout' and 'clearTimeout'/,
+  });
+});
+
+Deno.test("RealtimeManager takes every socket option", async () => {
+  const fakes = fakeWebSockets();
+  await using manager = new RealtimeManager(URL_, {
+    protocols: ["lifeline"],
+    timeout: 1000,
+    maxRetries: 2,
+    minUptime: 10,
+    keepalive: false,
+    binaryType: "arraybuffer",
+    shouldReconnect: () => true,
+    WebSocket: fakes.WebSocket,
+    clock: createTestClock(),
+    random: () => 0.5,
+    signal: new AbortController().signal,
+  });
+  assert.equal(manager.isConnected(), false);
+});
+
+// ---------------------------------------------------------------- { signal }
+
+Deno.test("every listener method takes a signal that removes the listener", async () => {
+  await using world = new World();
+  world.link.identity = { userId: "u1" };
+  const { alice, bob } = await pair(world);
+  const controller = new AbortController();
+  const { signal } = controller;
+  const log: string[] = [];
+  bob.on("chat", (m) => log.push(`on ${m.message}`), { signal });
+  bob.once("chat", (m) => log.push(`once ${m.message}`), { signal });
+  bob.onAny((name) => log.push(`any ${name}`), { signal });
+  bob.onJoin(() => log.push("join"), { signal });
+  bob.onLeave(() => log.push("leave"), { signal });
+  bob.onUpdate(() => log.push("update"), { signal });
+  bob.onUserEvent(() => log.push("user"), { signal });
+  bob.onUserEvent("invoice", () => log.push("invoice"), { signal });
+  bob.onConnect(() => log.push("connect"), { signal });
+  bob.onDisconnect(() => log.push("disconnect"), { signal });
+  bob.onError(() => log.push("error"), { signal });
+  bob.onReconnectAttempt(() => log.push("attempt"), { signal });
+  controller.abort();
+  // Heard by listeners without a signal, so the events really happened.
+  const chat = next<RealtimeMessage>((l) => bob.on("chat", l));
+  const invoice = next<unknown>((l) => bob.onUserEvent("invoice", l));
+  await alice.send("room", "chat", 1);
+  await alice.updateProfile({ name: "A" });
+  world.link.relay.sendToUser("u1", "invoice", {});
+  await chat;
+  await invoice;
+  world.drop(bob);
+  await world.reconnect(bob);
+  assert.deepEqual(log, []);
+});
+
+Deno.test("a listener added with an aborted signal is never called", async () => {
+  await using world = new World();
+  const { alice, bob } = await pair(world);
+  const heard: unknown[] = [];
+  bob.on("chat", (m) => heard.push(m.message), { signal: AbortSignal.abort() });
+  const chat = next<RealtimeMessage>((l) => bob.on("chat", l));
+  await alice.send("room", "chat", 1);
+  await chat;
+  assert.deepEqual(heard, []);
+});
+
+Deno.test("a signal that is not an AbortSignal is a TypeError", async () => {
+  await using world = new World();
+  const alice = world.manager();
   assert.throws(
     () =>
-      new WebSocketChannel({
-        url: URL_,
-        channelId: 7 as unknown as string,
+      alice.on("chat", () => {}, {
+        signal: "soon" as unknown as AbortSignal,
       }),
     {
       name: "TypeError",
       message:
-        "Cannot create WebSocketChannel as 'channelId' must be a string: current value is 7",
+        "Cannot add listener as 'signal' must be an AbortSignal: current value is soon",
     },
   );
-  assert.throws(
-    () => new WebSocketChannel({ url: URL_, channelId: "c", pingInterval: -1 }),
-    {
-      name: "RangeError",
-      message:
-        "Cannot create WebSocketChannel as 'pingInterval' must be non-negative: current value is -1",
-    },
-  );
+  assert.throws(() => alice.onJoin(42 as unknown as () => void), {
+    name: "TypeError",
+    message:
+      "Cannot add listener as 'listener' must be a function: current value is 42",
+  });
 });
 
-Deno.test("WebSocketChannel owns its connection", async () => {
+Deno.test("off removes a listener added with once, and abort after off is harmless", async () => {
   await using world = new World();
-  const bob = await world.connected();
-  await bob.join("lobby");
-  const channel = new WebSocketChannel({
-    url: URL_,
-    channelId: "lobby",
-    WebSocket: world.link.WebSocket,
-    clock: world.clock,
-  });
-  await channel.connect();
-  assert.equal(channel.isConnected, true);
-  const heard = next<RealtimeMessage>((l) => bob.on("shout", l));
-  await channel.send("hey", { type: "shout" });
-  assert.equal((await heard).senderId, channel.socketId);
-  await channel.disconnect();
-  assert.equal(channel.isConnected, false);
-  await channel.connect();
-  assert.equal(channel.isConnected, true);
-  await channel.dispose();
-  await rejects(channel.send("x"), "closed");
+  const { alice, bob } = await pair(world);
+  const controller = new AbortController();
+  const heard: unknown[] = [];
+  const listener = (m: RealtimeMessage) => heard.push(m.message);
+  bob.once("chat", listener, { signal: controller.signal });
+  bob.off("chat", listener);
+  controller.abort();
+  const chat = next<RealtimeMessage>((l) => bob.on("chat", l));
+  await alice.send("room", "chat", 1);
+  await chat;
+  assert.deepEqual(heard, []);
 });

@@ -1,0 +1,341 @@
+/**
+ * Per-channel state on a manager's connection. Each channel's state is
+ * owned by one {@linkcode ChannelState}: whether the client is a member,
+ * the join in flight (later joins of the same channel follow it instead of
+ * sending their own), the joins waiting for the connection, and the status
+ * it pushes to the channel's view. The manager only routes to it: requests
+ * for the channel, the channel's messages, and connection changes.
+ * Internal to the client layer.
+ *
+ * @module
+ */
+
+import type { Clock } from "../core/clock.ts";
+import { noop } from "../core/event_stream.ts";
+import type { MsgFrame } from "../protocol/mod.ts";
+import { toChannelMessage } from "./_message_shapes.ts";
+import { ManagerChannel } from "./_manager_channel.ts";
+import type { Request, RequestFrame, Requests } from "./_requests.ts";
+import type { ChannelStatus, RealtimeChannel } from "./realtime_channel.ts";
+import { RealtimeError } from "./realtime_error.ts";
+
+/** What a channel's state needs from its manager. */
+export interface ChannelHost {
+  readonly clock: Clock;
+  readonly requests: Requests;
+  /** Whether the relay has welcomed the connection. */
+  isConnected(): boolean;
+  /** Whether the manager is closed. */
+  isClosed(): boolean;
+  /** An internal rejoin after a welcome has finished, well or not. */
+  rejoined(channel: string, error: RealtimeError | null): void;
+  /** The manager's own calls, for the view. */
+  join(channel: string): Promise<void>;
+  leave(channel: string): Promise<void>;
+  send(
+    channel: string,
+    event: string,
+    data: unknown,
+    echo?: boolean,
+  ): Promise<void>;
+}
+
+/** Settles the promise of the call that made a join. */
+type Finish = (error: RealtimeError | null) => void;
+
+interface JoinRequest extends Request {
+  /** A join the manager made itself after a welcome. */
+  readonly internal: boolean;
+  /** Joins of the same channel made while this one was in flight. */
+  followers: JoinRequest[];
+  /** The membership this join created, once it was sent. */
+  membership: Membership | undefined;
+  finish: Finish;
+}
+
+/** The client's membership of a channel on the relay. */
+interface Membership {
+  echo: boolean;
+}
+
+type Standing = "joined" | "joining" | "none";
+
+/** One channel's state; see the module doc. */
+export class ChannelState {
+  /** The channel's name. */
+  readonly name: string;
+  #host: ChannelHost;
+  #forget: (state: ChannelState) => void;
+  #membership: Membership | undefined;
+  #leader: JoinRequest | undefined;
+  #waiting: Set<JoinRequest> = new Set();
+  #view: ManagerChannel | undefined;
+  #viewJoins = 0;
+  /** Requests made for this channel and not yet settled. */
+  #outstanding = 0;
+  #status: ChannelStatus = { type: "disconnected" };
+  #wasJoined = false;
+  #error: RealtimeError | undefined;
+
+  constructor(
+    name: string,
+    host: ChannelHost,
+    forget: (state: ChannelState) => void,
+  ) {
+    this.name = name;
+    this.#host = host;
+    this.#forget = forget;
+  }
+
+  /** Whether the client is (or is becoming) a member on the relay. */
+  get isMember(): boolean {
+    return this.#membership !== undefined;
+  }
+
+  /** A join request for a call; `finish` settles the call. */
+  join(echo: boolean, finish: Finish): Request {
+    return this.#joinRequest(echo, false, finish);
+  }
+
+  /** A leave request for a call. */
+  leave(echo: boolean, finish: Finish): Request {
+    finish = this.#track(finish);
+    const frame: RequestFrame = { type: "leave", channel: this.name, echo };
+    const request: Request = {
+      frame,
+      body: JSON.stringify(frame),
+      start: () => {
+        // The connection that joined it is gone, and the relay with it.
+        if (!this.#membership) return finish(null);
+        this.#membership = undefined;
+        this.#host.requests.send(request);
+        this.#refresh();
+      },
+      // Not joined is what a leave wants.
+      settle: (error) =>
+        finish(error && error.code !== "not_joined" ? error : null),
+      reject: finish,
+      requeue: () => [request],
+    };
+    return request;
+  }
+
+  /** Joins the channel again on a new connection, as it was joined. */
+  rejoin(): void {
+    const membership = this.#membership;
+    if (!membership) return;
+    const request = this.#joinRequest(membership.echo, true, noop);
+    request.membership = membership;
+    this.#leader = request;
+    this.#host.requests.send(request);
+  }
+
+  /** The connection is gone; the membership stays only for a rejoin. */
+  dropped(keepMembership: boolean): void {
+    this.#leader = undefined;
+    if (!keepMembership) this.#membership = undefined;
+  }
+
+  /** Hands a message published in this channel to its view. */
+  deliver(frame: MsgFrame): void {
+    this.#view?.deliver(
+      toChannelMessage(this.name, frame, this.#host.clock.now()),
+    );
+  }
+
+  /** The channel's view, made on first use. */
+  view(): RealtimeChannel {
+    this.#view ??= new ManagerChannel(this.name, {
+      connect: () => this.#connectView(),
+      leave: () => this.#host.leave(this.name),
+      send: (event, data, echo) =>
+        this.#host.send(this.name, event, data, echo),
+      release: (view) => {
+        if (this.#view === view) this.#view = undefined;
+        this.#refresh();
+      },
+    }, this.#status);
+    return this.#view;
+  }
+
+  /** Recomputes the status after the connection changed, and pushes it. */
+  refresh(): void {
+    this.#refresh();
+  }
+
+  /** Whether nothing refers to this state any more. */
+  get idle(): boolean {
+    return !this.#membership && this.#outstanding === 0 && !this.#view &&
+      this.#viewJoins === 0;
+  }
+
+  #joinRequest(echo: boolean, internal: boolean, finish: Finish): JoinRequest {
+    finish = this.#track(finish);
+    const frame: RequestFrame = { type: "join", channel: this.name, echo };
+    const request: JoinRequest = {
+      frame,
+      body: JSON.stringify(frame),
+      internal,
+      followers: [],
+      membership: undefined,
+      finish,
+      queued: () => {
+        this.#waiting.add(request);
+        this.#refresh();
+      },
+      start: () => {
+        this.#waiting.delete(request);
+        this.#startJoin(request, echo);
+      },
+      settle: (error) => this.#joined(request, error),
+      reject: (error) => {
+        this.#waiting.delete(request);
+        finish(error);
+      },
+      requeue: () => {
+        // A rejoin belongs to the connection that was lost.
+        if (request.internal) finish(null);
+        const again = request.internal ? [] : [request];
+        again.push(...request.followers);
+        request.followers = [];
+        return again;
+      },
+    };
+    return request;
+  }
+
+  #startJoin(request: JoinRequest, echo: boolean): void {
+    if (this.#membership) {
+      if (this.#leader) this.#leader.followers.push(request);
+      else request.finish(null);
+      return;
+    }
+    request.membership = this.#membership = { echo };
+    this.#leader = request;
+    this.#host.requests.send(request);
+    this.#refresh();
+  }
+
+  /** The relay answered a join that was sent. */
+  #joined(request: JoinRequest, error: RealtimeError | null): void {
+    if (this.#leader === request) this.#leader = undefined;
+    if (
+      error && request.membership &&
+      this.#membership === request.membership
+    ) {
+      this.#membership = undefined;
+    }
+    const followers = request.followers;
+    request.followers = [];
+    request.finish(error);
+    if (request.internal) this.#host.rejoined(this.name, error);
+    for (const follower of followers) follower.finish(error);
+    this.#refresh(error ?? undefined);
+  }
+
+  /** Counts a request as outstanding until `finish` is first called. */
+  #track(finish: Finish): Finish {
+    this.#outstanding++;
+    let done = false;
+    return (error) => {
+      if (done) return;
+      done = true;
+      this.#outstanding--;
+      finish(error);
+    };
+  }
+
+  async #connectView(): Promise<void> {
+    this.#error = undefined;
+    this.#viewJoins++;
+    this.#refresh();
+    try {
+      await this.#host.join(this.name);
+    } catch (error) {
+      if (error instanceof RealtimeError) this.#error = error;
+      throw error;
+    } finally {
+      this.#viewJoins--;
+      this.#refresh();
+    }
+  }
+
+  #standing(): Standing {
+    const closed = this.#host.isClosed();
+    if (closed || !this.#membership) {
+      return this.#waiting.size > 0 && !closed ? "joining" : "none";
+    }
+    return this.#host.isConnected() && !this.#leader ? "joined" : "joining";
+  }
+
+  #refresh(error?: RealtimeError): void {
+    if (error) this.#error = error;
+    const standing = this.#standing();
+    let next: ChannelStatus;
+    if (standing === "joined") {
+      this.#wasJoined = true;
+      this.#error = undefined;
+      next = { type: "connected" };
+    } else if (standing === "joining" || this.#viewJoins > 0) {
+      next = { type: this.#wasJoined ? "reconnecting" : "connecting" };
+    } else {
+      this.#wasJoined = false;
+      next = this.#error
+        ? { type: "disconnected", error: this.#error }
+        : { type: "disconnected" };
+    }
+    const current = this.#status;
+    if (
+      current.type !== next.type ||
+      (current.type === "disconnected" && next.type === "disconnected" &&
+        current.error !== next.error)
+    ) {
+      this.#status = next;
+      this.#view?.show(next);
+    }
+    if (this.idle) this.#forget(this);
+  }
+}
+
+/** The states of every channel the manager knows of, by name. */
+export class Channels {
+  #host: ChannelHost;
+  #states: Map<string, ChannelState> = new Map();
+  #forget = (state: ChannelState): void => {
+    if (this.#states.get(state.name) === state) this.#states.delete(state.name);
+  };
+
+  constructor(host: ChannelHost) {
+    this.#host = host;
+  }
+
+  /** The state of `name`, made on first use. */
+  get(name: string): ChannelState {
+    let state = this.#states.get(name);
+    if (!state) {
+      state = new ChannelState(name, this.#host, this.#forget);
+      this.#states.set(name, state);
+    }
+    return state;
+  }
+
+  /** The state of `name` if the manager knows the channel. */
+  find(name: string): ChannelState | undefined {
+    return this.#states.get(name);
+  }
+
+  /** The channels the client is a member of. */
+  members(): ChannelState[] {
+    return [...this.#states.values()].filter((state) => state.isMember);
+  }
+
+  /** The connection is gone: see {@linkcode ChannelState.dropped}. */
+  dropped(keepMemberships: boolean): void {
+    for (const state of this.#states.values()) state.dropped(keepMemberships);
+  }
+
+  /** The connection changed: every channel recomputes its status. */
+  refresh(): void {
+    for (const state of [...this.#states.values()]) state.refresh();
+  }
+}

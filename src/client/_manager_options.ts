@@ -1,0 +1,133 @@
+/**
+ * Reads a {@linkcode RealtimeManagerOptions} object once, strictly: an
+ * unknown key, a value of the wrong type or out of range throws at
+ * construction with a message that names the option. Internal to the
+ * client layer.
+ *
+ * @module
+ */
+
+import {
+  checkBoolean,
+  checkKeys,
+  checkMethods,
+  checkNumber,
+  optionMessage,
+} from "../core/_options.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
+import type {
+  ReconnectingWebSocketOptions,
+  UrlProvider,
+} from "../socket/reconnecting_websocket.ts";
+import type {
+  RealtimeManagerOptions,
+  TokenProvider,
+} from "./realtime_manager_options.ts";
+
+const OWNER = "RealtimeManager";
+
+// Every option, the socket's included. The type says every key of the
+// options is here, so a new socket option cannot be refused by mistake.
+const KNOWN_KEYS = Object.keys(
+  {
+    echoMessages: true,
+    bufferMessages: true,
+    autoJoinChannels: true,
+    token: true,
+    profile: true,
+    ackTimeout: true,
+    maxQueued: true,
+    protocols: true,
+    headers: true,
+    timeout: true,
+    backoff: true,
+    maxRetries: true,
+    minUptime: true,
+    keepalive: true,
+    binaryType: true,
+    shouldReconnect: true,
+    WebSocket: true,
+    clock: true,
+    random: true,
+    signal: true,
+  } satisfies Record<keyof RealtimeManagerOptions, true>,
+);
+
+/** The manager's options, checked, with their defaults filled in. */
+export interface ManagerSettings {
+  /** What the socket connects to: the URL, with the token when there is one. */
+  url: UrlProvider;
+  echo: boolean;
+  buffer: boolean;
+  autoJoin: boolean;
+  /** The starting profile, when one was given. */
+  profile: { value: unknown } | undefined;
+  ackTimeout: number;
+  maxQueued: number;
+  clock: Clock;
+  /** What the socket is created with: its send buffer off. */
+  socket: ReconnectingWebSocketOptions;
+}
+
+/** Checks `options` and fills in the defaults; throws on a bad option. */
+export function managerSettings(
+  url: string | URL,
+  options: RealtimeManagerOptions | undefined,
+): ManagerSettings {
+  checkKeys(OWNER, options, KNOWN_KEYS);
+  const {
+    echoMessages = true,
+    bufferMessages = true,
+    autoJoinChannels = true,
+    token,
+    profile,
+    ackTimeout = 10_000,
+    maxQueued = 1000,
+    ...socket
+  } = options ?? {};
+  let endpoint: URL;
+  try {
+    endpoint = new URL(url);
+  } catch (cause) {
+    const must = "be a WebSocket URL";
+    throw new TypeError(optionMessage(OWNER, "url", must, url), { cause });
+  }
+  if (
+    token !== undefined && typeof token !== "string" &&
+    typeof token !== "function"
+  ) {
+    const must = "be a string or a function";
+    throw new TypeError(optionMessage(OWNER, "token", must, token));
+  }
+  return {
+    url: token === undefined ? endpoint : withToken(endpoint, token),
+    echo: checkBoolean(OWNER, "echoMessages", echoMessages),
+    buffer: checkBoolean(OWNER, "bufferMessages", bufferMessages),
+    autoJoin: checkBoolean(OWNER, "autoJoinChannels", autoJoinChannels),
+    profile: profile === undefined ? undefined : { value: profile },
+    ackTimeout: checkNumber(OWNER, "ackTimeout", ackTimeout, {
+      positive: true,
+    }),
+    maxQueued: checkNumber(OWNER, "maxQueued", maxQueued, { min: 0 }),
+    clock: checkMethods(OWNER, "clock", socket.clock ?? systemClock, [
+      "now",
+      "setTimeout",
+      "clearTimeout",
+    ]),
+    socket: { ...socket, buffer: false },
+  };
+}
+
+function withToken(
+  endpoint: URL,
+  token: string | TokenProvider,
+): () => Promise<string> {
+  return async () => {
+    const value = typeof token === "function" ? await token() : token;
+    const url = new URL(endpoint);
+    if (value !== undefined && value !== "") {
+      url.searchParams.set("token", value);
+    }
+    return url.href;
+  };
+}

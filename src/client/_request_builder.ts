@@ -1,0 +1,129 @@
+/**
+ * Turns the manager's calls into requests: checks their arguments (channel
+ * and event names, `echo`), fills in the defaults, gives each publish its
+ * client message id, and reads the relay's answer into what the call
+ * resolves with. A bad argument throws here, before anything is queued or
+ * sent; the manager turns the throw into a rejection. Internal to the
+ * client layer.
+ *
+ * @module
+ */
+
+import {
+  isChannelName,
+  isEventName,
+  MAX_EVENT_LENGTH,
+  type Member,
+  RESERVED_EVENT_PREFIX,
+} from "../protocol/mod.ts";
+import type { Channels } from "./_channel_state.ts";
+import type { Request, RequestFrame, Requests } from "./_requests.ts";
+import { RealtimeError } from "./realtime_error.ts";
+
+/** Settles a call: with an error, or with what it resolves to. */
+export type Finish<T = void> = (error: RealtimeError | null, value?: T) => void;
+
+/** What the builder needs from its manager. */
+export interface BuilderHost {
+  readonly requests: Requests;
+  readonly channels: Channels;
+  /** The default of every call's `echo`. */
+  readonly echo: boolean;
+  /** The relay accepted a new profile. */
+  profileChanged(profile: unknown): void;
+}
+
+/** Builds the request of each manager call; see the module doc. */
+export class RequestBuilder {
+  #host: BuilderHost;
+  #mid = 0;
+
+  constructor(host: BuilderHost) {
+    this.#host = host;
+  }
+
+  join(channel: string, echo: boolean | undefined, finish: Finish): Request {
+    this.#checkChannel(channel);
+    return this.#host.channels.get(channel).join(this.#echo(echo), finish);
+  }
+
+  leave(channel: string, echo: boolean | undefined, finish: Finish): Request {
+    this.#checkChannel(channel);
+    return this.#host.channels.get(channel).leave(this.#echo(echo), finish);
+  }
+
+  members(channel: string, finish: Finish<Member[]>): Request {
+    this.#checkChannel(channel);
+    return this.#host.requests.create(
+      { type: "members", channel },
+      (error, data) => {
+        if (error) return finish(error);
+        const members = (data as { members?: unknown } | undefined)?.members;
+        if (Array.isArray(members)) return finish(null, members);
+        finish(
+          new RealtimeError("bad_response", "The members ack has no members"),
+        );
+      },
+    );
+  }
+
+  update(data: unknown, echo: boolean | undefined, finish: Finish): Request {
+    const frame: RequestFrame = {
+      type: "update",
+      profile: data ?? null,
+      echo: this.#echo(echo),
+    };
+    return this.#host.requests.create(frame, (error) => {
+      if (!error) this.#host.profileChanged(frame.profile);
+      finish(error);
+    });
+  }
+
+  /** A publish to `channel`, or app-wide when it is `null`. */
+  publish(
+    channel: string | null,
+    event: string,
+    data: unknown,
+    echo: boolean | undefined,
+    finish: Finish,
+  ): Request {
+    if (channel !== null) this.#checkChannel(channel);
+    if (!isEventName(event)) {
+      throw new RealtimeError(
+        "bad_event",
+        `The event name must be a string of 1 to ${MAX_EVENT_LENGTH} characters, not starting with '${RESERVED_EVENT_PREFIX}'`,
+      );
+    }
+    const frame: RequestFrame = {
+      type: "pub",
+      channel,
+      event,
+      data,
+      echo: this.#echo(echo),
+      mid: String(++this.#mid),
+    };
+    return this.#host.requests.create(frame, (error) => finish(error));
+  }
+
+  #echo(echo: boolean | undefined): boolean {
+    if (echo === undefined) return this.#host.echo;
+    if (typeof echo !== "boolean") {
+      throw new TypeError(
+        `Cannot send as 'echo' must be a boolean: current value is ${
+          String(echo)
+        }`,
+      );
+    }
+    return echo;
+  }
+
+  #checkChannel(channel: unknown): void {
+    const maxLength = this.#host.requests.limits?.channelLength ?? Infinity;
+    if (!isChannelName(channel, maxLength)) {
+      throw new RealtimeError(
+        "bad_channel",
+        `Invalid channel name: ${JSON.stringify(channel) ?? String(channel)}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The options of {@linkcode RealtimeManager}: its own (echo, buffering,
+ * rejoining, token, profile, ack timeout, queue size) and those of the
+ * {@linkcode ReconnectingWebSocket} underneath, in one object. An unknown
+ * key is a `TypeError` that suggests the nearest known option.
+ *
+ * @module
+ */
+
+import type { ReconnectingWebSocketOptions } from "../socket/reconnecting_websocket.ts";
+
+/**
+ * Gives the access token for the next connection attempt; `undefined` for
+ * none. It is called before every attempt, so it can refresh an expired
+ * token.
+ *
+ * @example A token fetched before each attempt, sent in the URL
+ * ```ts
+ * import { RealtimeManager, type TokenProvider } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const urls: string[] = [];
+ * class NeverOpens extends EventTarget {
+ *   readyState = 0;
+ *   protocol = "";
+ *   extensions = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "blob";
+ *   constructor(url: string) {
+ *     super();
+ *     urls.push(url);
+ *   }
+ *   send() {}
+ *   close() {}
+ * }
+ * const token: TokenProvider = () => Promise.resolve("abc");
+ * await using _manager = new RealtimeManager("ws://relay.test/ws", { token, WebSocket: NeverOpens });
+ * await new Promise((resolve) => setTimeout(resolve, 0));
+ * assert.deepEqual(urls, ["ws://relay.test/ws?token=abc"]);
+ * ```
+ */
+export type TokenProvider = () =>
+  | string
+  | undefined
+  | Promise<string | undefined>;
+
+/**
+ * Options for {@linkcode RealtimeManager}. The socket options (`backoff`,
+ * `timeout`, `maxRetries`, `keepalive`, `WebSocket`, `clock`, `random`,
+ * `signal`, …) are handed to the {@linkcode ReconnectingWebSocket}
+ * underneath; its send buffer is always off, since the manager keeps its own
+ * ordered queue, so `buffer` is not an option here.
+ *
+ * The options are checked at construction: an unknown key is a `TypeError`
+ * that suggests the nearest option (`retries`: did you mean `maxRetries`?),
+ * a value of the wrong type a `TypeError` and one out of range a
+ * `RangeError`, each naming the option.
+ *
+ * @example Rejecting publishes at once while disconnected
+ * ```ts
+ * import {
+ *   RealtimeError,
+ *   RealtimeManager,
+ *   type RealtimeManagerOptions,
+ * } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * class NeverOpens extends EventTarget {
+ *   readyState = 0;
+ *   protocol = "";
+ *   extensions = "";
+ *   bufferedAmount = 0;
+ *   binaryType = "blob";
+ *   send() {}
+ *   close() {}
+ * }
+ *
+ * const options: RealtimeManagerOptions = {
+ *   bufferMessages: false,
+ *   echoMessages: false,
+ *   ackTimeout: 5000,
+ *   WebSocket: NeverOpens, // globalThis.WebSocket by default
+ * };
+ * await using manager = new RealtimeManager("ws://relay.test/ws", options);
+ * assert.throws(
+ *   () => new RealtimeManager("ws://relay.test/ws", { retries: 3 } as RealtimeManagerOptions),
+ *   { name: "TypeError", message: /'retries' is not an option: did you mean 'maxRetries'\?/ },
+ * );
+ * await assert.rejects(
+ *   manager.broadcast("news", { text: "hi" }),
+ *   (error) => error instanceof RealtimeError && error.code === "not_connected",
+ * );
+ * ```
+ */
+export interface RealtimeManagerOptions
+  extends Omit<ReconnectingWebSocketOptions, "buffer"> {
+  /**
+   * Whether this client receives its own messages and presence events. Each
+   * call's `echo` argument overrides it.
+   * @default {true}
+   */
+  echoMessages?: boolean;
+  /**
+   * Whether publishes made while disconnected wait for the connection
+   * (`true`) or reject at once with code `"not_connected"` (`false`).
+   * @default {true}
+   */
+  bufferMessages?: boolean;
+  /**
+   * Whether the manager joins its channels again, and restores its profile,
+   * after a reconnect. With `false`, the app joins again in `onConnect`.
+   * @default {true}
+   */
+  autoJoinChannels?: boolean;
+  /**
+   * An access token, or a function that returns one before each connection
+   * attempt; sent as the `token` query parameter of the URL.
+   */
+  token?: string | TokenProvider;
+  /** The member profile to start with, as others see it in presence events. */
+  profile?: unknown;
+  /**
+   * Milliseconds to wait for the relay to acknowledge a request once sent,
+   * before rejecting it with code `"timeout"`.
+   * @default {10000}
+   */
+  ackTimeout?: number;
+  /**
+   * The most requests that may wait for a connection; more reject with code
+   * `"buffer_full"`.
+   * @default {1000}
+   */
+  maxQueued?: number;
+}
