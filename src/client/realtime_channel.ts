@@ -79,19 +79,10 @@ export type ChannelStatus =
  * @example The event name is checked before anything is sent
  * ```ts
  * import { type ChannelSendOptions, RealtimeError, RealtimeManager } from "@lifeline/realtime";
+ * import { FakeWebSocket } from "@lifeline/realtime/testing";
  * import assert from "node:assert/strict";
  *
- * class NeverOpens extends EventTarget {
- *   readyState = 0;
- *   protocol = "";
- *   extensions = "";
- *   bufferedAmount = 0;
- *   binaryType = "blob";
- *   send() {}
- *   close() {}
- * }
- *
- * await using manager = new RealtimeManager("ws://relay.test/ws", { WebSocket: NeverOpens });
+ * await using manager = new RealtimeManager("ws://relay.test/ws", { WebSocket: FakeWebSocket });
  * const options: ChannelSendOptions = { type: "", echo: false };
  * await assert.rejects(
  *   manager.channel("lobby").send({ typing: true }, options),

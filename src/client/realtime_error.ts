@@ -6,7 +6,10 @@
  * @module
  */
 
+import { CodedError } from "../core/coded_error.ts";
 import type { ErrorCode } from "../protocol/mod.ts";
+
+export { CodedError } from "../core/coded_error.ts";
 
 /**
  * Why a realtime request failed. The relay's codes (see `ErrorCode` in the
@@ -57,14 +60,11 @@ export type RealtimeErrorCode =
  * assert.ok(error instanceof Error);
  * ```
  */
-export class RealtimeError extends Error {
-  /** Why the request failed; see {@linkcode RealtimeErrorCode}. */
-  readonly code: RealtimeErrorCode;
-
+export class RealtimeError extends CodedError<RealtimeErrorCode> {
   /**
    * Creates a realtime error.
    *
-   * @param code Why the request failed.
+   * @param code Why the request failed; see {@linkcode RealtimeErrorCode}.
    * @param message A human-readable explanation.
    * @param options Standard error options; `cause` is the underlying error.
    */
@@ -73,8 +73,7 @@ export class RealtimeError extends Error {
     message: string,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(code, message, options);
     this.name = "RealtimeError";
-    this.code = code;
   }
 }

@@ -17,25 +17,14 @@ import type { ReconnectingWebSocketOptions } from "../socket/reconnecting_websoc
  * @example A token fetched before each attempt, sent in the URL
  * ```ts
  * import { RealtimeManager, type TokenProvider } from "@lifeline/realtime";
+ * import { fakeWebSockets } from "@lifeline/realtime/testing";
  * import assert from "node:assert/strict";
  *
- * const urls: string[] = [];
- * class NeverOpens extends EventTarget {
- *   readyState = 0;
- *   protocol = "";
- *   extensions = "";
- *   bufferedAmount = 0;
- *   binaryType = "blob";
- *   constructor(url: string) {
- *     super();
- *     urls.push(url);
- *   }
- *   send() {}
- *   close() {}
- * }
+ * const fake = fakeWebSockets();
  * const token: TokenProvider = () => Promise.resolve("abc");
- * await using _manager = new RealtimeManager("ws://relay.test/ws", { token, WebSocket: NeverOpens });
+ * await using _manager = new RealtimeManager("ws://relay.test/ws", { token, WebSocket: fake.WebSocket });
  * await new Promise((resolve) => setTimeout(resolve, 0));
+ * const urls = fake.sockets.map((socket) => socket.url);
  * assert.deepEqual(urls, ["ws://relay.test/ws?token=abc"]);
  * ```
  */
@@ -63,23 +52,14 @@ export type TokenProvider = () =>
  *   RealtimeManager,
  *   type RealtimeManagerOptions,
  * } from "@lifeline/realtime";
+ * import { FakeWebSocket } from "@lifeline/realtime/testing";
  * import assert from "node:assert/strict";
- *
- * class NeverOpens extends EventTarget {
- *   readyState = 0;
- *   protocol = "";
- *   extensions = "";
- *   bufferedAmount = 0;
- *   binaryType = "blob";
- *   send() {}
- *   close() {}
- * }
  *
  * const options: RealtimeManagerOptions = {
  *   bufferMessages: false,
  *   echoMessages: false,
  *   ackTimeout: 5000,
- *   WebSocket: NeverOpens, // globalThis.WebSocket by default
+ *   WebSocket: FakeWebSocket, // globalThis.WebSocket by default
  * };
  * await using manager = new RealtimeManager("ws://relay.test/ws", options);
  * assert.throws(

@@ -40,24 +40,15 @@ import { StateEmitter, type StateStream } from "../core/state_stream.ts";
  * @example A full buffer rejects further messages
  * ```ts
  * import { type MessageBufferOptions, RealtimeError, WebSocketChannel } from "@lifeline/realtime";
+ * import { FakeWebSocket } from "@lifeline/realtime/testing";
  * import assert from "node:assert/strict";
- *
- * class NeverOpens extends EventTarget {
- *   readyState = 0;
- *   protocol = "";
- *   extensions = "";
- *   bufferedAmount = 0;
- *   binaryType = "blob";
- *   send() {}
- *   close() {}
- * }
  *
  * const messageBuffer: MessageBufferOptions = { capacity: 1 };
  * await using channel = new WebSocketChannel({
  *   url: "ws://relay.test/ws",
  *   channelId: "lobby",
  *   messageBuffer,
- *   WebSocket: NeverOpens,
+ *   WebSocket: FakeWebSocket, // never opens until a test says so
  * });
  * channel.connect().catch(() => {}); // the join waits in the buffer
  * await assert.rejects(
