@@ -13,10 +13,9 @@
 import {
   findBun,
   type RunningServer,
-  spawnBunRelay,
-  spawnDenoRelay,
+  spawnExampleRelay,
   spawnServer,
-} from "../tests/e2e/_servers.ts";
+} from "../tools/servers.ts";
 
 /** Subscribers and measured messages per run; fewer messages for more subscribers. */
 const SCENARIOS = [
@@ -244,7 +243,7 @@ async function main(): Promise<void> {
     {
       runtime: "deno",
       kind: "lifeline",
-      start: () => spawnDenoRelay(relayEnv),
+      start: () => spawnExampleRelay("deno", relayEnv),
     },
     {
       runtime: "deno",
@@ -263,7 +262,7 @@ async function main(): Promise<void> {
       {
         runtime: "bun",
         kind: "lifeline",
-        start: () => spawnBunRelay(relayEnv),
+        start: () => spawnExampleRelay("bun", relayEnv),
       },
       {
         runtime: "bun",
