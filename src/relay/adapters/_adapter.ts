@@ -29,7 +29,8 @@ const CLOSE_TIMEOUT_MS = 2_000;
  * const adapter: RelayAdapter = denoRelay(new Relay());
  * assert.equal(adapter.openSockets, 0);
  * assert.equal(await adapter.close(), true);
- * assert.equal(adapter.relay.closed, true);
+ * const late = await adapter.relay.accept(new Request("http://relay.test/ws"));
+ * assert.equal(late.ok, false); // the relay is closed
  * ```
  */
 export interface RelayAdapter {

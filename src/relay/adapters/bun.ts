@@ -19,7 +19,7 @@
  *   websocket: lifeline.websocket,
  * };
  * assert.equal(typeof options.websocket.message, "function");
- * assert.equal(lifeline.relay.limits.channels, 20);
+ * assert.equal(lifeline.relay.stats().connections, 0);
  * await lifeline.close();
  * ```
  *
