@@ -16,15 +16,13 @@
  */
 
 import { parseArgs } from "node:util";
-import { pathToFileURL } from "node:url";
 import {
-  ensureNodeModules,
   findBun,
-  ROOT,
   type RunningServer,
   spawnExampleRelay,
   spawnServer,
 } from "../tools/servers.ts";
+import { type ExportedTree, exportTree } from "./_baseline.ts";
 
 /** Subscribers and measured messages per run; fewer messages for more subscribers. */
 const SCENARIOS = [
@@ -245,55 +243,6 @@ async function run(
     };
   } finally {
     await deadline(closeAll(sockets), SETUP_CAP_MS, "closing sockets");
-  }
-}
-
-/** A commit's tree exported to a temporary directory. */
-interface ExportedTree {
-  /** The commit, abbreviated. */
-  commit: string;
-  /** The directory, as a URL ending in `/`. */
-  root: URL;
-  /** Removes the directory. */
-  remove(): Promise<void>;
-}
-
-async function command(name: string, args: string[]): Promise<string> {
-  const { success, stdout, stderr } = await new Deno.Command(name, {
-    args,
-    cwd: ROOT,
-    stdin: "null",
-  }).output();
-  const decoder = new TextDecoder();
-  if (!success) {
-    throw new Error(
-      `${name} ${args.join(" ")} failed: ${decoder.decode(stderr)}`,
-    );
-  }
-  return decoder.decode(stdout).trim();
-}
-
-/** Exports `ref`'s tree with `git archive` and installs its npm packages. */
-async function exportTree(ref: string): Promise<ExportedTree> {
-  const commit = await command("git", [
-    "rev-parse",
-    "--short",
-    "--verify",
-    `${ref}^{commit}`,
-  ]);
-  const dir = await Deno.makeTempDir({ prefix: `lifeline-${commit}-` });
-  const remove = () => Deno.remove(dir, { recursive: true });
-  try {
-    const tar = `${dir}/tree.tar`;
-    await command("git", ["archive", "--format=tar", "-o", tar, commit]);
-    await command("tar", ["-xf", tar, "-C", dir]);
-    await Deno.remove(tar);
-    const root = pathToFileURL(`${dir}/`);
-    await ensureNodeModules(root);
-    return { commit, root, remove };
-  } catch (error) {
-    await remove();
-    throw error;
   }
 }
 
