@@ -7,16 +7,22 @@
  *
  * Run with `deno task bench`. Bun rows are skipped when Bun cannot be found.
  *
+ * `deno task bench --baseline <git-ref>` also measures the example relay of
+ * that commit (its tree exported with `git archive` into a temporary
+ * directory and started the way it was then), interleaved run by run with
+ * the current one, and prints the current/baseline ratios per scenario.
+ *
  * @module
  */
 
+import { parseArgs } from "node:util";
 import {
   findBun,
   type RunningServer,
-  spawnBunRelay,
-  spawnDenoRelay,
+  spawnExampleRelay,
   spawnServer,
-} from "../tests/e2e/_servers.ts";
+} from "../tools/servers.ts";
+import { type ExportedTree, exportTree } from "./_baseline.ts";
 
 /** Subscribers and measured messages per run; fewer messages for more subscribers. */
 const SCENARIOS = [
@@ -38,12 +44,15 @@ const SETUP_CAP_MS = 30_000;
 const CONNECT_BATCH = 50;
 /** Skip what remains once the whole bench has run this long, in ms. */
 const TOTAL_CAP_MS = 170_000;
+/** The same with a baseline, which has half as many runs again. */
+const TOTAL_CAP_WITH_BASELINE_MS = 260_000;
 
 const CHANNEL = "bench";
 /** Every delivered message carries it; nothing else the subscribers get does. */
 const MARK = '"event":"tick"';
 
-type Kind = "lifeline" | "raw";
+/** The relay of this checkout, the relay of the baseline commit, the raw broadcast. */
+type Kind = "lifeline" | "baseline" | "raw";
 
 interface Target {
   runtime: "deno" | "bun";
@@ -110,7 +119,7 @@ function frame(
 /** Opens a socket and, for the relay, says hello and joins the channel. */
 async function peer(url: string, kind: Kind): Promise<WebSocket> {
   const ws = await connect(url);
-  if (kind === "lifeline") {
+  if (kind !== "raw") {
     const joined = frame(ws, (text) => text.includes('"ref":1'));
     ws.send(JSON.stringify({ type: "hello", v: 1 }));
     ws.send(
@@ -169,7 +178,7 @@ function publish(
     while (sent < messages && sent - Math.floor(delivered / n) < WINDOW) {
       const i = sent++;
       publisher.send(
-        kind === "lifeline"
+        kind !== "raw"
           ? `{"type":"pub","channel":"${CHANNEL}","event":"tick","data":{"i":${i}},"echo":false}`
           : `{"type":"msg","channel":"${CHANNEL}","event":"tick","data":{"i":${i}}}`,
       );
@@ -237,82 +246,119 @@ async function run(
   }
 }
 
-async function main(): Promise<void> {
-  const started = performance.now();
+/** The servers measured: per runtime, this relay, the baseline's if any, the raw broadcast. */
+async function targetsOf(
+  baseline: ExportedTree | undefined,
+): Promise<Target[]> {
   const relayEnv = { LIFELINE_RATE: "0" };
-  const targets: Target[] = [
-    {
-      runtime: "deno",
-      kind: "lifeline",
-      start: () => spawnDenoRelay(relayEnv),
-    },
-    {
-      runtime: "deno",
-      kind: "raw",
-      start: () =>
-        spawnServer({
-          name: "raw-deno",
-          command: Deno.execPath(),
-          args: ["run", "-A", "bench/raw_deno.ts"],
-        }),
-    },
-  ];
+  const targets: Target[] = [];
+  const runtimes: {
+    runtime: "deno" | "bun";
+    raw: () => Promise<RunningServer>;
+  }[] = [{
+    runtime: "deno",
+    raw: () =>
+      spawnServer({
+        name: "raw-deno",
+        command: Deno.execPath(),
+        args: ["run", "-A", "bench/raw_deno.ts"],
+      }),
+  }];
   try {
     const bun = await findBun();
-    targets.push(
-      {
-        runtime: "bun",
-        kind: "lifeline",
-        start: () => spawnBunRelay(relayEnv),
-      },
-      {
-        runtime: "bun",
-        kind: "raw",
-        start: () =>
-          spawnServer({
-            name: "raw-bun",
-            command: bun,
-            args: ["bench/raw_bun.ts"],
-          }),
-      },
-    );
+    runtimes.push({
+      runtime: "bun",
+      raw: () =>
+        spawnServer({
+          name: "raw-bun",
+          command: bun,
+          args: ["bench/raw_bun.ts"],
+        }),
+    });
   } catch (error) {
     console.log(`skipping Bun: ${(error as Error).message}`);
   }
-
-  const results: Result[] = [];
-  for (const target of targets) {
-    if (performance.now() - started > TOTAL_CAP_MS) {
-      console.log(`time is up: skipping ${target.runtime} ${target.kind}`);
-      continue;
+  for (const { runtime, raw } of runtimes) {
+    targets.push({
+      runtime,
+      kind: "lifeline",
+      start: () => spawnExampleRelay(runtime, relayEnv),
+    });
+    if (baseline !== undefined) {
+      targets.push({
+        runtime,
+        kind: "baseline",
+        start: () => spawnExampleRelay(runtime, relayEnv, baseline.root),
+      });
     }
-    const server = await target.start();
-    try {
-      for (const { subscribers, messages } of SCENARIOS) {
-        const runs: Result[] = [];
-        for (let i = 0; i < REPEATS; i++) {
-          if (performance.now() - started > TOTAL_CAP_MS) break;
-          runs.push(await run(target, server, subscribers, messages));
-        }
-        if (runs.length === 0) break;
-        const result = median(runs);
-        results.push(result);
-        console.log(
-          `${target.runtime} ${target.kind} N=${subscribers}: ${
-            runs.map((r) => format(rate(r))).join(" / ")
-          } deliveries/s, ${
-            runs.map((r) => perDelivery(r).toFixed(2)).join(" / ")
-          } µs CPU/delivery${
-            runs.some((r) => r.delivered < r.expected) ? " (some capped)" : ""
-          }`,
-        );
-      }
-    } finally {
-      await server.stop();
-    }
+    targets.push({ runtime, kind: "raw", start: raw });
   }
-  printTable(results);
+  return targets;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { baseline: { type: "string" } },
+  });
+  const started = performance.now();
+  const baseline = values.baseline === undefined
+    ? undefined
+    : await exportTree(values.baseline);
+  const cap = baseline ? TOTAL_CAP_WITH_BASELINE_MS : TOTAL_CAP_MS;
+  const timeUp = () => performance.now() - started > cap;
+  if (baseline) console.log(`baseline: ${baseline.commit}`);
+  try {
+    const targets = await targetsOf(baseline);
+    const results: Result[] = [];
+    for (const runtime of ["deno", "bun"]) {
+      const group = targets.filter((t) => t.runtime === runtime);
+      if (group.length === 0) continue;
+      if (timeUp()) {
+        console.log(`time is up: skipping ${runtime}`);
+        continue;
+      }
+      // All of a runtime's servers run at once, and each repeat measures
+      // them in turn, so drift on the machine hits them alike.
+      const servers: RunningServer[] = [];
+      try {
+        for (const target of group) servers.push(await target.start());
+        for (const { subscribers, messages } of SCENARIOS) {
+          const runs: Result[][] = group.map(() => []);
+          for (let i = 0; i < REPEATS && !timeUp(); i++) {
+            for (const [index, target] of group.entries()) {
+              runs[index].push(
+                await run(target, servers[index], subscribers, messages),
+              );
+            }
+          }
+          for (const [index, target] of group.entries()) {
+            if (runs[index].length === 0) continue;
+            results.push(median(runs[index]));
+            printRuns(target, subscribers, runs[index]);
+          }
+        }
+      } finally {
+        await Promise.all(servers.map((server) => server.stop()));
+      }
+    }
+    printTable(results, baseline?.commit);
+  } finally {
+    await baseline?.remove();
+  }
   console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function printRuns(target: Target, subscribers: number, runs: Result[]): void {
+  console.log(
+    `${target.runtime} ${target.kind} N=${subscribers}: ${
+      runs.map((r) => format(rate(r))).join(" / ")
+    } deliveries/s, ${
+      runs.map((r) => perDelivery(r).toFixed(2)).join(" / ")
+    } µs CPU/delivery${
+      runs.some((r) => r.delivered < r.expected) ? " (some capped)" : ""
+    }`,
+  );
 }
 
 /** The run with the median throughput, carrying the median CPU per delivery. */
@@ -339,7 +385,7 @@ function format(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
 
-function printTable(results: Result[]): void {
+function printTable(results: Result[], baseline?: string): void {
   const rows: string[][] = [[
     "runtime",
     "N",
@@ -349,7 +395,14 @@ function printTable(results: Result[]): void {
     "lifeline µs/del",
     "raw µs/del",
     "CPU ratio",
+    ...(baseline === undefined ? [] : [
+      "baseline del/s",
+      "del/s vs baseline",
+      "baseline µs/del",
+      "CPU vs baseline",
+    ]),
   ]];
+  const ratio = (a: number, b: number) => (a / b).toFixed(2);
   for (const runtime of ["deno", "bun"]) {
     for (const { subscribers } of SCENARIOS) {
       const find = (kind: Kind) =>
@@ -359,7 +412,8 @@ function printTable(results: Result[]): void {
         );
       const ours = find("lifeline");
       const raw = find("raw");
-      if (!ours && !raw) continue;
+      const base = find("baseline");
+      if (!ours && !raw && !base) continue;
       const cell = (r: Result | undefined, f: (r: Result) => string) =>
         r ? f(r) : "-";
       rows.push([
@@ -367,10 +421,16 @@ function printTable(results: Result[]): void {
         String(subscribers),
         cell(ours, (r) => format(rate(r))),
         cell(raw, (r) => format(rate(r))),
-        ours && raw ? (rate(ours) / rate(raw)).toFixed(2) : "-",
+        ours && raw ? ratio(rate(ours), rate(raw)) : "-",
         cell(ours, (r) => perDelivery(r).toFixed(2)),
         cell(raw, (r) => perDelivery(r).toFixed(2)),
-        ours && raw ? (perDelivery(ours) / perDelivery(raw)).toFixed(2) : "-",
+        ours && raw ? ratio(perDelivery(ours), perDelivery(raw)) : "-",
+        ...(baseline === undefined ? [] : [
+          cell(base, (r) => format(rate(r))),
+          ours && base ? ratio(rate(ours), rate(base)) : "-",
+          cell(base, (r) => perDelivery(r).toFixed(2)),
+          ours && base ? ratio(perDelivery(ours), perDelivery(base)) : "-",
+        ]),
       ]);
     }
   }
@@ -383,7 +443,10 @@ function printTable(results: Result[]): void {
   }
   console.log(
     `\nmedians of ${REPEATS} runs. del/s: deliveries per second seen by the subscribers; µs/del: server CPU (user + system) per delivery.\n` +
-      "ratios are lifeline / raw: throughput above 1 is faster, CPU above 1 costs more.",
+      "ratios are lifeline / raw: throughput above 1 is faster, CPU above 1 costs more." +
+      (baseline === undefined
+        ? ""
+        : `\n"vs baseline" ratios are this checkout / ${baseline}, the same way round.`),
   );
 }
 

@@ -7,22 +7,21 @@
  * @module
  */
 
-import { upgradeWebSocket } from "hono/deno";
 import { ConstantBackoff } from "../src/core/backoff.ts";
 import { RealtimeManager } from "../src/client/realtime_manager.ts";
 import { Relay } from "../src/relay/mod.ts";
-import { createApp } from "./relay/app.ts";
-import { startProxy } from "./chaos_proxy.ts";
+import { denoRelay } from "../src/relay/adapters/deno.ts";
+import { startProxy } from "../tools/chaos_proxy.ts";
 
 const CHANNEL = "lobby";
 
-const relay = new Relay();
+const lifeline = denoRelay(new Relay());
 const { promise: listening, resolve } = Promise.withResolvers<number>();
 const server = Deno.serve({
   hostname: "127.0.0.1",
   port: 0,
   onListen: ({ port }) => resolve(port),
-}, createApp({ relay, upgradeWebSocket }).fetch);
+}, lifeline.fetch);
 const url = `ws://127.0.0.1:${await listening}/ws`;
 console.log(`relay listening on ${url}\n`);
 
@@ -144,7 +143,7 @@ try {
 } finally {
   await Promise.all([alice.close(), bob.close(), carol.close()]);
   await network.stop();
-  relay.close();
+  await lifeline.close();
   await server.shutdown();
 }
 

@@ -1,11 +1,11 @@
 /**
  * The end-to-end conformance suite: the client API against a real relay
- * server, whatever runs it. Each runtime's test file calls
- * {@linkcode conformance} with a function that starts its server; the
- * scenarios are the same for all.
+ * server, whatever runs it. Each relay adapter's test file
+ * (`./adapters/*_test.ts`) calls {@linkcode conformance} with a function that
+ * starts its server; the scenarios are the same for all.
  *
  * Clients that must lose their network connect through a loopback proxy
- * (`examples/chaos_proxy.ts`) that the test can cut. Every wait is on an event or an ack,
+ * (`tools/chaos_proxy.ts`) that the test can cut. Every wait is on an event or an ack,
  * bounded by a guard timeout that only fails the test.
  *
  * @module
@@ -21,8 +21,8 @@ import {
 } from "../../src/client/realtime_manager.ts";
 import { RealtimeError } from "../../src/client/realtime_error.ts";
 import { WebSocketChannel } from "../../src/client/websocket_channel.ts";
-import { type Proxy, startProxy } from "../../examples/chaos_proxy.ts";
-import type { RunningServer } from "./_servers.ts";
+import { type Proxy, startProxy } from "../../tools/chaos_proxy.ts";
+import type { RunningServer } from "../../tools/servers.ts";
 
 /** A relay server under test. */
 export interface ConformanceServer {

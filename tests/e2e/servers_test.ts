@@ -1,14 +1,19 @@
+/**
+ * The example relay server, each of its entry points spawned as a process:
+ * the WebSocket endpoint with its checks, the HTTP routes, and a graceful
+ * stop. The client scenarios are in `./conformance.ts`.
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
-import { readConfig } from "../../examples/relay/config.ts";
 import { tokenProtocols } from "../../src/protocol/mod.ts";
-import { startProxy } from "../../examples/chaos_proxy.ts";
+import { startProxy } from "../../tools/chaos_proxy.ts";
 import {
+  EXAMPLE_RELAYS,
   type RunningServer,
-  type ServerEnv,
-  spawnBunRelay,
-  spawnDenoRelay,
-  startInProcessRelay,
-} from "./_servers.ts";
+  spawnExampleRelay,
+} from "../../tools/servers.ts";
 
 /** Ms any single wait in these tests may take. */
 const WAIT_MS = 5_000;
@@ -129,17 +134,10 @@ async function connections(
   }
 }
 
-const runtimes: {
-  name: string;
-  start(env?: ServerEnv): Promise<RunningServer>;
-}[] = [
-  {
-    name: "in-process",
-    start: (env) => startInProcessRelay(readConfig(env ?? {})),
-  },
-  { name: "deno", start: spawnDenoRelay },
-  { name: "bun", start: spawnBunRelay },
-];
+const runtimes = EXAMPLE_RELAYS.map((name) => ({
+  name,
+  start: (env?: Record<string, string>) => spawnExampleRelay(name, env),
+}));
 
 for (const runtime of runtimes) {
   Deno.test(`${runtime.name} relay: welcomes, joins, delivers and answers its HTTP routes`, async () => {

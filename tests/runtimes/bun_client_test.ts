@@ -8,9 +8,10 @@
  */
 
 import assert from "node:assert/strict";
-import { startProxy } from "../../examples/chaos_proxy.ts";
+import { startProxy } from "../../tools/chaos_proxy.ts";
+import { findBun, ROOT } from "../../tools/servers.ts";
 import type { Identity } from "../../src/relay/mod.ts";
-import { findBun, ROOT, startInProcessRelay } from "../e2e/_servers.ts";
+import { startDenoRelay } from "./_deno_relay.ts";
 import type { ClientReport } from "./_bun_client.ts";
 
 /** Ms the Bun process may run, `findBun()` excluded; the script stops itself at 30 s. */
@@ -72,16 +73,14 @@ async function runScript(
 Deno.test("the client library runs under Bun against a Deno relay", async () => {
   const bun = await findBun();
   const handshakes: Handshake[] = [];
-  const relay = await startInProcessRelay({
-    relay: {
-      authenticate(request, token): Identity | null {
-        const userId = token === undefined ? undefined : USERS[token];
-        handshakes.push({
-          userId,
-          client: request.headers.get("x-lifeline-client"),
-        });
-        return userId === undefined ? null : { userId };
-      },
+  const relay = await startDenoRelay({
+    authenticate(request, token): Identity | null {
+      const userId = token === undefined ? undefined : USERS[token];
+      handshakes.push({
+        userId,
+        client: request.headers.get("x-lifeline-client"),
+      });
+      return userId === undefined ? null : { userId };
     },
   });
   const proxy = startProxy(relay.url);

@@ -1,20 +1,15 @@
 /**
- * Relay servers for end-to-end tests (and the bench): the example Hono app in
- * this process, or the example server spawned as a Deno or Bun process. Each
- * starter resolves once the server accepts connections and hands back its
- * URLs and a `stop()` that leaves nothing running.
+ * Servers as processes, for the end-to-end tests, the benchmark and demos:
+ * spawn a server, wait for its `listening on http://HOST:PORT` line, and
+ * stop it (by its own pid) so nothing is left running. Finds Bun the way a
+ * brand-new machine can: `bun` on `PATH`, else `npx -y bun@1`. Deno only.
  *
  * @module
  */
 
-import { upgradeWebSocket } from "hono/deno";
-import { Relay, type RelayOptions } from "../../src/relay/mod.ts";
-import { createApp } from "../../examples/relay/app.ts";
-import { OpenSockets } from "../../examples/relay/open_sockets.ts";
-
 /** A running relay server. */
 export interface RunningServer {
-  /** What runs it: `in-process`, `deno` or `bun`. */
+  /** What runs it, such as `deno` or `bun`. */
   name: string;
   /** The WebSocket endpoint, `ws://127.0.0.1:PORT/ws`. */
   url: string;
@@ -26,16 +21,6 @@ export interface RunningServer {
    * 0 (it is killed after 10 s): a server that needs SIGKILL is a bug.
    */
   stop(): Promise<void>;
-}
-
-/** How {@linkcode startInProcessRelay} sets up the example app (a `ServerConfig` will do). */
-export interface InProcessOptions {
-  /** Options for the relay. */
-  relay?: RelayOptions;
-  /** The bearer token of `POST /users/:id/events`; absent turns it off. */
-  adminToken?: string;
-  /** The TCP port; 0 picks a free one. */
-  port?: number;
 }
 
 /** Environment variables for a spawned server, on top of this process's. */
@@ -55,78 +40,59 @@ export interface SpawnOptions {
   startTimeout?: number;
   /** The path the WebSocket endpoint is served at. @default "/ws" */
   wsPath?: string;
+  /** The directory it runs in. @default {ROOT} */
+  cwd?: URL;
 }
 
 /** The repository root: spawned servers run there, so `deno.json` and `node_modules/` apply. */
-export const ROOT: URL = new URL("../../", import.meta.url);
+export const ROOT: URL = new URL("../", import.meta.url);
 
 /** Ms `npx -y bun@1` may take to find (or download) Bun. */
 const BUN_INSTALL_TIMEOUT_MS = 120_000;
 /** Ms a stopped process gets between SIGTERM and SIGKILL. */
 const STOP_TIMEOUT_MS = 10_000;
 
+/** The entry points of the example relay server, one per relay adapter. */
+export type ExampleRelay = "deno" | "bun" | "hono" | "node";
+
+/** The example relay entry points, each run by its runtime. */
+export const EXAMPLE_RELAYS: readonly ExampleRelay[] = [
+  "deno",
+  "bun",
+  "hono",
+  "node",
+];
+
 /**
- * Runs the example app on `Deno.serve` in this process, on a free loopback
- * port. `stop()` closes the relay (clients get `bye` and 1012), waits up to
- * 2 s for the close handshakes, then shuts the server down.
+ * Spawns `examples/relay/<entry>.ts` of the tree at `root` (default: this
+ * checkout): with Bun for `bun` (`bun` from `PATH`, or else the one
+ * `npx -y bun@1` installs; the first run may download it), with this Deno
+ * for the others. Bun resolves `hono` from `node_modules/`; when that is
+ * missing, `deno install` makes it.
  */
-export async function startInProcessRelay(
-  options: InProcessOptions = {},
+export async function spawnExampleRelay(
+  entry: ExampleRelay,
+  env?: ServerEnv,
+  root: URL = ROOT,
 ): Promise<RunningServer> {
-  const relay = new Relay(options.relay);
-  const openSockets = new OpenSockets();
-  const app = createApp({
-    relay,
-    upgradeWebSocket,
-    openSockets,
-    adminToken: options.adminToken,
-  });
-  const { promise: listening, resolve } = Promise.withResolvers<number>();
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: options.port ?? 0,
-    onListen: ({ port }) => resolve(port),
-  }, app.fetch);
-  const port = await listening;
-  let stopped: Promise<void> | undefined;
-  return {
-    name: "in-process",
-    url: `ws://127.0.0.1:${port}/ws`,
-    httpUrl: `http://127.0.0.1:${port}`,
-    stop() {
-      stopped ??= (async () => {
-        relay.close();
-        await openSockets.drained(2_000);
-        await server.shutdown();
-      })();
-      return stopped;
-    },
-  };
-}
-
-/** Spawns `examples/relay/deno.ts` with this Deno. */
-export function spawnDenoRelay(env?: ServerEnv): Promise<RunningServer> {
-  return spawnServer({
-    name: "deno",
-    command: Deno.execPath(),
-    args: ["run", "-A", "examples/relay/deno.ts"],
-    env,
-  });
-}
-
-/**
- * Spawns `examples/relay/bun.ts` with Bun: `bun` from `PATH`, or else the
- * one `npx -y bun@1` installs (the first run may download it). Bun resolves
- * `hono` from `node_modules/`; when that is missing, `deno install` makes it.
- */
-export async function spawnBunRelay(env?: ServerEnv): Promise<RunningServer> {
+  const script = `examples/relay/${entry}.ts`;
+  if (entry !== "bun") {
+    return spawnServer({
+      name: entry,
+      command: Deno.execPath(),
+      args: ["run", "-A", script],
+      env,
+      cwd: root,
+    });
+  }
   const bun = await findBun();
-  await ensureNodeModules();
+  await ensureNodeModules(root);
   return spawnServer({
-    name: "bun",
+    name: entry,
     command: bun,
-    args: ["examples/relay/bun.ts"],
+    args: [script],
     env,
+    cwd: root,
     startTimeout: 60_000,
   });
 }
@@ -170,16 +136,17 @@ export function findBun(): Promise<string> {
   return bunPath;
 }
 
-async function ensureNodeModules(): Promise<void> {
+/** Runs `deno install` in `root` unless its `node_modules/` has `hono`. */
+export async function ensureNodeModules(root: URL = ROOT): Promise<void> {
   try {
-    await Deno.stat(new URL("node_modules/hono/package.json", ROOT));
+    await Deno.stat(new URL("node_modules/hono/package.json", root));
     return;
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   const { success, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["install"],
-    cwd: ROOT,
+    cwd: root,
     stdin: "null",
     stdout: "null",
   }).output();
@@ -191,18 +158,24 @@ async function ensureNodeModules(): Promise<void> {
 }
 
 /**
- * Spawns a server process in the repository root with `PORT=0` and waits for
+ * Spawns a server process (in the repository root unless `cwd` says) with `PORT=0` and waits for
  * its `listening on http://HOST:PORT` line. Its output is kept (the last
  * lines go into errors) and drained until it exits.
  */
 export async function spawnServer(
   options: SpawnOptions,
 ): Promise<RunningServer> {
-  const { name, command, args, startTimeout = 30_000, wsPath = "/ws" } =
-    options;
+  const {
+    name,
+    command,
+    args,
+    startTimeout = 30_000,
+    wsPath = "/ws",
+    cwd = ROOT,
+  } = options;
   const child = new Deno.Command(command, {
     args,
-    cwd: ROOT,
+    cwd,
     env: { PORT: "0", NO_COLOR: "1", ...options.env },
     stdin: "null",
     stdout: "piped",

@@ -1,0 +1,162 @@
+/**
+ * The example relay server's HTTP routes, a small Hono app that is the same
+ * on every runtime. The WebSocket endpoint is not among them: each runtime's
+ * entry point hands `GET /ws` ({@linkcode isRelayRequest}) to its relay
+ * adapter and everything else to these routes.
+ *
+ * | route | answer |
+ * |---|---|
+ * | `GET /channels/:name/members` | `{ channel, members }` (`name` may contain `/`) |
+ * | `GET /health` | `{ ok: true }` |
+ * | `GET /stats` | the relay's stats plus `cpu` (µs) and `memory` (bytes) of the process |
+ * | `POST /users/:id/events` | sends `{ event, data }` to the user's connections: `{ delivered }`; only with an admin token |
+ *
+ * @module
+ */
+
+import { type Context, Hono } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { bodyLimit } from "hono/body-limit";
+import process from "node:process";
+import type { Relay } from "../../src/relay/mod.ts";
+import {
+  isEventName,
+  MAX_EVENT_LENGTH,
+  RESERVED_EVENT_PREFIX,
+} from "../../src/protocol/mod.ts";
+
+/** The path of the relay's WebSocket endpoint. */
+export const RELAY_PATH = "/ws";
+
+/** The body of `POST /users/:id/events`. */
+export interface UserEventBody {
+  /** The event name, as {@linkcode isEventName} accepts it. */
+  event: string;
+  /** The payload: any JSON value; absent sends none. */
+  data?: unknown;
+}
+
+/** The answer of `POST /users/:id/events`. */
+export interface UserEventResult {
+  /** How many of the user's connections the event was sent to. */
+  delivered: number;
+}
+
+/** The `/stats` answer: the relay's counters and the process's resources. */
+export type StatsBody = ReturnType<Relay["stats"]> & {
+  /** CPU time of the whole process since it started, in microseconds. */
+  cpu: { user: number; system: number };
+  /** Memory of the process, in bytes. */
+  memory: { rss: number; heapUsed: number };
+};
+
+/** Whether `request` is for the relay's WebSocket endpoint, `GET /ws`. */
+export function isRelayRequest(request: Request): boolean {
+  return request.method === "GET" &&
+    new URL(request.url).pathname === RELAY_PATH;
+}
+
+/**
+ * Makes the HTTP routes of `relay`. `adminToken` is the bearer token that
+ * `POST /users/:id/events` requires; without one the route does not exist
+ * (404), since it lets its caller message any user.
+ */
+export function createRoutes(relay: Relay, adminToken?: string): Hono {
+  const app = new Hono();
+
+  // Channel names may contain `/`, sent raw or as %2F.
+  app.get("/channels/:name{.+}/members", (c) => {
+    const channel = c.req.param("name");
+    return c.json({ channel, members: relay.members(channel) });
+  });
+
+  app.get("/health", (c) => c.json({ ok: true }));
+
+  if (adminToken !== undefined) {
+    const unauthorized = (c: Context) =>
+      c.json(
+        errorBody("unauthorized", "A valid admin bearer token is required"),
+        401,
+      );
+    app.post(
+      "/users/:id/events",
+      bearerAuth({
+        token: adminToken,
+        noAuthenticationHeader: { message: unauthorized },
+        invalidAuthenticationHeader: { message: unauthorized },
+        invalidToken: { message: unauthorized },
+      }),
+      bodyLimit({
+        maxSize: relay.limits.frameBytes,
+        onError: (c) =>
+          c.json(
+            errorBody(
+              "too_large",
+              `The body exceeds ${relay.limits.frameBytes} bytes`,
+            ),
+            413,
+          ),
+      }),
+      async (c) => {
+        const body = readUserEvent(await c.req.text());
+        if (!body.ok) return c.json(errorBody(body.code, body.message), 400);
+        const { event, data } = body.value;
+        const result: UserEventResult = {
+          delivered: relay.sendToUser(c.req.param("id"), event, data),
+        };
+        return c.json(result);
+      },
+    );
+  }
+
+  app.get("/stats", (c) => {
+    const { user, system } = process.cpuUsage();
+    const { rss, heapUsed } = process.memoryUsage();
+    const body: StatsBody = {
+      ...relay.stats(),
+      cpu: { user, system },
+      memory: { rss, heapUsed },
+    };
+    return c.json(body);
+  });
+
+  return app;
+}
+
+function errorBody(
+  code: string,
+  message: string,
+): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}
+
+/** Decodes the body of `POST /users/:id/events`; never throws. */
+function readUserEvent(
+  text: string,
+):
+  | { ok: true; value: UserEventBody }
+  | { ok: false; code: "bad_request" | "bad_event"; message: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, code: "bad_request", message: "Expected JSON" };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return {
+      ok: false,
+      code: "bad_request",
+      message: "Expected a JSON object { event, data }",
+    };
+  }
+  const { event, data } = value as Record<string, unknown>;
+  if (!isEventName(event)) {
+    return {
+      ok: false,
+      code: "bad_event",
+      message:
+        `'event' must be 1 to ${MAX_EVENT_LENGTH} characters, not starting with '${RESERVED_EVENT_PREFIX}'`,
+    };
+  }
+  return { ok: true, value: data === undefined ? { event } : { event, data } };
+}

@@ -1,0 +1,213 @@
+/**
+ * The relay on `Bun.serve`, with Bun's native topics for fan-out: each
+ * channel is a topic, and a channel message is published once, not sent
+ * socket by socket. Bun.serve takes the adapter's `fetch` (for the upgrade)
+ * and its `websocket` handlers.
+ *
+ * The types here are the little of Bun's API the adapter uses, declared
+ * structurally, so the package needs no `bun-types`.
+ *
+ * @example The `Bun.serve` options of a relay server
+ * ```ts
+ * import { bunRelay } from "@lifeline/realtime/relay/bun";
+ * import assert from "node:assert/strict";
+ *
+ * const lifeline = bunRelay({ limits: { channels: 20 } });
+ * const options = {
+ *   port: 8787,
+ *   fetch: lifeline.fetch, // route other paths before it
+ *   websocket: lifeline.websocket,
+ * };
+ * assert.equal(typeof options.websocket.message, "function");
+ * assert.equal(lifeline.relay.stats().connections, 0);
+ * await lifeline.close();
+ * ```
+ *
+ * @module
+ */
+
+import type {
+  Fanout,
+  Identity,
+  RelayConnection,
+  RelayOptions,
+  RelaySocket,
+} from "../mod.ts";
+import { Relay } from "../mod.ts";
+import { AdapterCore, refusal, type RelayAdapter } from "./_adapter.ts";
+
+export type { RelayAdapter } from "./_adapter.ts";
+
+/** What the adapter keeps on each Bun socket, as its `data`. */
+export interface BunSocketData {
+  /** Who the connection is, as `relay.accept` decided. */
+  readonly identity: Identity;
+  /** The upgrade request. */
+  readonly request: Request;
+  /** The relay's handle of the connection, once open. */
+  connection?: RelayConnection;
+}
+
+/** The part of Bun's `ServerWebSocket` the adapter uses. */
+export interface BunServerWebSocket {
+  /** What the adapter passed to `server.upgrade`. */
+  readonly data: BunSocketData;
+  /** 1 while open. */
+  readonly readyState: number;
+  /** Sends a text frame. */
+  send(data: string): number;
+  /** Closes the socket. */
+  close(code?: number, reason?: string): void;
+  /** Bytes queued but not yet sent. */
+  getBufferedAmount(): number;
+  /** Joins a topic. */
+  subscribe(topic: string): void;
+  /** Leaves a topic. */
+  unsubscribe(topic: string): void;
+  /** Sends to every subscriber of `topic` but this socket. */
+  publish(topic: string, data: string): number;
+}
+
+/** The part of Bun's `Server` the adapter uses. */
+export interface BunServer {
+  /** Upgrades a request to a WebSocket; false when it cannot. */
+  upgrade(
+    request: Request,
+    options: { data: BunSocketData; headers?: HeadersInit },
+  ): boolean;
+  /** Sends to every subscriber of `topic`. */
+  publish(topic: string, data: string): number;
+}
+
+/** The `websocket` handlers of `Bun.serve` that the adapter provides. */
+export interface BunWebSocketHandler {
+  /** A socket opened. */
+  open(ws: BunServerWebSocket): void;
+  /** A frame arrived. */
+  message(ws: BunServerWebSocket, message: string | Uint8Array): void;
+  /** A socket closed. */
+  close(ws: BunServerWebSocket, code: number, reason: string): void;
+}
+
+/** The relay as `Bun.serve` options; see {@linkcode bunRelay}. */
+export interface BunRelay extends RelayAdapter {
+  /**
+   * Answers an upgrade request: a refusal (403, 401, 426…) as JSON
+   * `{ error: { code, message } }`, or `undefined` once Bun has taken the
+   * request over, as `Bun.serve`'s `fetch` may. Route other paths before
+   * calling it. Bound, so it can be passed as is.
+   */
+  fetch(request: Request, server: BunServer): Promise<Response | undefined>;
+  /** The handlers for `Bun.serve({ websocket })`. */
+  readonly websocket: BunWebSocketHandler;
+}
+
+/** A Bun socket as the relay sees it. */
+class BunRelaySocket implements RelaySocket {
+  readonly ws: BunServerWebSocket;
+
+  constructor(ws: BunServerWebSocket) {
+    this.ws = ws;
+  }
+
+  send(data: string): void {
+    this.ws.send(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.ws.close(code, reason);
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.getBufferedAmount();
+  }
+}
+
+const OPEN = 1;
+
+/**
+ * Makes a relay with `options` that fans out through Bun's topics, and the
+ * `fetch` and `websocket` handlers that serve it. `options.fanout` is the
+ * adapter's own, so passing one is a `TypeError`.
+ *
+ * @example Refusing a request that is not an upgrade
+ * ```ts
+ * import { type BunServer, bunRelay } from "@lifeline/realtime/relay/bun";
+ * import assert from "node:assert/strict";
+ *
+ * const lifeline = bunRelay();
+ * const server: BunServer = { upgrade: () => true, publish: () => 0 };
+ * const response = await lifeline.fetch(new Request("http://relay.test/ws"), server);
+ * assert.equal(response?.status, 426);
+ * await lifeline.close();
+ * ```
+ */
+export function bunRelay(options: RelayOptions = {}): BunRelay {
+  if (options.fanout !== undefined) {
+    throw new TypeError(
+      "Cannot create bunRelay as 'fanout' is not an option: the adapter fans out through Bun's topics",
+    );
+  }
+  let server: BunServer | undefined;
+  const fanout: Fanout = {
+    subscribe(socket, topic) {
+      (socket as BunRelaySocket).ws.subscribe(topic);
+    },
+    unsubscribe(socket, topic) {
+      // Bun drops a closed socket's topics itself.
+      const { ws } = socket as BunRelaySocket;
+      if (ws.readyState === OPEN) ws.unsubscribe(topic);
+    },
+    publish(topic, frame, except) {
+      if (except) (except as BunRelaySocket).ws.publish(topic, frame);
+      else server?.publish(topic, frame);
+    },
+  };
+  const relay = new Relay({ ...options, fanout });
+  const core = new AdapterCore(relay);
+  return {
+    relay,
+    get openSockets(): number {
+      return core.openSockets;
+    },
+    close: (timeout) => core.close(timeout),
+    async fetch(request, bunServer) {
+      const admission = await core.admit(request);
+      if (!admission.ok) return refusal(admission);
+      server = bunServer;
+      const { identity, protocol } = admission;
+      // Without the header Bun answers the first subprotocol offered,
+      // which may be the `token.…` entry.
+      const headers = protocol === undefined
+        ? undefined
+        : { "sec-websocket-protocol": protocol };
+      if (
+        bunServer.upgrade(request, { data: { identity, request }, headers })
+      ) {
+        return undefined;
+      }
+      return refusal({
+        status: 400,
+        body: JSON.stringify({
+          error: { code: "bad_request", message: "WebSocket upgrade failed" },
+        }),
+      });
+    },
+    websocket: {
+      open(ws) {
+        const { data } = ws;
+        data.connection = core.attach(
+          new BunRelaySocket(ws),
+          data.identity,
+          data.request,
+        );
+      },
+      message(ws, message) {
+        ws.data.connection?.message(message);
+      },
+      close(ws, code, reason) {
+        ws.data.connection?.closed(code, reason);
+      },
+    },
+  };
+}
