@@ -12,6 +12,9 @@ import { checkNumber, type NumberRange } from "../core/_options.ts";
 import { type Clock, systemClock, type TimerId } from "../core/clock.ts";
 import { isThenable } from "../core/_thenable.ts";
 import {
+  ackErrorFrame,
+  ackFrame,
+  byeFrame,
   type ClientFrame,
   decodeClientFrame,
   DEFAULT_HEARTBEAT,
@@ -19,6 +22,7 @@ import {
   encodeFrame,
   type ErrorBody,
   type ErrorCode,
+  errorFrame,
   type Heartbeat,
   type HelloFrame,
   isChannelName,
@@ -29,14 +33,18 @@ import {
   type Member,
   type MembersAckData,
   type MembersFrame,
+  msgFrame,
   PING,
   PONG,
+  presenceFrame,
   PROTOCOL_VERSION,
   type PubAckData,
   type PubFrame,
+  RelayCloseCode,
   type RelayLimits,
   type UpdateFrame,
-  type WelcomeFrame,
+  userFrame,
+  welcomeFrame,
 } from "../protocol/mod.ts";
 import { readToken } from "./auth_token.ts";
 import { Channel } from "./_channel.ts";
@@ -47,39 +55,7 @@ import { Session } from "./_session.ts";
 import type { RelaySocket } from "./socket.ts";
 import { TokenBucket } from "./token_bucket.ts";
 
-/**
- * Close codes the relay uses. PROTOCOL.md says when each is sent.
- *
- * @example Closing a relay closes its sockets with serviceRestart
- * ```ts
- * import { Relay, RelayCloseCode } from "@lifeline/realtime/relay";
- * import assert from "node:assert/strict";
- *
- * const codes: (number | undefined)[] = [];
- * const relay = new Relay();
- * relay.open({ send() {}, close: (code) => codes.push(code) });
- * relay.close();
- * assert.deepEqual(codes, [RelayCloseCode.serviceRestart]);
- * ```
- */
-export const RelayCloseCode = {
-  /** The hello spoke a protocol version the relay does not. */
-  protocolError: 1002,
-  /** Too many bad frames within the bad-frame window. */
-  policyViolation: 1008,
-  /** A frame larger than `limits.frameBytes`. */
-  messageTooBig: 1009,
-  /** The relay is shutting down ({@linkcode Relay.close}); reconnect. */
-  serviceRestart: 1012,
-  /** The socket's send backlog stayed over the bound for too long. */
-  tryAgainLater: 1013,
-  /** The token in `hello` was rejected. */
-  unauthorized: 4401,
-  /** No frame at all for `heartbeat.interval + heartbeat.timeout` ms. */
-  heartbeatTimeout: 4408,
-  /** A newer connection of the same user resumed this session. */
-  sessionReplaced: 4409,
-} as const;
+export { RelayCloseCode };
 
 /**
  * What an `authorize` hook is asked about.
@@ -572,11 +548,7 @@ export class Relay {
   sendToUser(userId: string, event: string, data?: unknown): number {
     const conns = this.#users.get(userId);
     if (conns === undefined) return 0;
-    const text = encodeFrame(
-      data === undefined
-        ? { type: "user", event }
-        : { type: "user", event, data },
-    );
+    const text = encodeFrame(userFrame(event, data));
     let sent = 0;
     for (const conn of conns) if (this.#send(conn, text)) sent++;
     return sent;
@@ -676,11 +648,7 @@ export class Relay {
       this.#clock.clearTimeout(this.#sweep);
       this.#sweep = undefined;
     }
-    const bye = encodeFrame({
-      type: "bye",
-      reason: "shutdown",
-      reconnect: true,
-    });
+    const bye = encodeFrame(byeFrame("shutdown"));
     const conns = [...this.#connections];
     this.#connections.clear();
     this.#sessions.clear();
@@ -840,14 +808,7 @@ export class Relay {
         code: "unsupported_version",
         message: `This relay speaks protocol version ${PROTOCOL_VERSION}`,
       });
-      this.#send(
-        conn,
-        encodeFrame({
-          type: "bye",
-          reason: "unsupported_version",
-          reconnect: false,
-        }),
-      );
+      this.#send(conn, encodeFrame(byeFrame("unsupported_version")));
       this.#shut(conn, RelayCloseCode.protocolError, "unsupported version");
       return;
     }
@@ -891,10 +852,7 @@ export class Relay {
       code: "unauthorized",
       message: "Authentication failed",
     });
-    this.#send(
-      conn,
-      encodeFrame({ type: "bye", reason: "unauthorized", reconnect: false }),
-    );
+    this.#send(conn, encodeFrame(byeFrame("unauthorized")));
     this.#shut(conn, RelayCloseCode.unauthorized, "unauthorized");
   }
 
@@ -917,10 +875,7 @@ export class Relay {
         const live = this.#sessions.get(frame.session);
         if (live !== undefined && live.session?.userId === userId) {
           session = live.session;
-          this.#send(
-            live,
-            encodeFrame({ type: "bye", reason: "replaced", reconnect: false }),
-          );
+          this.#send(live, encodeFrame(byeFrame("replaced")));
           live.session = undefined; // not parked: it moves to `conn`
           this.#detach(live);
           live.state = "closed";
@@ -945,15 +900,12 @@ export class Relay {
       else conns.add(conn);
     }
     this.#fanout?.subscribe(conn.socket, APP_TOPIC);
-    const welcome: WelcomeFrame = {
-      type: "welcome",
-      v: PROTOCOL_VERSION,
-      session: conn.id,
-      limits: this.#limits,
-      heartbeat: this.#heartbeat,
-    };
-    if (frame.ref !== undefined) welcome.ref = frame.ref;
-    this.#send(conn, encodeFrame(welcome));
+    this.#send(
+      conn,
+      encodeFrame(
+        welcomeFrame(conn.id, this.#limits, this.#heartbeat, frame.ref),
+      ),
+    );
   }
 
   #join(conn: Connection, frame: JoinFrame): Promise<void> | void {
@@ -1078,11 +1030,7 @@ export class Relay {
     except: Connection | undefined,
   ): number | undefined {
     if (name === null) {
-      const text = encodeFrame(
-        data === undefined
-          ? { type: "msg", channel: null, event, sender }
-          : { type: "msg", channel: null, event, data, sender },
-      );
+      const text = encodeFrame(msgFrame(null, undefined, event, data, sender));
       if (this.#fanout !== undefined) {
         this.#fanout.publish(APP_TOPIC, text, except?.socket);
         this.#messagesOut += this.#sessions.size - (except ? 1 : 0);
@@ -1096,11 +1044,7 @@ export class Relay {
     const channel = this.#channels.get(name);
     if (channel === undefined) return undefined;
     const offset = ++channel.offset;
-    const text = encodeFrame(
-      data === undefined
-        ? { type: "msg", channel: name, offset, event, sender }
-        : { type: "msg", channel: name, offset, event, data, sender },
-    );
+    const text = encodeFrame(msgFrame(name, offset, event, data, sender));
     this.#toChannel(channel, text, except);
     return offset;
   }
@@ -1111,13 +1055,14 @@ export class Relay {
     conn: Connection,
     echo: boolean,
   ): void {
-    const text = encodeFrame({
-      type: "presence",
-      channel: channel.name,
-      action,
-      member: { id: conn.id, data: conn.profile },
-      version: channel.version,
-    });
+    const text = encodeFrame(
+      presenceFrame(
+        channel.name,
+        action,
+        { id: conn.id, data: conn.profile },
+        channel.version,
+      ),
+    );
     this.#toChannel(channel, text, echo ? undefined : conn);
     // A leaver is no longer a member: it hears its own leave directly.
     if (echo && action === "leave") this.#send(conn, text);
@@ -1176,14 +1121,7 @@ export class Relay {
 
   #ack(conn: Connection, ref: number | undefined, data?: unknown): void {
     if (ref === undefined) return;
-    this.#send(
-      conn,
-      encodeFrame(
-        data === undefined
-          ? { type: "ack", ref, ok: true }
-          : { type: "ack", ref, ok: true, data },
-      ),
-    );
+    this.#send(conn, encodeFrame(ackFrame(ref, data)));
   }
 
   /** An ack error when the frame had a ref, an error frame otherwise. */
@@ -1192,13 +1130,10 @@ export class Relay {
     ref: number | undefined,
     body: ErrorBody & { ref?: number },
   ): void {
-    const error: ErrorBody = { code: body.code, message: body.message };
     this.#send(
       conn,
       encodeFrame(
-        ref === undefined
-          ? { type: "error", error }
-          : { type: "ack", ref, ok: false, error },
+        ref === undefined ? errorFrame(body) : ackErrorFrame(ref, body),
       ),
     );
   }
@@ -1399,11 +1334,7 @@ export class Relay {
     this.#sweep = undefined;
     const now = this.#clock.now();
     const silence = this.#heartbeat.interval + this.#heartbeat.timeout;
-    const bye = encodeFrame({
-      type: "bye",
-      reason: "timeout",
-      reconnect: true,
-    });
+    const bye = encodeFrame(byeFrame("timeout"));
     for (const conn of [...this.#connections]) {
       if (conn.state === "closing" || now - conn.lastSeen <= silence) continue;
       this.#send(conn, bye);
