@@ -1,13 +1,13 @@
 // In-memory sockets and a fake clock for driving a Relay in tests.
 import { createTestClock, type TestClock } from "../_fake_clock.ts";
 import type { ClientFrame, RelayFrame } from "../../src/protocol/mod.ts";
-import type { Identity } from "../../src/relay/identity.ts";
 import {
+  type Identity,
   Relay,
   type RelayConnection,
   type RelayOptions,
-} from "../../src/relay/relay.ts";
-import type { RelaySocket } from "../../src/relay/socket.ts";
+  type RelaySocket,
+} from "../../src/relay/mod.ts";
 
 export type FakeClock = TestClock;
 
