@@ -100,3 +100,14 @@ export function harness(options: RelayOptions = {}): Harness {
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 }
+
+/** The error code of an ack or error frame, or false. */
+export const codeOf = (f: RelayFrame): string | false =>
+  (f.type === "ack" && !f.ok && f.error.code) ||
+  (f.type === "error" && f.error.code);
+
+/** An upgrade request with a query and headers. */
+export const request = (
+  query = "",
+  headers: Record<string, string> = {},
+): Request => new Request(`http://relay.test/ws${query}`, { headers });

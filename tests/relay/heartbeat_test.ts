@@ -88,3 +88,46 @@ Deno.test("sweep and nextSweepAt do nothing on a closed relay", () => {
   h.relay.sweep();
   assert.equal(h.relay.nextSweepAt(), undefined);
 });
+
+Deno.test("connections silent past interval + timeout are dropped with 4408", () => {
+  using h = harness({ heartbeat: { interval: 1000, timeout: 500 } });
+  const silent = h.connect();
+  const chatty = h.connect();
+  const peer = h.connect();
+  silent.send({ type: "join", channel: "room" });
+  peer.send({ type: "join", channel: "room" });
+  peer.take();
+  for (let t = 0; t < 2000; t += 400) {
+    h.clock.tick(400);
+    chatty.send("ping");
+    peer.send("ping");
+  }
+  assert.deepEqual(silent.take().at(-1), {
+    type: "bye",
+    reason: "timeout",
+    reconnect: true,
+  });
+  assert.deepEqual(silent.socket.closes, [{
+    code: 4408,
+    reason: "heartbeat timeout",
+  }]);
+  assert.equal(chatty.socket.closes.length, 0);
+  assert.equal(peer.take()[0].type, "presence");
+  assert.equal(h.relay.stats().connections, 2);
+});
+
+Deno.test("heartbeat timeout 0 keeps silent connections and no timer", () => {
+  using h = harness({ heartbeat: { timeout: 0 } });
+  const a = h.connect();
+  assert.equal(h.clock.countTimers(), 0);
+  h.clock.tick(10 * 60_000);
+  assert.equal(a.socket.closes.length, 0);
+});
+
+Deno.test("the sweep timer stops when the last connection goes", () => {
+  using h = harness();
+  const a = h.connect();
+  assert.equal(h.clock.countTimers(), 1);
+  a.conn.closed();
+  assert.equal(h.clock.countTimers(), 0);
+});
