@@ -10,6 +10,8 @@
 import { isThenable } from "../core/_thenable.ts";
 import {
   encodeFrame,
+  isChannelName,
+  isEventName,
   type Member,
   msgFrame,
   type PresenceFrame,
@@ -170,6 +172,21 @@ export class Channels {
     if (pending !== undefined) return Promise.all(pending).then(() => {});
   }
 
+  /** Throws `TypeError` for an invalid channel or event name (`Relay.publish`). */
+  checkNames(channel: string | null, event: string): void {
+    const maxLength = this.#context.settings.limits.channelLength;
+    if (channel !== null && !isChannelName(channel, maxLength)) {
+      throw new TypeError(
+        `Cannot publish as 'channel' is not a valid channel name: current value is ${channel}`,
+      );
+    }
+    if (!isEventName(event)) {
+      throw new TypeError(
+        `Cannot publish as 'event' is not a valid event name: current value is ${event}`,
+      );
+    }
+  }
+
   /**
    * Publishes to channel `name`: the store assigns the offset, then the
    * members here get the message, encoded once. Answers the offset, or
@@ -179,8 +196,8 @@ export class Channels {
     name: string,
     event: string,
     data: unknown,
-    sender: string | null,
-    except: Connection | undefined,
+    sender: string | null = null,
+    except?: Connection,
   ): StoreAnswer<number | undefined> {
     const offset = this.#context.store.append(name, event, data, sender);
     if (!isThenable(offset)) {
@@ -214,7 +231,7 @@ export class Channels {
     event: string,
     data: unknown,
     sender: string | null,
-    except: Connection | undefined,
+    except?: Connection,
   ): void {
     const text = encodeFrame(msgFrame(null, undefined, event, data, sender));
     const fanout = this.#context.fanout;

@@ -20,7 +20,7 @@ import type { Context } from "./_context.ts";
 import type { Identity } from "./identity.ts";
 import type { ConnectionSnapshot } from "./snapshot.ts";
 import type { RelaySocket } from "./socket.ts";
-import type { TokenBucket } from "./token_bucket.ts";
+import { TokenBucket } from "./token_bucket.ts";
 
 /**
  * `pending` until welcomed; `open` while served; `closing` once the relay
@@ -82,7 +82,6 @@ export class Connection {
     identity: Identity,
     request: Request | undefined,
     id: string,
-    bucket: TokenBucket | undefined,
   ) {
     this.#context = context;
     this.#host = host;
@@ -90,8 +89,10 @@ export class Connection {
     this.identity = identity;
     this.request = request;
     this.id = id;
-    this.bucket = bucket;
-    this.lastSeen = context.clock.now();
+    const now = context.clock.now();
+    const { rate, burst } = context.settings.limits;
+    this.bucket = rate > 0 ? new TokenBucket({ rate, burst, now }) : undefined;
+    this.lastSeen = now;
   }
 
   get state(): ConnectionState {

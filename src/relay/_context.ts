@@ -55,3 +55,29 @@ export function background(context: Context, answer: unknown): void {
     Promise.resolve(answer).then(undefined, (error) => context.report(error));
   }
 }
+
+/** The context of a relay over `settings`, reporting errors to `onError`. */
+export function createContext(
+  settings: Settings,
+  clock: Clock,
+  store: RelayStore,
+  fanout: Fanout | undefined,
+  counters: Counters,
+  onError: ((error: unknown) => void) | undefined,
+): Context {
+  return {
+    settings,
+    clock,
+    store,
+    fanout,
+    counters,
+    report(error: unknown): void {
+      try {
+        onError?.(error);
+      } catch {
+        // The error reporter failed too; there is nobody left to tell.
+      }
+    },
+    closed: false,
+  };
+}

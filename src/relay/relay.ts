@@ -12,8 +12,6 @@ import { type Clock, systemClock } from "../core/clock.ts";
 import {
   encodeFrame,
   type Heartbeat,
-  isChannelName,
-  isEventName,
   type Member,
   RelayCloseCode,
   type RelayLimits,
@@ -22,14 +20,18 @@ import {
 import { Admission } from "./_admission.ts";
 import { Channels } from "./_channels.ts";
 import { Connection, type ConnectionHost } from "./_connection.ts";
-import { background, type Context, Counters } from "./_context.ts";
+import {
+  background,
+  type Context,
+  Counters,
+  createContext,
+} from "./_context.ts";
 import { FrameHandlers } from "./_handlers.ts";
 import { Sweeper } from "./_heartbeat.ts";
 import { FramePipeline } from "./_pipeline.ts";
 import { storeListener } from "./_listener.ts";
 import { Sessions } from "./_sessions.ts";
 import { resolveSettings } from "./_settings.ts";
-import type { Fanout } from "./fanout.ts";
 import type { Identity } from "./identity.ts";
 import { MemoryStore } from "./memory_store.ts";
 import type { RelayOptions } from "./options.ts";
@@ -39,7 +41,6 @@ import type { AcceptResult } from "./accept_result.ts";
 import type { RelayConnection } from "./connection.ts";
 import type { RelayStats } from "./stats.ts";
 import type { RelayStore } from "./store.ts";
-import { TokenBucket } from "./token_bucket.ts";
 
 export { RelayCloseCode };
 
@@ -105,22 +106,14 @@ export class Relay {
       })
       : undefined;
     this.#store = options.store ?? this.#ownStore!;
-    const onError = options.onError;
-    this.#context = {
+    this.#context = createContext(
       settings,
-      clock: this.#clock,
-      store: this.#store,
-      fanout: options.fanout as Fanout | undefined,
-      counters: this.#counters,
-      report(error: unknown): void {
-        try {
-          onError?.(error);
-        } catch {
-          // The error reporter failed too; there is nobody left to tell.
-        }
-      },
-      closed: false,
-    };
+      this.#clock,
+      this.#store,
+      options.fanout,
+      this.#counters,
+      options.onError,
+    );
     const context = this.#context;
     this.#admission = new Admission(options, context.report);
     this.#sessions = new Sessions(context);
@@ -265,14 +258,6 @@ export class Relay {
     request: Request | undefined,
     id: string,
   ): Connection {
-    const limits = this.#context.settings.limits;
-    const bucket = limits.rate > 0
-      ? new TokenBucket({
-        rate: limits.rate,
-        burst: limits.burst,
-        now: this.#clock.now(),
-      })
-      : undefined;
     const conn = new Connection(
       this.#context,
       this.#host,
@@ -280,7 +265,6 @@ export class Relay {
       identity,
       request,
       id,
-      bucket,
     );
     if (this.#context.closed) {
       conn.terminate(RelayCloseCode.serviceRestart, "relay is closed");
@@ -436,28 +420,13 @@ export class Relay {
    * ```
    */
   publish(channel: string | null, event: string, data?: unknown): void {
-    if (
-      channel !== null &&
-      !isChannelName(channel, this.#context.settings.limits.channelLength)
-    ) {
-      throw new TypeError(
-        `Cannot publish as 'channel' is not a valid channel name: current value is ${channel}`,
-      );
-    }
-    if (!isEventName(event)) {
-      throw new TypeError(
-        `Cannot publish as 'event' is not a valid event name: current value is ${event}`,
-      );
-    }
+    this.#channels.checkNames(channel, event);
     if (this.#context.closed) return;
-    if (channel === null) {
-      this.#channels.broadcast(event, data, null, undefined);
-      return;
-    }
-    background(
-      this.#context,
-      this.#channels.publish(channel, event, data, null, undefined),
-    );
+    if (channel === null) this.#channels.broadcast(event, data, null);
+    else {background(
+        this.#context,
+        this.#channels.publish(channel, event, data),
+      );}
   }
 
   /**
