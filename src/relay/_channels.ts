@@ -200,7 +200,8 @@ export class Channels {
     except?: Connection,
   ): StoreAnswer<number | undefined> {
     const offset = this.#context.store.append(name, event, data, sender);
-    if (!isThenable(offset)) {
+    // A number (or undefined) is a synchronous answer: no promise on the hot path.
+    if (typeof offset !== "object") {
       return this.deliver(name, offset, event, data, sender, except);
     }
     return Promise.resolve(offset).then((offset) =>

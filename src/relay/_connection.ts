@@ -16,7 +16,7 @@ import {
   RelayCloseCode,
 } from "../protocol/mod.ts";
 import type { Channel } from "./_channel.ts";
-import type { Context } from "./_context.ts";
+import type { Context, Counters } from "./_context.ts";
 import type { Identity } from "./identity.ts";
 import type { ConnectionSnapshot } from "./snapshot.ts";
 import type { RelaySocket } from "./socket.ts";
@@ -68,6 +68,8 @@ export class Connection {
   readonly queue: (string | ArrayBuffer | Uint8Array)[] = [];
   #state: ConnectionState = "pending";
   #context: Context;
+  #counters: Counters;
+  #maxBufferedBytes: number;
   #host: ConnectionHost;
   /** Since when sends have been dropped for backlog, or -1. */
   #backlogSince = -1;
@@ -84,6 +86,8 @@ export class Connection {
     id: string,
   ) {
     this.#context = context;
+    this.#counters = context.counters;
+    this.#maxBufferedBytes = context.settings.maxBufferedBytes;
     this.#host = host;
     this.socket = socket;
     this.identity = identity;
@@ -116,37 +120,40 @@ export class Connection {
 
   /** Sends one frame; never throws. Returns whether it went out. */
   send(text: string): boolean {
-    if (!this.serving) return false;
-    const counters = this.#context.counters;
+    // The fan-out hot path: once per recipient of every message.
+    const state = this.#state;
+    if (state === "closing" || state === "closed") return false;
     const socket = this.socket;
     const buffered = socket.bufferedAmount;
-    const settings = this.#context.settings;
-    if (buffered !== undefined && buffered > settings.maxBufferedBytes) {
-      counters.drops++;
-      const now = this.#context.clock.now();
-      if (this.#backlogSince < 0) this.#backlogSince = now;
-      else if (
-        settings.slowConsumerTimeout > 0 &&
-        now - this.#backlogSince >= settings.slowConsumerTimeout
-      ) {
-        // Not now: the caller may be iterating the channel this leaves.
-        queueMicrotask(() =>
-          this.terminate(RelayCloseCode.tryAgainLater, "slow consumer", {
-            linger: true,
-          })
-        );
-      }
+    if (buffered !== undefined && buffered > this.#maxBufferedBytes) {
+      this.#backlogged();
       return false;
     }
     this.#backlogSince = -1;
     try {
       socket.send(text);
     } catch {
-      counters.drops++;
+      this.#counters.drops++;
       return false;
     }
-    counters.messagesOut++;
+    this.#counters.messagesOut++;
     return true;
+  }
+
+  /** A send dropped for backlog; too long backlogged, the connection closes. */
+  #backlogged(): void {
+    this.#counters.drops++;
+    const now = this.#context.clock.now();
+    const timeout = this.#context.settings.slowConsumerTimeout;
+    if (this.#backlogSince < 0) this.#backlogSince = now;
+    else if (timeout > 0 && now - this.#backlogSince >= timeout) {
+      // Not now: the caller may be iterating the channel this leaves.
+      queueMicrotask(() =>
+        this.terminate(RelayCloseCode.tryAgainLater, "slow consumer", {
+          linger: true,
+        })
+      );
+    }
   }
 
   /** Acks request `ref` (nothing without a ref). */

@@ -261,6 +261,7 @@ export class FrameHandlers {
   }
 
   #pubNew(conn: Connection, frame: PubFrame): Promise<void> | void {
+    if (this.#authorize === undefined) return this.#pubIf(conn, frame, true);
     const verdict = this.#verdict(conn, "publish", frame.channel);
     if (!isThenable(verdict)) return this.#pubIf(conn, frame, verdict);
     return verdict.then((verdict) => this.#pubIf(conn, frame, verdict));
@@ -284,7 +285,8 @@ export class FrameHandlers {
       conn.id,
       except,
     );
-    if (!isThenable(offset)) return this.#published(conn, frame, offset);
+    // A number (or undefined) is a synchronous answer: no promise on the hot path.
+    if (typeof offset !== "object") return this.#published(conn, frame, offset);
     return offset.then((offset) => this.#published(conn, frame, offset));
   }
 
