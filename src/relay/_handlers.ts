@@ -134,7 +134,6 @@ export class FrameHandlers {
     frame: HelloFrame,
     identity: Identity,
   ): Promise<void> | void {
-    conn.identity = identity;
     const id = this.#sessions.resolve(conn, frame.session, identity.userId);
     if (!isThenable(id)) return this.#open(conn, frame, identity, id);
     return id.then((id) => this.#open(conn, frame, identity, id));

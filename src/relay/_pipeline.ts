@@ -6,14 +6,16 @@
  * @module
  */
 
+import type { Clock } from "../core/clock.ts";
 import {
   decodeClientFrame,
   type ErrorBody,
   PING,
   PONG,
   RelayCloseCode,
+  type RelayLimits,
 } from "../protocol/mod.ts";
-import type { Context } from "./_context.ts";
+import type { Context, Counters } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
 import type { FrameHandlers } from "./_handlers.ts";
 
@@ -26,18 +28,25 @@ type Data = string | ArrayBuffer | Uint8Array;
 export class FramePipeline {
   #context: Context;
   #handlers: FrameHandlers;
+  // Read for every frame: kept at hand.
+  #counters: Counters;
+  #clock: Clock;
+  #limits: RelayLimits;
 
   constructor(context: Context, handlers: FrameHandlers) {
     this.#context = context;
+    this.#counters = context.counters;
+    this.#clock = context.clock;
+    this.#limits = context.settings.limits;
     this.#handlers = handlers;
   }
 
   /** Takes one inbound frame; never throws. */
   receive(conn: Connection, data: Data): void {
     if (!conn.serving) return;
-    const counters = this.#context.counters;
+    const counters = this.#counters;
     counters.messagesIn++;
-    conn.lastSeen = this.#context.clock.now();
+    conn.lastSeen = this.#clock.now();
     try {
       if (data === PING) {
         conn.send(PONG);
@@ -61,7 +70,7 @@ export class FramePipeline {
   }
 
   #process(conn: Connection, data: Data): void {
-    const limits = this.#context.settings.limits;
+    const limits = this.#limits;
     if (typeof data !== "string") {
       if (data.byteLength > limits.frameBytes) this.#tooLarge(conn);
       else {
@@ -86,7 +95,7 @@ export class FramePipeline {
     const handshake = frame.type === "hello" && conn.state === "pending";
     if (
       !handshake && conn.bucket !== undefined &&
-      !conn.bucket.take(this.#context.clock.now())
+      !conn.bucket.take(this.#clock.now())
     ) {
       this.#context.counters.rateLimited++;
       conn.reply(frame.ref, {

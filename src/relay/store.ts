@@ -167,7 +167,10 @@ export interface RelayStore {
    * Resumes a parked session: answers `true`, and the session is live
    * again, when `id` is parked, has not expired at `now` and belongs to
    * `userId` (both undefined for anonymous sessions). Otherwise answers
-   * `false` and the relay opens a new session.
+   * `false` and the relay opens a new session. A store shared by several
+   * relay processes may also answer `true` for a session of the same user
+   * that is live on another process (a takeover), and tell that process
+   * through its listener's `replaced`.
    */
   resumeSession(
     id: string,
