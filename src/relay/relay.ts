@@ -216,7 +216,8 @@ export class Relay {
    * hibernation). No `welcome` is sent and nobody hears a presence change:
    * the connection is open again with its session, identity, profile and
    * channels, and the store is expected to still hold them. `request` is
-   * handed to `authenticate` if a later frame needs it.
+   * handed to `authenticate` if a later frame needs it. Call it once per
+   * socket, and keep the handle as {@linkcode Relay.open}'s is kept.
    *
    * @example Rebuilding after a wake
    * ```ts
@@ -350,7 +351,9 @@ export class Relay {
   // ------------------------------------------------------------ server API
 
   /**
-   * The current members of a channel (empty when nobody is in it).
+   * The current members of a channel connected to this relay (empty when
+   * nobody is in it here); with a store shared by several relays, the
+   * store knows the others.
    *
    * @example Listing members
    * ```ts

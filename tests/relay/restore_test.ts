@@ -178,3 +178,27 @@ Deno.test("restore on a closed relay closes the socket at once", () => {
   assert.deepEqual(socket.codes, [1012]);
   assert.equal(relay.stats().connections, 0);
 });
+
+Deno.test("a socket whose persist throws is reported and still served", () => {
+  const errors: unknown[] = [];
+  const relay = new Relay({
+    clock: fakeClock(),
+    onError: (e) => errors.push(e),
+  });
+  const socket = new FakeSocket();
+  const conn = relay.open(
+    Object.assign(socket, {
+      persist() {
+        throw new Error("storage full");
+      },
+    }),
+  );
+  send(conn, { type: "hello", v: 1 });
+  send(conn, { type: "join", ref: 1, channel: "a" });
+  assert.equal(socket.frames().at(-2)?.type, "ack");
+  assert.deepEqual(errors.map((e) => (e as Error).message), [
+    "storage full",
+    "storage full",
+  ]);
+  relay.close();
+});
