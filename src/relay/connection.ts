@@ -33,6 +33,9 @@ export interface RelayConnection {
    * clock) without a frame reaching `RelayConnection.message`: a
    * Durable Object's auto-response timestamp for a `ping` it answered while
    * asleep. A time earlier than the last one heard changes nothing.
+   * The handles `Relay.open` and `Relay.restore` return always have it; it is optional so
+   * that an adapter's own wrapper of a handle stays a `RelayConnection`
+   * (forward it when the runtime can report liveness).
    *
    * @example Keeping a connection alive from outside
    * ```ts
@@ -44,12 +47,12 @@ export interface RelayConnection {
    * const relay = new Relay({ clock, sweepTimer: false, heartbeat: { interval: 10, timeout: 10 } });
    * const connection = relay.open({ send() {}, close() {} });
    * now = 15;
-   * connection.seen(15); // a ping answered by the runtime
+   * connection.seen?.(15); // a ping answered by the runtime
    * now = 30;
    * relay.sweep();
    * assert.equal(relay.stats().connections, 1);
    * relay.close();
    * ```
    */
-  seen(at: number): void;
+  seen?(at: number): void;
 }

@@ -55,7 +55,7 @@ Deno.test("seen() keeps a connection alive without a frame", () => {
   using h = harness({ heartbeat });
   const c = h.connect();
   h.clock.tick(1_400);
-  c.conn.seen(h.clock.now()); // a ping the runtime answered by itself
+  c.conn.seen!(h.clock.now()); // a ping the runtime answered by itself
   h.clock.tick(1_000);
   assert.equal(c.socket.closes.length, 0);
   h.clock.tick(1_000);
@@ -67,7 +67,7 @@ Deno.test("seen() with an older time changes nothing", () => {
   const c = h.connect();
   h.clock.tick(1_000);
   c.send("ping");
-  c.conn.seen(10);
+  c.conn.seen!(10);
   assert.equal(h.relay.nextSweepAt(), 2_501);
 });
 
