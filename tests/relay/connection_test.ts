@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { harness } from "./_harness.ts";
+import { BYE_REASONS, type ByeReason } from "../../src/protocol/mod.ts";
+import { type Harness, harness, settle } from "./_harness.ts";
 
 Deno.test("a peer that closes during the linger is not closed again", () => {
   using h = harness({ limits: { frameBytes: 10 } });
@@ -105,4 +106,44 @@ Deno.test("a connection that closes leaves its channels and parks its session on
     "leave",
   ]);
   assert.equal(h.relay.stats().resumable, 1);
+});
+
+Deno.test("every bye is followed by the close code BYE_REASONS gives its reason", async () => {
+  const seen = new Map<string, number | undefined>();
+  const record = (c: ReturnType<Harness["connect"]>) => {
+    const bye = c.socket.frames().find((f) => f.type === "bye");
+    assert.ok(bye?.type === "bye");
+    seen.set(bye.reason, c.socket.closes[0]?.code);
+  };
+  {
+    using h = harness({ heartbeat: { interval: 10, timeout: 10 } });
+    const c = h.connect();
+    h.clock.tick(40);
+    record(c); // timeout
+  }
+  {
+    using h = harness();
+    const c = h.connect({ identity: { userId: "u" } });
+    h.connect({ identity: { userId: "u" }, hello: { session: c.conn.id } });
+    record(c); // replaced
+    const v = h.connect({ hello: { v: 2 } });
+    h.clock.tick(1_000);
+    record(v); // unsupported_version
+    const s = h.connect();
+    h.relay.close();
+    record(s); // shutdown
+  }
+  {
+    using h = harness({
+      authenticate: (_request, token) => token === "ok" ? {} : null,
+    });
+    const c = h.connect({ hello: { token: "no" } });
+    await settle();
+    h.clock.tick(1_000);
+    record(c); // unauthorized
+  }
+  assert.equal(seen.size, Object.keys(BYE_REASONS).length);
+  for (const [reason, code] of seen) {
+    assert.equal(code, BYE_REASONS[reason as ByeReason].code, reason);
+  }
 });
