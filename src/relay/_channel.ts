@@ -1,5 +1,7 @@
 /**
- * A relay channel: its members, its message offset and its presence version.
+ * A channel as one relay process sees it: the connections in it here, to
+ * fan out to. Its members across processes, offset and presence version are
+ * the store's. Internal.
  *
  * @module
  */
@@ -7,19 +9,16 @@
 import type { Member } from "../protocol/mod.ts";
 import type { Connection } from "./_connection.ts";
 
-/** One channel; exists while it has members. */
+/** One channel with members on this relay; exists while it has some. */
 export class Channel {
   readonly name: string;
   readonly members: Set<Connection> = new Set();
-  /** The offset of the last message published here (0 before the first). */
-  offset = 0;
-  /** The presence version, bumped by every join, leave and update. */
-  version = 0;
 
   constructor(name: string) {
     this.name = name;
   }
 
+  /** The members connected here, in join order. */
   memberList(): Member[] {
     const list: Member[] = [];
     for (const c of this.members) list.push({ id: c.id, data: c.profile });

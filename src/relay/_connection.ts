@@ -1,59 +1,254 @@
 /**
- * The relay's state for one socket.
+ * The relay's state for one socket, and the one way it ends. Internal.
  *
  * @module
  */
 
 import type { TimerId } from "../core/clock.ts";
+import {
+  ackErrorFrame,
+  ackFrame,
+  byeFrame,
+  type ByeReason,
+  encodeFrame,
+  type ErrorBody,
+  errorFrame,
+  RelayCloseCode,
+} from "../protocol/mod.ts";
 import type { Channel } from "./_channel.ts";
-import type { Session } from "./_session.ts";
+import type { Context, Counters } from "./_context.ts";
 import type { Identity } from "./identity.ts";
+import type { ConnectionSnapshot } from "./snapshot.ts";
 import type { RelaySocket } from "./socket.ts";
-import type { TokenBucket } from "./token_bucket.ts";
+import { TokenBucket } from "./token_bucket.ts";
 
 /**
- * `pending` until welcomed; `closing` once the relay decided to close it
- * (no longer served, close code on its way after the linger); `closed`.
+ * `pending` until welcomed; `open` while served; `closing` once the relay
+ * decided to close it (no longer served, the close code on its way after
+ * the linger); `closed`. It only moves forward.
  */
 export type ConnectionState = "pending" | "open" | "closing" | "closed";
 
-/** The relay's state for one socket; only the relay touches it. */
+/** What a connection asks of the relay when it ends. */
+export interface ConnectionHost {
+  /** Takes the connection out of its channels and indexes; parks its session. */
+  detach(conn: Connection): void;
+  /** Forgets the connection: it is closed. */
+  forget(conn: Connection): void;
+}
+
+/** How {@linkcode Connection.terminate} ends a connection. */
+export interface TerminateOptions {
+  /** Says `bye` with this reason first. */
+  bye?: ByeReason;
+  /**
+   * Closes the socket after the close linger instead of now, so the close
+   * code reaches a peer that is still sending (bad input).
+   */
+  linger?: boolean;
+}
+
+/** The relay's state for one socket; the relay's parts share it. */
 export class Connection {
   readonly socket: RelaySocket;
   identity: Identity;
   readonly request: Request | undefined;
+  readonly bucket: TokenBucket | undefined;
   /** Provisional until welcomed, then the session id. */
   id: string;
-  state: ConnectionState = "pending";
-  session: Session | undefined;
   profile: unknown = null;
+  /** Whether this connection holds its session (false once taken over). */
+  holdsSession = false;
   readonly channels: Map<string, Channel> = new Map();
-  readonly bucket: TokenBucket | undefined;
   lastSeen: number;
   /** Times of the latest bad frames, oldest first. */
   readonly badTimes: number[] = [];
-  /** Whether a frame waits on an async hook; later frames queue meanwhile. */
+  /** Whether a frame waits on a hook or the store; later frames queue meanwhile. */
   busy = false;
   readonly queue: (string | ArrayBuffer | Uint8Array)[] = [];
+  #state: ConnectionState = "pending";
+  #context: Context;
+  #counters: Counters;
+  #maxBufferedBytes: number;
+  #host: ConnectionHost;
   /** Since when sends have been dropped for backlog, or -1. */
-  backlogSince = -1;
-  linger: TimerId | undefined;
-  closeCode = 0;
-  closeReason = "";
+  #backlogSince = -1;
+  #linger: TimerId | undefined;
+  #closeCode = 0;
+  #closeReason = "";
 
   constructor(
+    context: Context,
+    host: ConnectionHost,
     socket: RelaySocket,
     identity: Identity,
     request: Request | undefined,
     id: string,
-    bucket: TokenBucket | undefined,
-    now: number,
   ) {
+    this.#context = context;
+    this.#counters = context.counters;
+    this.#maxBufferedBytes = context.settings.maxBufferedBytes;
+    this.#host = host;
     this.socket = socket;
     this.identity = identity;
     this.request = request;
     this.id = id;
-    this.bucket = bucket;
+    const now = context.clock.now();
+    const { rate, burst } = context.settings.limits;
+    this.bucket = rate > 0 ? new TokenBucket({ rate, burst, now }) : undefined;
     this.lastSeen = now;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Whether frames from it are still handled (pending or open). */
+  get serving(): boolean {
+    return this.#state === "pending" || this.#state === "open";
+  }
+
+  /** pending → open: welcomed with session `id`. */
+  open(id: string, identity: Identity, profile: unknown): void {
+    if (this.#state !== "pending") return;
+    this.id = id;
+    this.identity = identity;
+    this.profile = profile;
+    this.holdsSession = true;
+    this.#state = "open";
+  }
+
+  /** Sends one frame; never throws. Returns whether it went out. */
+  send(text: string): boolean {
+    // The fan-out hot path: once per recipient of every message.
+    const state = this.#state;
+    if (state === "closing" || state === "closed") return false;
+    const socket = this.socket;
+    const buffered = socket.bufferedAmount;
+    if (buffered !== undefined && buffered > this.#maxBufferedBytes) {
+      this.#backlogged();
+      return false;
+    }
+    this.#backlogSince = -1;
+    try {
+      socket.send(text);
+    } catch {
+      this.#counters.drops++;
+      return false;
+    }
+    this.#counters.messagesOut++;
+    return true;
+  }
+
+  /** A send dropped for backlog; too long backlogged, the connection closes. */
+  #backlogged(): void {
+    this.#counters.drops++;
+    const now = this.#context.clock.now();
+    const timeout = this.#context.settings.slowConsumerTimeout;
+    if (this.#backlogSince < 0) this.#backlogSince = now;
+    else if (timeout > 0 && now - this.#backlogSince >= timeout) {
+      // Not now: the caller may be iterating the channel this leaves.
+      queueMicrotask(() =>
+        this.terminate(RelayCloseCode.tryAgainLater, "slow consumer", {
+          linger: true,
+        })
+      );
+    }
+  }
+
+  /** Acks request `ref` (nothing without a ref). */
+  ack(ref: number | undefined, data?: unknown): void {
+    if (ref !== undefined) this.send(encodeFrame(ackFrame(ref, data)));
+  }
+
+  /** An ack error when the frame had a ref, an error frame otherwise. */
+  reply(ref: number | undefined, error: ErrorBody): void {
+    this.send(
+      encodeFrame(
+        ref === undefined ? errorFrame(error) : ackErrorFrame(ref, error),
+      ),
+    );
+  }
+
+  /** What an adapter persists to rebuild this connection after a wake. */
+  snapshot(): ConnectionSnapshot {
+    return {
+      session: this.id,
+      identity: this.identity,
+      profile: this.profile,
+      channels: [...this.channels.keys()],
+    };
+  }
+
+  /** Hands the socket a fresh snapshot, if it keeps one. */
+  persist(): void {
+    if (this.socket.persist === undefined || this.#state !== "open") return;
+    try {
+      this.socket.persist(this.snapshot());
+    } catch (error) {
+      this.#context.report(error);
+    }
+  }
+
+  /**
+   * Ends the connection, the one way it is ever ended by the relay: says
+   * `bye` if asked, stops serving it (it leaves its channels, its session is
+   * parked, queued frames are dropped), then closes the socket with `code`,
+   * now or after the linger. On a connection already closing, closes it now
+   * unless `linger` is asked again; on a closed one, does nothing.
+   */
+  terminate(
+    code: number,
+    reason: string,
+    options: TerminateOptions = {},
+  ): void {
+    if (this.#state === "closed") return;
+    if (this.#state === "closing") {
+      if (!options.linger) this.#finish(this.#closeCode, this.#closeReason);
+      return;
+    }
+    if (options.bye !== undefined) {
+      this.send(encodeFrame(byeFrame(options.bye)));
+    }
+    this.#host.detach(this);
+    this.queue.length = 0;
+    if (!options.linger) {
+      this.#finish(code, reason);
+      return;
+    }
+    this.#state = "closing";
+    this.#closeCode = code;
+    this.#closeReason = reason;
+    this.#linger = this.#context.clock.setTimeout(() => {
+      this.#linger = undefined;
+      this.#finish(code, reason);
+    }, this.#context.settings.closeLinger);
+  }
+
+  /** The socket closed (the peer, or us): forget the connection. Idempotent. */
+  socketClosed(): void {
+    if (this.#state === "closed") return;
+    this.#clearLinger();
+    if (this.#state !== "closing") this.#host.detach(this);
+    this.#state = "closed";
+    this.queue.length = 0;
+    this.#host.forget(this);
+  }
+
+  #finish(code: number, reason: string): void {
+    this.#clearLinger();
+    this.#state = "closed";
+    this.#host.forget(this);
+    try {
+      this.socket.close(code, reason);
+    } catch (error) {
+      this.#context.report(error);
+    }
+  }
+
+  #clearLinger(): void {
+    if (this.#linger === undefined) return;
+    this.#context.clock.clearTimeout(this.#linger);
+    this.#linger = undefined;
   }
 }

@@ -20,16 +20,21 @@
  * @module
  */
 
-export {
-  type AcceptResult,
-  Relay,
-  type RelayAction,
-  RelayCloseCode,
-  type RelayConnection,
-  type RelayOptions,
-  type RelayStats,
-} from "./relay.ts";
+export { Relay, RelayCloseCode } from "./relay.ts";
+export type { AcceptResult } from "./accept_result.ts";
+export type { RelayConnection } from "./connection.ts";
+export type { RelayStats } from "./stats.ts";
+export type { RelayAction, RelayOptions } from "./options.ts";
 export type { RelaySocket } from "./socket.ts";
+export type { ConnectionSnapshot } from "./snapshot.ts";
+export type {
+  ChannelState,
+  RelayStore,
+  StoreAnswer,
+  StoreCounts,
+  StoreListener,
+} from "./store.ts";
+export { MemoryStore, type MemoryStoreOptions } from "./memory_store.ts";
 export type { Identity } from "./identity.ts";
 export { APP_TOPIC, type Fanout } from "./fanout.ts";
 export { readToken, type RequestToken } from "./auth_token.ts";

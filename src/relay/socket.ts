@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { ConnectionSnapshot } from "./snapshot.ts";
+
 /**
  * The socket side of a relay connection. A runtime's server WebSocket
  * (Deno, Bun, Hono's `WSContext`, a Durable Object's socket) satisfies it or
@@ -28,4 +30,11 @@ export interface RelaySocket {
   close(code?: number, reason?: string): void;
   /** Bytes queued but not yet sent, when the runtime reports it. */
   readonly bufferedAmount?: number;
+  /**
+   * Keeps `snapshot` with the socket, for a relay to rebuild the connection
+   * from after a wake (`Relay.restore`). Optional: the relay calls it, when
+   * present, each time the connection's session, channels or profile change.
+   * A Durable Object adapter passes it to `serializeAttachment`.
+   */
+  persist?(snapshot: ConnectionSnapshot): void;
 }

@@ -1,13 +1,13 @@
 // In-memory sockets and a fake clock for driving a Relay in tests.
 import { createTestClock, type TestClock } from "../_fake_clock.ts";
 import type { ClientFrame, RelayFrame } from "../../src/protocol/mod.ts";
-import type { Identity } from "../../src/relay/identity.ts";
 import {
+  type Identity,
   Relay,
   type RelayConnection,
   type RelayOptions,
-} from "../../src/relay/relay.ts";
-import type { RelaySocket } from "../../src/relay/socket.ts";
+  type RelaySocket,
+} from "../../src/relay/mod.ts";
 
 export type FakeClock = TestClock;
 
@@ -100,3 +100,14 @@ export function harness(options: RelayOptions = {}): Harness {
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 }
+
+/** The error code of an ack or error frame, or false. */
+export const codeOf = (f: RelayFrame): string | false =>
+  (f.type === "ack" && !f.ok && f.error.code) ||
+  (f.type === "error" && f.error.code);
+
+/** An upgrade request with a query and headers. */
+export const request = (
+  query = "",
+  headers: Record<string, string> = {},
+): Request => new Request(`http://relay.test/ws${query}`, { headers });

@@ -7,11 +7,7 @@ import {
   DEFAULT_LIMITS,
   encodeFrame,
   type ErrorCode,
-  isChannelName,
-  isEventName,
-  ProtocolError,
   type RelayFrame,
-  tokenProtocols,
 } from "../../src/protocol/mod.ts";
 
 function code(text: string, limits = {}): ErrorCode | "ok" {
@@ -352,35 +348,4 @@ Deno.test("decodeRelayFrame rejects malformed relay frames", () => {
     assert.equal(result.ok, false, text);
     assert.equal(!result.ok && result.error.code, "bad_frame");
   }
-});
-
-Deno.test("isChannelName and isEventName follow the documented rules", () => {
-  assert.equal(isChannelName("A-z_0.9:@/"), true);
-  assert.equal(isChannelName("abc", 2), false);
-  assert.equal(isChannelName(""), false);
-  assert.equal(isChannelName(1), false);
-  assert.equal(isEventName("any chars ✓"), true);
-  assert.equal(isEventName("e".repeat(128)), true);
-  assert.equal(isEventName("e".repeat(129)), false);
-  assert.equal(isEventName("channel:join"), false);
-  assert.equal(isEventName("channel:"), false);
-  assert.equal(isEventName("channel"), true);
-});
-
-Deno.test("ProtocolError carries code, message and ref", () => {
-  const error = ProtocolError.from({
-    code: "rate_limited",
-    message: "slow down",
-    ref: 4,
-  });
-  assert.ok(error instanceof Error);
-  assert.equal(error.name, "ProtocolError");
-  assert.equal(error.code, "rate_limited");
-  assert.equal(error.message, "slow down");
-  assert.equal(error.ref, 4);
-  assert.equal(new ProtocolError("internal", "x").ref, undefined);
-});
-
-Deno.test("tokenProtocols offers the subprotocol and the token entry", () => {
-  assert.deepEqual(tokenProtocols("a.b-c_d"), ["lifeline", "token.a.b-c_d"]);
 });

@@ -1,0 +1,84 @@
+/**
+ * The `data` a successful `ack` carries, per request type.
+ *
+ * @module
+ */
+
+import type { Member } from "./relay_frames.ts";
+
+/**
+ * The `data` of a successful `join` ack.
+ *
+ * @example What a relay acknowledges a join with
+ * ```ts
+ * import type { AckFrame, JoinAckData } from "@lifeline/realtime/protocol";
+ * import { Relay } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const relay = new Relay();
+ * const sent: string[] = [];
+ * const client = relay.open({ send: (text) => sent.push(text), close() {} });
+ * client.message('{"type":"hello","v":1}');
+ * client.message('{"type":"join","ref":1,"channel":"lobby","echo":false}');
+ * const ack: AckFrame = JSON.parse(sent.at(-1)!);
+ * assert.ok(ack.ok);
+ * const data = ack.data as JoinAckData;
+ * assert.deepEqual([data.members.map((m) => m.id), data.offset], [[client.id], 0]);
+ * relay.close();
+ * ```
+ */
+export interface JoinAckData {
+  /** Everyone in the channel, the joiner included. */
+  members: Member[];
+  /** The channel's latest message offset (0 before its first message). */
+  offset: number;
+  /** The channel's presence version after this join. */
+  version: number;
+}
+
+/**
+ * The `data` of a successful `pub` ack.
+ *
+ * @example Reading the offset a publish got
+ * ```ts
+ * import { decodeRelayFrame, type PubAckData } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const result = decodeRelayFrame('{"type":"ack","ref":2,"ok":true,"data":{"offset":8}}');
+ * assert.ok(result.ok && result.frame.type === "ack" && result.frame.ok);
+ * const data = result.frame.data as PubAckData;
+ * assert.equal(data.offset, 8);
+ * ```
+ */
+export interface PubAckData {
+  /** The message's channel offset; absent for app-wide broadcasts. */
+  offset?: number;
+}
+
+/**
+ * The `data` of a successful `members` ack.
+ *
+ * @example What a relay answers a members request with
+ * ```ts
+ * import type { AckFrame, MembersAckData } from "@lifeline/realtime/protocol";
+ * import { Relay } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const relay = new Relay();
+ * const sent: string[] = [];
+ * const client = relay.open({ send: (text) => sent.push(text), close() {} });
+ * client.message('{"type":"hello","v":1,"profile":"ann"}');
+ * client.message('{"type":"join","channel":"lobby"}');
+ * client.message('{"type":"members","ref":2,"channel":"lobby"}');
+ * const ack: AckFrame = JSON.parse(sent.at(-1)!);
+ * assert.ok(ack.ok);
+ * assert.deepEqual((ack.data as MembersAckData).members, [{ id: client.id, data: "ann" }]);
+ * relay.close();
+ * ```
+ */
+export interface MembersAckData {
+  /** Everyone in the channel. */
+  members: Member[];
+  /** The channel's presence version these members reflect. */
+  version: number;
+}

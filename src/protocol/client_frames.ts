@@ -1,0 +1,188 @@
+/**
+ * The frames a client sends to the relay, discriminated on `type`.
+ *
+ * @module
+ */
+
+/**
+ * Opens a session: the first frame a client sends after the socket opens.
+ *
+ * @example A hello that survives a round trip
+ * ```ts
+ * import { decodeClientFrame, encodeFrame, type HelloFrame, PROTOCOL_VERSION } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const hello: HelloFrame = { type: "hello", ref: 1, v: PROTOCOL_VERSION, profile: { name: "ann" } };
+ * assert.deepEqual(decodeClientFrame(encodeFrame(hello)), { ok: true, frame: hello });
+ * ```
+ */
+export interface HelloFrame {
+  /** The frame type. */
+  type: "hello";
+  /** Request id, echoed by the `ack` that answers this frame. */
+  ref?: number;
+  /** Protocol version the client speaks. */
+  v: number;
+  /** The session id of the client's previous connection, when it had one. */
+  session?: string;
+  /** The member profile to start with. */
+  profile?: unknown;
+  /** An access token, for clients that could not send one with the upgrade. */
+  token?: string;
+}
+
+/**
+ * Joins a channel.
+ *
+ * @example Decoding a join on the relay
+ * ```ts
+ * import { decodeClientFrame, type JoinFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const result = decodeClientFrame('{"type":"join","ref":1,"channel":"lobby","echo":false}');
+ * assert.ok(result.ok && result.frame.type === "join");
+ * const join: JoinFrame = result.frame;
+ * assert.equal(join.channel, "lobby");
+ * assert.equal(join.echo, false);
+ * ```
+ */
+export interface JoinFrame {
+  /** The frame type. */
+  type: "join";
+  /** Request id, echoed by the `ack` that answers this frame. */
+  ref?: number;
+  /** The channel name. */
+  channel: string;
+  /** Whether the joining client hears its own presence `join`. */
+  echo?: boolean;
+  /** Reserved for recovery: the last channel offset the client saw. */
+  since?: number;
+}
+
+/**
+ * Leaves a channel.
+ *
+ * @example Encoding a leave
+ * ```ts
+ * import { encodeFrame, type LeaveFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const leave: LeaveFrame = { type: "leave", ref: 2, channel: "lobby" };
+ * assert.equal(encodeFrame(leave), '{"type":"leave","ref":2,"channel":"lobby"}');
+ * ```
+ */
+export interface LeaveFrame {
+  /** The frame type. */
+  type: "leave";
+  /** Request id, echoed by the `ack` that answers this frame. */
+  ref?: number;
+  /** The channel name. */
+  channel: string;
+  /** Whether the leaving client hears its own presence `leave`. */
+  echo?: boolean;
+}
+
+/**
+ * Publishes an event to a channel, or app-wide when `channel` is null.
+ *
+ * @example An app-wide publish with a message id
+ * ```ts
+ * import { decodeClientFrame, encodeFrame, type PubFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const pub: PubFrame = { type: "pub", ref: 3, channel: null, event: "deploy", data: { v: 2 }, mid: "m1" };
+ * const result = decodeClientFrame(encodeFrame(pub));
+ * assert.deepEqual(result, { ok: true, frame: pub });
+ * ```
+ */
+export interface PubFrame {
+  /** The frame type. */
+  type: "pub";
+  /** Request id, echoed by the `ack` that answers this frame. */
+  ref?: number;
+  /** The channel, or `null` for an app-wide broadcast. */
+  channel: string | null;
+  /** The event name. */
+  event: string;
+  /** The payload: any JSON value. */
+  data?: unknown;
+  /** Client message id: a resend with the same id is acked, never delivered twice. */
+  mid?: string;
+  /** Whether the sender receives its own message. */
+  echo?: boolean;
+}
+
+/**
+ * Asks for the members of a channel; the ack carries them
+ * ({@linkcode MembersAckData}).
+ *
+ * @example Asking who is in a channel
+ * ```ts
+ * import { decodeClientFrame, encodeFrame, type MembersFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const members: MembersFrame = { type: "members", ref: 4, channel: "lobby" };
+ * assert.deepEqual(decodeClientFrame(encodeFrame(members)), { ok: true, frame: members });
+ * ```
+ */
+export interface MembersFrame {
+  /** The frame type. */
+  type: "members";
+  /** Request id, echoed by the `ack` that answers this frame. */
+  ref?: number;
+  /** The channel name. */
+  channel: string;
+}
+
+/**
+ * Replaces the client's member profile in every channel it has joined.
+ *
+ * @example A profile over the limit is refused
+ * ```ts
+ * import { decodeClientFrame, encodeFrame, type UpdateFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const update: UpdateFrame = { type: "update", ref: 5, profile: { name: "a long name" } };
+ * const result = decodeClientFrame(encodeFrame(update), { profileBytes: 16 });
+ * assert.equal(!result.ok && result.error.code, "profile_too_large");
+ * ```
+ */
+export interface UpdateFrame {
+  /** The frame type. */
+  type: "update";
+  /** Request id, echoed by the `ack` that answers this frame. */
+  ref?: number;
+  /** The new profile: any JSON value, at most `limits.profileBytes` bytes. */
+  profile: unknown;
+  /** Whether the client hears its own presence `update`. */
+  echo?: boolean;
+}
+
+/**
+ * Every frame a client may send, discriminated on `type`.
+ *
+ * @example Switching on a decoded frame
+ * ```ts
+ * import { type ClientFrame, decodeClientFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * function describe(frame: ClientFrame): string {
+ *   switch (frame.type) {
+ *     case "pub":
+ *       return `${frame.event} to ${frame.channel ?? "everyone"}`;
+ *     default:
+ *       return frame.type;
+ *   }
+ * }
+ * const result = decodeClientFrame('{"type":"pub","channel":null,"event":"deploy"}');
+ * assert.ok(result.ok);
+ * assert.equal(describe(result.frame), "deploy to everyone");
+ * ```
+ */
+export type ClientFrame =
+  | HelloFrame
+  | JoinFrame
+  | LeaveFrame
+  | PubFrame
+  | MembersFrame
+  | UpdateFrame;

@@ -1,0 +1,295 @@
+/**
+ * Channels and presence on this relay: who is in each channel here (to fan
+ * out to), joining, leaving, profile updates, and delivering messages and
+ * presence changes. Members, offsets and presence versions are the store's.
+ * Internal.
+ *
+ * @module
+ */
+
+import { isThenable } from "../core/_thenable.ts";
+import {
+  encodeFrame,
+  isChannelName,
+  isEventName,
+  type Member,
+  msgFrame,
+  type PresenceFrame,
+  presenceFrame,
+} from "../protocol/mod.ts";
+import { Channel } from "./_channel.ts";
+import { background, type Context } from "./_context.ts";
+import type { Connection } from "./_connection.ts";
+import { APP_TOPIC } from "./fanout.ts";
+import type { ChannelState, StoreAnswer } from "./store.ts";
+
+type Action = PresenceFrame["action"];
+
+/** The channels with members on this relay. */
+export class Channels {
+  /** Channels with at least one member here. */
+  readonly local: Map<string, Channel> = new Map();
+  #context: Context;
+  /** Welcomed connections by session id, for app-wide messages. */
+  #live: ReadonlyMap<string, Connection>;
+
+  constructor(context: Context, live: ReadonlyMap<string, Connection>) {
+    this.#context = context;
+    this.#live = live;
+  }
+
+  /**
+   * Adds `conn` to channel `name` in the store, then here; acks with the
+   * channel's state and tells the members. `echo`: whether the joiner hears
+   * its own join.
+   */
+  join(
+    conn: Connection,
+    name: string,
+    echo: boolean,
+    ref: number | undefined,
+  ): StoreAnswer<void> {
+    const member: Member = { id: conn.id, data: conn.profile };
+    const state = this.#context.store.join(name, member);
+    if (!isThenable(state)) return this.#joined(conn, name, echo, ref, state);
+    return Promise.resolve(state).then((state) =>
+      this.#joined(conn, name, echo, ref, state)
+    );
+  }
+
+  #joined(
+    conn: Connection,
+    name: string,
+    echo: boolean,
+    ref: number | undefined,
+    state: ChannelState,
+  ): void {
+    if (conn.state !== "open") {
+      // It went away while the store answered: undo.
+      background(this.#context, this.#context.store.leave(name, conn.id));
+      return;
+    }
+    this.#add(conn, name);
+    conn.persist();
+    conn.ack(ref, state);
+    const member: Member = { id: conn.id, data: conn.profile };
+    this.#presence(
+      name,
+      "join",
+      member,
+      state.version,
+      echo ? undefined : conn,
+    );
+  }
+
+  /** Puts `conn` in channel `name` here, as a join or a restore does. */
+  #add(conn: Connection, name: string): void {
+    let channel = this.local.get(name);
+    if (channel === undefined) {
+      channel = new Channel(name);
+      this.local.set(name, channel);
+    }
+    channel.members.add(conn);
+    conn.channels.set(name, channel);
+    this.#context.fanout?.subscribe(conn.socket, name);
+  }
+
+  /** Puts a restored connection back in its channels, without telling anyone. */
+  restore(conn: Connection, names: readonly string[]): void {
+    for (const name of names) this.#add(conn, name);
+  }
+
+  /**
+   * Takes `conn` out of `channel`, here then in the store, and tells the
+   * members; the leaver hears its own leave when `echo`.
+   */
+  leave(conn: Connection, channel: Channel, echo: boolean): StoreAnswer<void> {
+    const name = channel.name;
+    channel.members.delete(conn);
+    conn.channels.delete(name);
+    this.#context.fanout?.unsubscribe(conn.socket, name);
+    if (channel.members.size === 0) this.local.delete(name);
+    const member: Member = { id: conn.id, data: conn.profile };
+    const version = this.#context.store.leave(name, conn.id);
+    if (!isThenable(version)) {
+      this.#left(conn, name, member, version, echo);
+      return;
+    }
+    return Promise.resolve(version).then((version) =>
+      this.#left(conn, name, member, version, echo)
+    );
+  }
+
+  #left(
+    conn: Connection,
+    name: string,
+    member: Member,
+    version: number,
+    echo: boolean,
+  ): void {
+    const text = this.#presence(name, "leave", member, version, undefined);
+    // A leaver is no longer a member: it hears its own leave directly.
+    if (echo) conn.send(text);
+  }
+
+  /**
+   * Takes a connection that is going away out of every channel; the others
+   * hear it leave unless `quiet` (the relay is closing).
+   */
+  leaveAll(conn: Connection, quiet: boolean): void {
+    for (const channel of [...conn.channels.values()]) {
+      if (!quiet) {
+        background(this.#context, this.leave(conn, channel, false));
+        continue;
+      }
+      channel.members.delete(conn);
+      conn.channels.delete(channel.name);
+      if (channel.members.size === 0) this.local.delete(channel.name);
+      background(
+        this.#context,
+        this.#context.store.leave(channel.name, conn.id),
+      );
+    }
+  }
+
+  /** Replaces `conn`'s profile in each of its channels and tells the members. */
+  update(conn: Connection, echo: boolean): StoreAnswer<void> {
+    const member: Member = { id: conn.id, data: conn.profile };
+    const except = echo ? undefined : conn;
+    let pending: Promise<void>[] | undefined;
+    for (const name of conn.channels.keys()) {
+      const version = this.#context.store.update(name, member);
+      if (!isThenable(version)) {
+        this.#presence(name, "update", member, version, except);
+        continue;
+      }
+      (pending ??= []).push(
+        Promise.resolve(version).then((version) =>
+          void this.#presence(name, "update", member, version, except)
+        ),
+      );
+    }
+    if (pending !== undefined) return Promise.all(pending).then(() => {});
+  }
+
+  /** Throws `TypeError` for an invalid channel or event name (`Relay.publish`). */
+  checkNames(channel: string | null, event: string): void {
+    const maxLength = this.#context.settings.limits.channelLength;
+    if (channel !== null && !isChannelName(channel, maxLength)) {
+      throw new TypeError(
+        `Cannot publish as 'channel' is not a valid channel name: current value is ${channel}`,
+      );
+    }
+    if (!isEventName(event)) {
+      throw new TypeError(
+        `Cannot publish as 'event' is not a valid event name: current value is ${event}`,
+      );
+    }
+  }
+
+  /**
+   * Publishes to channel `name`: the store assigns the offset, then the
+   * members here get the message, encoded once. Answers the offset, or
+   * `undefined` when nobody is in the channel.
+   */
+  publish(
+    name: string,
+    event: string,
+    data: unknown,
+    sender: string | null = null,
+    except?: Connection,
+  ): StoreAnswer<number | undefined> {
+    const offset = this.#context.store.append(name, event, data, sender);
+    // A number (or undefined) is a synchronous answer: no promise on the hot path.
+    if (typeof offset !== "object") {
+      return this.deliver(name, offset, event, data, sender, except);
+    }
+    return Promise.resolve(offset).then((offset) =>
+      this.deliver(name, offset, event, data, sender, except)
+    );
+  }
+
+  /** Sends a channel message that got `offset` to the members here. */
+  deliver(
+    name: string,
+    offset: number | undefined,
+    event: string,
+    data: unknown,
+    sender: string | null,
+    except: Connection | undefined,
+  ): number | undefined {
+    if (offset === undefined) return undefined;
+    const channel = this.local.get(name);
+    if (channel !== undefined) {
+      const text = encodeFrame(msgFrame(name, offset, event, data, sender));
+      this.#toChannel(channel, text, except);
+    }
+    return offset;
+  }
+
+  /** Sends an app-wide message to every welcomed connection here. */
+  broadcast(
+    event: string,
+    data: unknown,
+    sender: string | null,
+    except?: Connection,
+  ): void {
+    const text = encodeFrame(msgFrame(null, undefined, event, data, sender));
+    const fanout = this.#context.fanout;
+    if (fanout !== undefined) {
+      fanout.publish(APP_TOPIC, text, except?.socket);
+      this.#context.counters.messagesOut += this.#live.size -
+        (except ? 1 : 0);
+      return;
+    }
+    for (const conn of this.#live.values()) {
+      if (conn !== except) conn.send(text);
+    }
+  }
+
+  /** Tells the members here of a presence change; answers the frame's text. */
+  presenceHere(
+    name: string,
+    action: Action,
+    member: Member,
+    version: number,
+  ): void {
+    this.#presence(name, action, member, version, undefined);
+  }
+
+  #presence(
+    name: string,
+    action: Action,
+    member: Member,
+    version: number,
+    except: Connection | undefined,
+  ): string {
+    const text = encodeFrame(presenceFrame(name, action, member, version));
+    const channel = this.local.get(name);
+    if (channel !== undefined) this.#toChannel(channel, text, except);
+    return text;
+  }
+
+  #toChannel(
+    channel: Channel,
+    text: string,
+    except: Connection | undefined,
+  ): void {
+    const fanout = this.#context.fanout;
+    if (fanout !== undefined) {
+      const skip = except !== undefined && channel.members.has(except);
+      fanout.publish(channel.name, text, skip ? except.socket : undefined);
+      this.#context.counters.messagesOut += channel.members.size -
+        (skip ? 1 : 0);
+      return;
+    }
+    for (const conn of channel.members) {
+      if (conn !== except) conn.send(text);
+    }
+  }
+
+  /** Forgets every channel here (the relay closed). */
+  clear(): void {
+    this.local.clear();
+  }
+}

@@ -1,0 +1,349 @@
+/**
+ * The six frame handlers: hello, join, leave, pub, members and update, with
+ * the `authorize` hook. Each answers synchronously when the hooks and the
+ * store do, or with a promise the frame pipeline waits for. Internal.
+ *
+ * @module
+ */
+
+import { isThenable } from "../core/_thenable.ts";
+import {
+  type ClientFrame,
+  encodeFrame,
+  type HelloFrame,
+  type JoinFrame,
+  type LeaveFrame,
+  type MembersAckData,
+  type MembersFrame,
+  PROTOCOL_VERSION,
+  type PubAckData,
+  type PubFrame,
+  RelayCloseCode,
+  type UpdateFrame,
+  welcomeFrame,
+} from "../protocol/mod.ts";
+import type { Admission, Authenticated } from "./_admission.ts";
+import type { Channel } from "./_channel.ts";
+import type { Channels } from "./_channels.ts";
+import type { Context } from "./_context.ts";
+import type { Connection } from "./_connection.ts";
+import type { Sessions } from "./_sessions.ts";
+import type { Identity } from "./identity.ts";
+import type { RelayAction, RelayOptions } from "./options.ts";
+
+type Action = RelayAction;
+type Authorize = NonNullable<RelayOptions["authorize"]>;
+
+/** `true` allowed, `false` refused, `undefined` the hook failed. */
+type Verdict = boolean | undefined;
+
+/** Handles decoded frames from connections that may send them. */
+export class FrameHandlers {
+  #context: Context;
+  #admission: Admission;
+  #sessions: Sessions;
+  #channels: Channels;
+  #authorize: Authorize | undefined;
+
+  constructor(
+    context: Context,
+    admission: Admission,
+    sessions: Sessions,
+    channels: Channels,
+    authorize: Authorize | undefined,
+  ) {
+    this.#context = context;
+    this.#admission = admission;
+    this.#sessions = sessions;
+    this.#channels = channels;
+    this.#authorize = authorize;
+  }
+
+  /** Handles one frame; a promise when it waits on a hook or the store. */
+  handle(conn: Connection, frame: ClientFrame): Promise<void> | void {
+    switch (frame.type) {
+      case "hello":
+        return this.#hello(conn, frame);
+      case "join":
+        return this.#join(conn, frame);
+      case "leave":
+        return this.#leave(conn, frame);
+      case "pub":
+        return this.#pub(conn, frame);
+      case "members":
+        return this.#members(conn, frame);
+      case "update":
+        return this.#update(conn, frame);
+    }
+  }
+
+  // ------------------------------------------------------------ hello
+
+  #hello(conn: Connection, frame: HelloFrame): Promise<void> | void {
+    if (conn.state !== "pending") {
+      conn.reply(frame.ref, { code: "bad_frame", message: "Already welcomed" });
+      return;
+    }
+    if (frame.v !== PROTOCOL_VERSION) {
+      conn.reply(frame.ref, {
+        code: "unsupported_version",
+        message: `This relay speaks protocol version ${PROTOCOL_VERSION}`,
+      });
+      conn.terminate(RelayCloseCode.protocolError, "unsupported version", {
+        bye: "unsupported_version",
+        linger: true,
+      });
+      return;
+    }
+    if (frame.token === undefined || !this.#admission.authenticates) {
+      return this.#welcome(conn, frame, conn.identity);
+    }
+    const identity = this.#admission.authenticateHello(
+      conn.request,
+      frame.token,
+    );
+    if (!isThenable(identity)) {
+      return this.#authenticated(conn, frame, identity);
+    }
+    return identity.then((identity) =>
+      this.#authenticated(conn, frame, identity)
+    );
+  }
+
+  #authenticated(
+    conn: Connection,
+    frame: HelloFrame,
+    identity: Authenticated,
+  ): Promise<void> | void {
+    if (conn.state !== "pending") return;
+    if (identity !== null && identity !== undefined) {
+      return this.#welcome(conn, frame, identity);
+    }
+    conn.reply(frame.ref, {
+      code: "unauthorized",
+      message: "Authentication failed",
+    });
+    conn.terminate(RelayCloseCode.unauthorized, "unauthorized", {
+      bye: "unauthorized",
+      linger: true,
+    });
+  }
+
+  #welcome(
+    conn: Connection,
+    frame: HelloFrame,
+    identity: Identity,
+  ): Promise<void> | void {
+    const id = this.#sessions.resolve(conn, frame.session, identity.userId);
+    if (!isThenable(id)) return this.#open(conn, frame, identity, id);
+    return id.then((id) => this.#open(conn, frame, identity, id));
+  }
+
+  #open(
+    conn: Connection,
+    frame: HelloFrame,
+    identity: Identity,
+    id: string,
+  ): void {
+    if (conn.state !== "pending") {
+      this.#sessions.park(id); // it went away while the store answered
+      return;
+    }
+    conn.open(id, identity, frame.profile ?? null);
+    this.#sessions.add(conn);
+    conn.persist();
+    const { limits, heartbeat } = this.#context.settings;
+    conn.send(encodeFrame(welcomeFrame(id, limits, heartbeat, frame.ref)));
+  }
+
+  // ------------------------------------------------------------ channels
+
+  #join(conn: Connection, frame: JoinFrame): Promise<void> | void {
+    const name = frame.channel;
+    if (conn.channels.has(name)) {
+      const state = this.#context.store.channel(name);
+      if (!isThenable(state)) return conn.ack(frame.ref, state);
+      return state.then((state) => conn.ack(frame.ref, state));
+    }
+    const max = this.#context.settings.limits.channels;
+    if (conn.channels.size >= max) {
+      conn.reply(frame.ref, {
+        code: "too_many_channels",
+        message: `At most ${max} channels per connection`,
+      });
+      return;
+    }
+    const verdict = this.#verdict(conn, "join", name);
+    if (!isThenable(verdict)) return this.#joinIf(conn, frame, verdict);
+    return verdict.then((verdict) => this.#joinIf(conn, frame, verdict));
+  }
+
+  #joinIf(
+    conn: Connection,
+    frame: JoinFrame,
+    verdict: Verdict,
+  ): Promise<void> | void {
+    if (!this.#allowed(conn, "join", frame.ref, verdict)) return;
+    return this.#channels.join(
+      conn,
+      frame.channel,
+      frame.echo ?? true,
+      frame.ref,
+    );
+  }
+
+  /** The channel `frame` names if `conn` joined it; else answers not_joined. */
+  #joined(
+    conn: Connection,
+    frame: LeaveFrame | MembersFrame,
+  ): Channel | undefined {
+    const channel = conn.channels.get(frame.channel);
+    if (channel === undefined) {
+      conn.reply(frame.ref, {
+        code: "not_joined",
+        message: `Not in channel '${frame.channel}'`,
+      });
+    }
+    return channel;
+  }
+
+  #leave(conn: Connection, frame: LeaveFrame): Promise<void> | void {
+    const channel = this.#joined(conn, frame);
+    if (channel === undefined) return;
+    conn.ack(frame.ref);
+    const left = this.#channels.leave(conn, channel, frame.echo ?? true);
+    conn.persist();
+    return left;
+  }
+
+  #members(conn: Connection, frame: MembersFrame): Promise<void> | void {
+    if (this.#joined(conn, frame) === undefined) return;
+    const state = this.#context.store.channel(frame.channel);
+    const ack = (state: MembersAckData) =>
+      conn.ack(frame.ref, { members: state.members, version: state.version });
+    if (!isThenable(state)) return ack(state);
+    return state.then(ack);
+  }
+
+  #update(conn: Connection, frame: UpdateFrame): Promise<void> | void {
+    conn.profile = frame.profile;
+    conn.persist();
+    conn.ack(frame.ref);
+    return this.#channels.update(conn, frame.echo ?? true);
+  }
+
+  // ------------------------------------------------------------ publish
+
+  #pub(conn: Connection, frame: PubFrame): Promise<void> | void {
+    const name = frame.channel;
+    if (name !== null && !conn.channels.has(name)) {
+      conn.reply(frame.ref, {
+        code: "not_joined",
+        message: `Join '${name}' before publishing to it`,
+      });
+      return;
+    }
+    if (frame.mid === undefined) return this.#pubNew(conn, frame);
+    const seen = this.#context.store.seen(conn.id, frame.mid);
+    if (!isThenable(seen)) return this.#pubSeen(conn, frame, seen);
+    return seen.then((seen) => this.#pubSeen(conn, frame, seen));
+  }
+
+  #pubSeen(
+    conn: Connection,
+    frame: PubFrame,
+    seen: PubAckData | undefined,
+  ): Promise<void> | void {
+    if (seen === undefined) return this.#pubNew(conn, frame);
+    this.#context.counters.duplicates++;
+    conn.ack(frame.ref, seen);
+  }
+
+  #pubNew(conn: Connection, frame: PubFrame): Promise<void> | void {
+    if (this.#authorize === undefined) return this.#pubIf(conn, frame, true);
+    const verdict = this.#verdict(conn, "publish", frame.channel);
+    if (!isThenable(verdict)) return this.#pubIf(conn, frame, verdict);
+    return verdict.then((verdict) => this.#pubIf(conn, frame, verdict));
+  }
+
+  #pubIf(
+    conn: Connection,
+    frame: PubFrame,
+    verdict: Verdict,
+  ): Promise<void> | void {
+    if (!this.#allowed(conn, "publish", frame.ref, verdict)) return;
+    const except = frame.echo === false ? conn : undefined;
+    if (frame.channel === null) {
+      this.#channels.broadcast(frame.event, frame.data, conn.id, except);
+      return this.#published(conn, frame, undefined);
+    }
+    const offset = this.#channels.publish(
+      frame.channel,
+      frame.event,
+      frame.data,
+      conn.id,
+      except,
+    );
+    // A number (or undefined) is a synchronous answer: no promise on the hot path.
+    if (typeof offset !== "object") return this.#published(conn, frame, offset);
+    return offset.then((offset) => this.#published(conn, frame, offset));
+  }
+
+  #published(
+    conn: Connection,
+    frame: PubFrame,
+    offset: number | undefined,
+  ): Promise<void> | void {
+    if (frame.ref === undefined && frame.mid === undefined) return;
+    const ack: PubAckData = offset === undefined ? {} : { offset };
+    conn.ack(frame.ref, ack);
+    if (frame.mid === undefined) return;
+    const remembered = this.#context.store.remember(conn.id, frame.mid, ack);
+    if (isThenable(remembered)) return remembered;
+  }
+
+  // ------------------------------------------------------------ authorize
+
+  /** The `authorize` hook's verdict; synchronous when the hook is. */
+  #verdict(
+    conn: Connection,
+    action: Action,
+    channel: string | null,
+  ): Verdict | Promise<Verdict> {
+    const hook = this.#authorize;
+    if (hook === undefined) return true;
+    let verdict: boolean | Promise<boolean>;
+    try {
+      verdict = hook(conn.identity, action, channel);
+    } catch (error) {
+      this.#context.report(error);
+      return undefined;
+    }
+    if (!isThenable<boolean>(verdict)) return verdict === true;
+    return Promise.resolve(verdict).then(
+      (verdict) => verdict === true,
+      (error) => {
+        this.#context.report(error);
+        return undefined;
+      },
+    );
+  }
+
+  /** Whether to go on; answers `forbidden` or `internal` if not. */
+  #allowed(
+    conn: Connection,
+    action: Action,
+    ref: number | undefined,
+    verdict: Verdict,
+  ): boolean {
+    if (conn.state !== "open") return false;
+    if (verdict === true) return true;
+    conn.reply(
+      ref,
+      verdict === false
+        ? { code: "forbidden", message: `Not allowed to ${action}` }
+        : { code: "internal", message: "Authorization failed" },
+    );
+    return false;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The heartbeat sweep: closes connections silent for longer than the
+ * heartbeat allows and prunes expired sessions. Driven by its own timer, or
+ * from outside (a Durable Object's alarm) when the timer is off. Internal.
+ *
+ * @module
+ */
+
+import type { TimerId } from "../core/clock.ts";
+import { RelayCloseCode } from "../protocol/mod.ts";
+import { background, type Context } from "./_context.ts";
+import type { Connection } from "./_connection.ts";
+
+/** One sweep timer for all of a relay's connections. */
+export class Sweeper {
+  #context: Context;
+  #connections: ReadonlySet<Connection>;
+  #timer: boolean;
+  #sweep: TimerId | undefined;
+
+  constructor(
+    context: Context,
+    connections: ReadonlySet<Connection>,
+    timer: boolean,
+  ) {
+    this.#context = context;
+    this.#connections = connections;
+    this.#timer = timer;
+  }
+
+  /** Starts the timer, if it is on and not running (a connection arrived). */
+  arm(): void {
+    const timeout = this.#context.settings.heartbeat.timeout;
+    if (!this.#timer || this.#sweep !== undefined || timeout <= 0) return;
+    this.#sweep = this.#context.clock.setTimeout(() => {
+      this.#sweep = undefined;
+      this.sweep();
+    }, timeout);
+  }
+
+  /** Stops the timer when no connection is left. */
+  disarmIfIdle(): void {
+    if (this.#connections.size === 0) this.stop();
+  }
+
+  /** Stops the timer. */
+  stop(): void {
+    if (this.#sweep === undefined) return;
+    this.#context.clock.clearTimeout(this.#sweep);
+    this.#sweep = undefined;
+  }
+
+  /**
+   * Closes every connection silent for more than `interval + timeout` ms
+   * (`bye` timeout, then 4408) and prunes expired sessions; re-arms the
+   * timer while connections remain.
+   */
+  sweep(): void {
+    const { clock, settings, store } = this.#context;
+    const now = clock.now();
+    const { interval, timeout } = settings.heartbeat;
+    if (timeout > 0) {
+      const silence = interval + timeout;
+      for (const conn of [...this.#connections]) {
+        if (conn.state === "closing" || now - conn.lastSeen <= silence) {
+          continue;
+        }
+        conn.terminate(RelayCloseCode.heartbeatTimeout, "heartbeat timeout", {
+          bye: "timeout",
+        });
+      }
+    }
+    background(this.#context, store.prune(now));
+    if (this.#connections.size > 0) this.arm();
+  }
+
+  /**
+   * When the next sweep has something to do: the time (on the relay's
+   * clock) the least recently heard connection goes silent for too long, or
+   * `undefined` when none can (no connection, or `timeout` 0).
+   */
+  nextAt(): number | undefined {
+    const { interval, timeout } = this.#context.settings.heartbeat;
+    if (timeout <= 0) return undefined;
+    let oldest = Infinity;
+    for (const conn of this.#connections) {
+      if (conn.state !== "closing" && conn.lastSeen < oldest) {
+        oldest = conn.lastSeen;
+      }
+    }
+    return oldest === Infinity ? undefined : oldest + interval + timeout + 1;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * What a relay does with the changes another relay process made, as a
+ * shared store reports them. Internal.
+ *
+ * @module
+ */
+
+import { RelayCloseCode } from "../protocol/mod.ts";
+import type { Channels } from "./_channels.ts";
+import type { Context } from "./_context.ts";
+import type { Sessions } from "./_sessions.ts";
+import type { StoreListener } from "./store.ts";
+
+/** The listener a relay registers with its store. */
+export function storeListener(
+  context: Context,
+  channels: Channels,
+  sessions: Sessions,
+): StoreListener {
+  return {
+    message(channel, offset, event, data, sender): void {
+      if (context.closed) return;
+      channels.deliver(channel, offset, event, data, sender, undefined);
+    },
+    presence(channel, action, member, version): void {
+      if (context.closed) return;
+      channels.presenceHere(channel, action, member, version);
+    },
+    replaced(session): void {
+      const conn = sessions.live.get(session);
+      if (conn === undefined) return;
+      conn.holdsSession = false; // the other process holds it now
+      conn.terminate(RelayCloseCode.sessionReplaced, "session replaced", {
+        bye: "replaced",
+      });
+    },
+  };
+}

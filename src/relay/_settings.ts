@@ -1,0 +1,108 @@
+/**
+ * Checks a relay's options and fills in the defaults. Internal.
+ *
+ * @module
+ */
+
+import {
+  checkBoolean,
+  checkFunction,
+  checkKeys,
+  checkMethods,
+  checkNumber,
+  type NumberRange,
+} from "../core/_options.ts";
+import { DEFAULT_HEARTBEAT, DEFAULT_LIMITS } from "../protocol/mod.ts";
+import type { Settings } from "./_context.ts";
+import type { RelayOptions } from "./options.ts";
+
+const POSITIVE: NumberRange = { positive: true };
+const NON_NEGATIVE: NumberRange = { min: 0 };
+
+const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
+  "limits",
+  "heartbeat",
+  "authenticate",
+  "authorize",
+  "origins",
+  "fanout",
+  "clock",
+  "store",
+  "sessionId",
+  "sweepTimer",
+  "badFrameLimit",
+  "badFrameWindow",
+  "closeLinger",
+  "resumeWindow",
+  "resumableSessions",
+  "dedupeSize",
+  "maxBufferedBytes",
+  "slowConsumerTimeout",
+  "onError",
+];
+
+const STORE_METHODS = [
+  "createSession",
+  "resumeSession",
+  "parkSession",
+  "endSession",
+  "prune",
+  "seen",
+  "remember",
+  "join",
+  "leave",
+  "update",
+  "channel",
+  "append",
+];
+
+/**
+ * The checked settings of `options`; throws `TypeError` for an unknown
+ * option or a wrong type, `RangeError` for a negative limit or duration.
+ */
+export function resolveSettings(options: RelayOptions): Settings {
+  checkKeys("Relay", options, KNOWN_OPTIONS);
+  const check = (name: string, value: unknown, range = NON_NEGATIVE) =>
+    checkNumber("Relay", name, value, range);
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  for (const [name, value] of Object.entries(limits)) {
+    // A rate of 0 turns rate limiting off, and the burst then may be 0 too.
+    const mayBeZero = name === "rate" || name === "burst";
+    check(`limits.${name}`, value, mayBeZero ? NON_NEGATIVE : POSITIVE);
+  }
+  if (limits.rate > 0) check("limits.burst", limits.burst, { min: 1 });
+  const heartbeat = { ...DEFAULT_HEARTBEAT, ...options.heartbeat };
+  check("heartbeat.interval", heartbeat.interval);
+  check("heartbeat.timeout", heartbeat.timeout);
+  for (const name of ["authenticate", "authorize", "sessionId", "onError"]) {
+    checkFunction("Relay", name, options[name as keyof RelayOptions], true);
+  }
+  if (options.store !== undefined) {
+    checkMethods("Relay", "store", options.store, STORE_METHODS);
+  }
+  if (options.sweepTimer !== undefined) {
+    checkBoolean("Relay", "sweepTimer", options.sweepTimer);
+  }
+  check("resumableSessions", options.resumableSessions ?? 10_000);
+  check("dedupeSize", options.dedupeSize ?? 1024);
+  return {
+    limits,
+    heartbeat,
+    badFrameLimit: check(
+      "badFrameLimit",
+      options.badFrameLimit ?? 10,
+      POSITIVE,
+    ),
+    badFrameWindow: check("badFrameWindow", options.badFrameWindow ?? 10_000),
+    closeLinger: check("closeLinger", options.closeLinger ?? 250),
+    resumeWindow: check("resumeWindow", options.resumeWindow ?? 120_000),
+    maxBufferedBytes: check(
+      "maxBufferedBytes",
+      options.maxBufferedBytes ?? 4 * 1024 * 1024,
+    ),
+    slowConsumerTimeout: check(
+      "slowConsumerTimeout",
+      options.slowConsumerTimeout ?? 10_000,
+    ),
+  };
+}

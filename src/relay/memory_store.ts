@@ -1,0 +1,213 @@
+/**
+ * The default relay store: plain in-process maps, answering synchronously.
+ *
+ * @module
+ */
+
+import { checkKeys, checkNumber } from "../core/_options.ts";
+import type { Member, PubAckData } from "../protocol/mod.ts";
+import type { ChannelState, RelayStore, StoreCounts } from "./store.ts";
+
+/**
+ * Options for {@linkcode MemoryStore}.
+ *
+ * @example Remembering fewer message ids
+ * ```ts
+ * import { MemoryStore, type MemoryStoreOptions } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const options: MemoryStoreOptions = { dedupeSize: 1 };
+ * const store = new MemoryStore(options);
+ * store.createSession("s1", undefined);
+ * store.remember("s1", "m1", { offset: 1 });
+ * store.remember("s1", "m2", { offset: 2 });
+ * assert.equal(store.seen("s1", "m1"), undefined);
+ * ```
+ */
+export interface MemoryStoreOptions {
+  /** Client message ids remembered per session for dedupe; 0 = none. @default {1024} */
+  dedupeSize?: number;
+  /** Most parked sessions kept for resuming; the oldest go first. @default {10000} */
+  resumableSessions?: number;
+}
+
+interface StoredSession {
+  readonly userId: string | undefined;
+  /** Published `mid`s and their acks, oldest first. */
+  readonly mids: Map<string, PubAckData>;
+}
+
+interface StoredChannel {
+  /** Members by id, in join order. */
+  readonly members: Map<string, unknown>;
+  offset: number;
+  version: number;
+}
+
+const KNOWN_OPTIONS = ["dedupeSize", "resumableSessions"];
+
+/**
+ * The relay's state in plain maps, in this process; what a relay uses
+ * unless given another {@linkcode RelayStore}. Every method answers
+ * synchronously. It keeps no history yet: `append` only counts offsets.
+ *
+ * @example Parking and resuming a session
+ * ```ts
+ * import { MemoryStore } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const store = new MemoryStore();
+ * store.createSession("s1", "u1");
+ * store.parkSession("s1", 1_000, 0);
+ * assert.equal(store.resumeSession("s1", "u2", 10), false); // another user
+ * assert.equal(store.resumeSession("s1", "u1", 10), true);
+ * ```
+ */
+export class MemoryStore implements RelayStore {
+  #dedupeSize: number;
+  #resumableSessions: number;
+  #sessions = new Map<string, StoredSession>();
+  /** Parked session ids and their expiry, in parking (so expiry) order. */
+  #parked = new Map<string, number>();
+  #channels = new Map<string, StoredChannel>();
+
+  /** Makes an empty store; throws for a negative bound or an unknown option. */
+  constructor(options: MemoryStoreOptions = {}) {
+    checkKeys("MemoryStore", options, KNOWN_OPTIONS);
+    this.#dedupeSize = checkNumber(
+      "MemoryStore",
+      "dedupeSize",
+      options.dedupeSize ?? 1024,
+      { min: 0 },
+    );
+    this.#resumableSessions = checkNumber(
+      "MemoryStore",
+      "resumableSessions",
+      options.resumableSessions ?? 10_000,
+      { min: 0 },
+    );
+  }
+
+  /** Opens a live session. */
+  createSession(id: string, userId: string | undefined): void {
+    this.#parked.delete(id);
+    this.#sessions.set(id, { userId, mids: new Map() });
+  }
+
+  /** Takes a parked, unexpired session of `userId` back; see {@linkcode RelayStore.resumeSession}. */
+  resumeSession(id: string, userId: string | undefined, now: number): boolean {
+    const expires = this.#parked.get(id);
+    if (expires === undefined) return false;
+    if (expires <= now) {
+      this.endSession(id);
+      return false;
+    }
+    if (this.#sessions.get(id)?.userId !== userId) return false;
+    this.#parked.delete(id);
+    return true;
+  }
+
+  /** Parks a session until `expires`, forgetting the oldest past the bound. */
+  parkSession(id: string, expires: number, now: number): void {
+    if (!this.#sessions.has(id)) return;
+    this.#parked.delete(id);
+    this.#parked.set(id, expires);
+    this.prune(now);
+  }
+
+  /** Forgets a session. */
+  endSession(id: string): void {
+    this.#parked.delete(id);
+    this.#sessions.delete(id);
+  }
+
+  /** Forgets expired parked sessions, and the oldest past the bound. */
+  prune(now: number): void {
+    // Insertion order is expiry order: the window is the same for all.
+    for (const [id, expires] of this.#parked) {
+      if (expires > now && this.#parked.size <= this.#resumableSessions) break;
+      this.endSession(id);
+    }
+  }
+
+  /** The ack of an earlier publish of `mid` in `session`. */
+  seen(session: string, mid: string): PubAckData | undefined {
+    return this.#sessions.get(session)?.mids.get(mid);
+  }
+
+  /** Remembers a published `mid`, forgetting the oldest past `dedupeSize`. */
+  remember(session: string, mid: string, ack: PubAckData): void {
+    if (this.#dedupeSize <= 0) return;
+    const mids = this.#sessions.get(session)?.mids;
+    if (mids === undefined) return;
+    mids.set(mid, ack);
+    if (mids.size > this.#dedupeSize) mids.delete(mids.keys().next().value!);
+  }
+
+  /** Adds a member; answers the channel after the join. */
+  join(channel: string, member: Member): ChannelState {
+    let stored = this.#channels.get(channel);
+    if (stored === undefined) {
+      stored = { members: new Map(), offset: 0, version: 0 };
+      this.#channels.set(channel, stored);
+    }
+    stored.members.set(member.id, member.data);
+    stored.version++;
+    return state(stored);
+  }
+
+  /** Removes a member; answers the new presence version. */
+  leave(channel: string, id: string): number {
+    const stored = this.#channels.get(channel);
+    if (stored === undefined) return 0;
+    stored.members.delete(id);
+    stored.version++;
+    if (stored.members.size === 0) this.#channels.delete(channel);
+    return stored.version;
+  }
+
+  /** Replaces a member's profile; answers the new presence version. */
+  update(channel: string, member: Member): number {
+    const stored = this.#channels.get(channel);
+    if (stored === undefined) return 0;
+    stored.members.set(member.id, member.data);
+    return ++stored.version;
+  }
+
+  /** The channel's members, offset and presence version. */
+  channel(channel: string): ChannelState {
+    const stored = this.#channels.get(channel);
+    return stored === undefined
+      ? { members: [], offset: 0, version: 0 }
+      : state(stored);
+  }
+
+  /** The channel's next offset, or `undefined` when nobody is in it. */
+  append(
+    channel: string,
+    _event: string,
+    _data: unknown,
+    _sender: string | null,
+  ): number | undefined {
+    const stored = this.#channels.get(channel);
+    return stored === undefined ? undefined : ++stored.offset;
+  }
+
+  /** How many sessions are parked. */
+  counts(): StoreCounts {
+    return { resumable: this.#parked.size };
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.#sessions.clear();
+    this.#parked.clear();
+    this.#channels.clear();
+  }
+}
+
+function state(stored: StoredChannel): ChannelState {
+  const members: Member[] = [];
+  for (const [id, data] of stored.members) members.push({ id, data });
+  return { members, offset: stored.offset, version: stored.version };
+}

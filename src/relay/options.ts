@@ -1,0 +1,125 @@
+/**
+ * The options of a `Relay`, and what its `authorize` hook is asked.
+ *
+ * @module
+ */
+
+import type { Clock } from "../core/clock.ts";
+import type { Heartbeat, RelayLimits } from "../protocol/mod.ts";
+import type { Fanout } from "./fanout.ts";
+import type { Identity } from "./identity.ts";
+import type { RelayStore } from "./store.ts";
+
+/**
+ * What an `authorize` hook is asked about.
+ *
+ * @example A read-only channel
+ * ```ts
+ * import { type Identity, Relay, type RelayAction } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const authorize = (_who: Identity, action: RelayAction, channel: string | null) =>
+ *   !(action === "publish" && channel === "announcements");
+ * const relay = new Relay({ authorize });
+ * const sent: string[] = [];
+ * const client = relay.open({ send: (text) => sent.push(text), close() {} });
+ * client.message('{"type":"hello","v":1}');
+ * client.message('{"type":"join","channel":"announcements"}'); // joining is allowed
+ * client.message('{"type":"pub","ref":1,"channel":"announcements","event":"chat"}');
+ * assert.equal(JSON.parse(sent.at(-1)!).error.code, "forbidden");
+ * relay.close();
+ * ```
+ */
+export type RelayAction = "join" | "publish";
+
+/**
+ * Options for `Relay`. Each duration is in milliseconds; every
+ * field is optional.
+ *
+ * @example Tighter limits, a faster heartbeat and an origin list
+ * ```ts
+ * import { Relay, type RelayOptions } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const options: RelayOptions = {
+ *   limits: { channels: 10, rate: 20, burst: 40 },
+ *   heartbeat: { interval: 15_000 },
+ *   origins: ["https://app.example"],
+ * };
+ * const relay = new Relay(options);
+ * assert.equal(relay.limits.channels, 10);
+ * assert.equal(relay.limits.frameBytes, 1024 * 1024); // the default
+ * assert.equal(relay.heartbeat.interval, 15_000);
+ * relay.close();
+ * ```
+ */
+export interface RelayOptions {
+  /** Limits, each defaulting to `DEFAULT_LIMITS`. */
+  limits?: Partial<RelayLimits>;
+  /** The heartbeat announced in `welcome` and enforced; defaults to `DEFAULT_HEARTBEAT`. */
+  heartbeat?: Partial<Heartbeat>;
+  /**
+   * Decides who an upgrade request is. The token comes from
+   * `Sec-WebSocket-Protocol` (`lifeline, token.<value>`) or `?token=`, and
+   * later from a `hello` that carries one. Returning null or undefined, or
+   * throwing, rejects (401). Default: everyone is anonymous (`{}`).
+   */
+  authenticate?(
+    request: Request,
+    token: string | undefined,
+  ): Identity | null | undefined | Promise<Identity | null | undefined>;
+  /**
+   * Decides joins and publishes (`channel` null = app-wide broadcast);
+   * anything but `true` is answered with the ack error `forbidden` (a throw
+   * with `internal`). Default: allow.
+   */
+  authorize?(
+    identity: Identity,
+    action: RelayAction,
+    channel: string | null,
+  ): boolean | Promise<boolean>;
+  /**
+   * Allowed `Origin` header values, or a predicate. Absent: any origin.
+   * Requests without an `Origin` header (non-browser clients) are allowed.
+   */
+  origins?: readonly string[] | ((origin: string) => boolean);
+  /** Native fan-out; without it the relay sends to each socket itself. */
+  fanout?: Fanout;
+  /** The source of time. @default {systemClock} */
+  clock?: Clock;
+  /**
+   * Where sessions, channel members, presence versions and offsets are
+   * kept. @default {a new MemoryStore with `dedupeSize` and `resumableSessions`}
+   */
+  store?: RelayStore;
+  /**
+   * The source of session ids: each call answers a new, unique id of at
+   * most 128 characters. @default {crypto.randomUUID}
+   */
+  sessionId?: () => string;
+  /**
+   * Whether the relay runs the heartbeat sweep on its own timer. `false`:
+   * it sets no timer, and the host calls `Relay.sweep` when
+   * `Relay.nextSweepAt` says (a Durable Object's alarm).
+   * @default {true}
+   */
+  sweepTimer?: boolean;
+  /** Bad frames within `badFrameWindow` that close a connection with 1008. @default {10} */
+  badFrameLimit?: number;
+  /** The window `badFrameLimit` counts over. @default {10000} */
+  badFrameWindow?: number;
+  /** How long a connection closed for bad input lingers before the close frame goes out. @default {250} */
+  closeLinger?: number;
+  /** How long a closed session can be resumed. @default {120000} */
+  resumeWindow?: number;
+  /** Most closed sessions kept for resuming; the oldest go first. Configures the default store only. @default {10000} */
+  resumableSessions?: number;
+  /** Client message ids remembered per session for dedupe. Configures the default store only. @default {1024} */
+  dedupeSize?: number;
+  /** A socket with more bytes buffered than this misses messages (counted as drops). @default {4194304} */
+  maxBufferedBytes?: number;
+  /** A socket that keeps missing messages this long is closed with 1013; 0 = never. @default {10000} */
+  slowConsumerTimeout?: number;
+  /** Told about unexpected errors (a throwing hook, a bug); the relay goes on. */
+  onError?(error: unknown): void;
+}

@@ -1,0 +1,258 @@
+import assert from "node:assert/strict";
+import { harness } from "./_harness.ts";
+
+Deno.test("join acks members, offset and version, and tells the others", () => {
+  using h = harness();
+  const a = h.connect({ hello: { profile: { name: "ann" } } });
+  const b = h.connect({ hello: { profile: { name: "bob" } } });
+  a.send({ type: "join", ref: 1, channel: "room" });
+  a.take();
+  b.send({ type: "join", ref: 1, channel: "room" });
+  const members = [
+    { id: a.conn.id, data: { name: "ann" } },
+    { id: b.conn.id, data: { name: "bob" } },
+  ];
+  const presence = {
+    type: "presence",
+    channel: "room",
+    action: "join",
+    member: { id: b.conn.id, data: { name: "bob" } },
+    version: 2,
+  };
+  assert.deepEqual(b.take(), [
+    { type: "ack", ref: 1, ok: true, data: { members, offset: 0, version: 2 } },
+    presence, // echo defaults to true
+  ]);
+  assert.deepEqual(a.take(), [presence]);
+  assert.deepEqual(h.relay.members("room"), members);
+});
+
+Deno.test("join with echo false does not send the joiner its own presence", () => {
+  using h = harness();
+  const a = h.connect();
+  a.send({ type: "join", ref: 1, channel: "room", echo: false });
+  assert.deepEqual(a.take().map((f) => f.type), ["ack"]);
+});
+
+Deno.test("joining a joined channel acks again without new presence", () => {
+  using h = harness();
+  const a = h.connect();
+  const b = h.connect();
+  a.send({ type: "join", channel: "room" });
+  b.send({ type: "join", channel: "room" });
+  a.take();
+  b.take();
+  b.send({ type: "join", ref: 2, channel: "room" });
+  const [ack] = b.take();
+  assert.equal(ack.type === "ack" && ack.ok, true);
+  assert.deepEqual(a.take(), []);
+});
+
+Deno.test("leave acks, tells the others and the leaver unless echo is false", () => {
+  using h = harness();
+  const a = h.connect();
+  const b = h.connect();
+  for (const c of [a, b]) c.send({ type: "join", channel: "room" });
+  a.take();
+  b.take();
+  b.send({ type: "leave", ref: 3, channel: "room" });
+  const leave = {
+    type: "presence",
+    channel: "room",
+    action: "leave",
+    member: { id: b.conn.id, data: null },
+    version: 3,
+  };
+  assert.deepEqual(b.take(), [{ type: "ack", ref: 3, ok: true }, leave]);
+  assert.deepEqual(a.take(), [leave]);
+  a.send({ type: "leave", ref: 4, channel: "room", echo: false });
+  assert.deepEqual(a.take(), [{ type: "ack", ref: 4, ok: true }]);
+  assert.equal(h.relay.stats().channels, 0);
+});
+
+Deno.test("leave, members and pub on a channel not joined answer not_joined", () => {
+  using h = harness();
+  const a = h.connect();
+  a.send({ type: "leave", ref: 1, channel: "x" });
+  a.send({ type: "members", ref: 2, channel: "x" });
+  a.send({ type: "pub", ref: 3, channel: "x", event: "e" });
+  const codes = a.take().map((f) => f.type === "ack" && !f.ok && f.error.code);
+  assert.deepEqual(codes, ["not_joined", "not_joined", "not_joined"]);
+});
+
+Deno.test("members acks the members and the presence version", () => {
+  using h = harness();
+  const a = h.connect({ hello: { profile: 1 } });
+  a.send({ type: "join", channel: "room" });
+  a.take();
+  a.send({ type: "members", ref: 5, channel: "room" });
+  assert.deepEqual(a.take(), [{
+    type: "ack",
+    ref: 5,
+    ok: true,
+    data: { members: [{ id: a.conn.id, data: 1 }], version: 1 },
+  }]);
+});
+
+Deno.test("update changes the profile in every channel with a new version each", () => {
+  using h = harness();
+  const a = h.connect();
+  const b = h.connect();
+  for (const name of ["x", "y"]) {
+    a.send({ type: "join", channel: name });
+    b.send({ type: "join", channel: name });
+  }
+  a.take();
+  b.take();
+  a.send({ type: "update", ref: 1, profile: { mood: "ok" }, echo: false });
+  assert.deepEqual(a.take(), [{ type: "ack", ref: 1, ok: true }]);
+  const member = { id: a.conn.id, data: { mood: "ok" } };
+  assert.deepEqual(b.take(), [
+    { type: "presence", channel: "x", action: "update", member, version: 3 },
+    { type: "presence", channel: "y", action: "update", member, version: 3 },
+  ]);
+  assert.deepEqual(h.relay.members("x")[0], member);
+});
+
+Deno.test("a disconnect sends leave presence to the remaining members", () => {
+  using h = harness();
+  const a = h.connect();
+  const b = h.connect();
+  a.send({ type: "join", channel: "room" });
+  b.send({ type: "join", channel: "room" });
+  a.take();
+  b.conn.closed(1006);
+  b.conn.closed(1006); // idempotent
+  assert.deepEqual(a.take(), [{
+    type: "presence",
+    channel: "room",
+    action: "leave",
+    member: { id: b.conn.id, data: null },
+    version: 3,
+  }]);
+  assert.equal(h.relay.stats().connections, 1);
+});
+
+Deno.test("pub is acked with increasing offsets and delivered with offset and sender", () => {
+  using h = harness();
+  const a = h.connect();
+  const b = h.connect();
+  a.send({ type: "join", channel: "room" });
+  b.send({ type: "join", channel: "room" });
+  a.take();
+  b.take();
+  a.send({ type: "pub", ref: 1, channel: "room", event: "chat", data: "one" });
+  a.send({ type: "pub", ref: 2, channel: "room", event: "chat" });
+  const msg1 = {
+    type: "msg",
+    channel: "room",
+    offset: 1,
+    event: "chat",
+    data: "one",
+    sender: a.conn.id,
+  };
+  const msg2 = {
+    type: "msg",
+    channel: "room",
+    offset: 2,
+    event: "chat",
+    sender: a.conn.id,
+  };
+  assert.deepEqual(a.take(), [
+    msg1,
+    { type: "ack", ref: 1, ok: true, data: { offset: 1 } },
+    msg2,
+    { type: "ack", ref: 2, ok: true, data: { offset: 2 } },
+  ]);
+  assert.deepEqual(b.take(), [msg1, msg2]);
+  b.send({ type: "join", ref: 9, channel: "room" });
+  const [ack] = b.take();
+  assert.equal(
+    ack.type === "ack" && ack.ok && (ack.data as { offset: number }).offset,
+    2,
+  );
+});
+
+Deno.test("pub with echo false is not delivered to its sender", () => {
+  using h = harness();
+  const a = h.connect();
+  const b = h.connect();
+  a.send({ type: "join", channel: "room" });
+  b.send({ type: "join", channel: "room" });
+  a.take();
+  b.take();
+  a.send({ type: "pub", ref: 1, channel: "room", event: "e", echo: false });
+  assert.deepEqual(a.take().map((f) => f.type), ["ack"]);
+  assert.deepEqual(b.take().map((f) => f.type), ["msg"]);
+});
+
+Deno.test("an app-wide pub reaches every welcomed connection, joined or not", () => {
+  using h = harness();
+  const a = h.connect();
+  const b = h.connect();
+  const pending = h.connect({ hello: false });
+  a.send({ type: "join", channel: "room" });
+  a.take();
+  a.send({ type: "pub", ref: 1, channel: null, event: "all", data: 1 });
+  const msg = {
+    type: "msg",
+    channel: null,
+    event: "all",
+    data: 1,
+    sender: a.conn.id,
+  };
+  assert.deepEqual(a.take(), [msg, {
+    type: "ack",
+    ref: 1,
+    ok: true,
+    data: {},
+  }]);
+  assert.deepEqual(b.take(), [msg]);
+  assert.deepEqual(pending.take(), []);
+});
+
+Deno.test("relay.publish sends from the server to a channel or app-wide", () => {
+  using h = harness();
+  const a = h.connect();
+  const b = h.connect();
+  a.send({ type: "join", channel: "room" });
+  a.take();
+  h.relay.publish("room", "news", { n: 1 });
+  h.relay.publish("empty", "news");
+  h.relay.publish(null, "all");
+  assert.deepEqual(a.take(), [
+    {
+      type: "msg",
+      channel: "room",
+      offset: 1,
+      event: "news",
+      data: { n: 1 },
+      sender: null,
+    },
+    { type: "msg", channel: null, event: "all", sender: null },
+  ]);
+  assert.deepEqual(b.take(), [{
+    type: "msg",
+    channel: null,
+    event: "all",
+    sender: null,
+  }]);
+  assert.throws(() => h.relay.publish("bad name", "e"), TypeError);
+  assert.throws(() => h.relay.publish("room", ""), TypeError);
+});
+
+Deno.test("sendToUser reaches every connection of that user only", () => {
+  using h = harness();
+  const tab1 = h.connect({ identity: { userId: "u1" } });
+  const tab2 = h.connect({ identity: { userId: "u1" } });
+  const other = h.connect({ identity: { userId: "u2" } });
+  h.connect({ identity: { userId: "u1" }, hello: false }); // not welcomed
+  assert.equal(h.relay.sendToUser("u1", "notice", { n: 1 }), 2);
+  const frame = { type: "user", event: "notice", data: { n: 1 } };
+  assert.deepEqual(tab1.take(), [frame]);
+  assert.deepEqual(tab2.take(), [frame]);
+  assert.deepEqual(other.take(), []);
+  tab1.conn.closed();
+  assert.equal(h.relay.sendToUser("u1", "notice"), 1);
+  assert.deepEqual(tab2.take(), [{ type: "user", event: "notice" }]);
+});

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { MemoryStore } from "../../src/relay/mod.ts";
+
+Deno.test("a parked session resumes once, for its own user, before it expires", () => {
+  const store = new MemoryStore();
+  store.createSession("s1", "u1");
+  store.parkSession("s1", 100, 0);
+  assert.equal(store.counts().resumable, 1);
+  assert.equal(store.resumeSession("s1", undefined, 10), false);
+  assert.equal(store.resumeSession("s1", "u1", 10), true);
+  assert.equal(store.resumeSession("s1", "u1", 10), false); // live now
+  assert.equal(store.counts().resumable, 0);
+});
+
+Deno.test("an expired session is forgotten when asked for", () => {
+  const store = new MemoryStore();
+  store.createSession("s1", undefined);
+  store.remember("s1", "m1", { offset: 1 });
+  store.parkSession("s1", 100, 0);
+  assert.equal(store.resumeSession("s1", undefined, 100), false);
+  assert.equal(store.counts().resumable, 0);
+  assert.equal(store.seen("s1", "m1"), undefined);
+});
+
+Deno.test("prune forgets expired sessions and the oldest past resumableSessions", () => {
+  const store = new MemoryStore({ resumableSessions: 2 });
+  for (const id of ["a", "b", "c"]) {
+    store.createSession(id, undefined);
+    store.parkSession(id, 100, 0);
+  }
+  assert.equal(store.counts().resumable, 2);
+  assert.equal(store.resumeSession("a", undefined, 1), false);
+  store.prune(100);
+  assert.equal(store.counts().resumable, 0);
+});
+
+Deno.test("message ids are remembered per session up to dedupeSize", () => {
+  const store = new MemoryStore({ dedupeSize: 2 });
+  store.createSession("s1", undefined);
+  store.createSession("s2", undefined);
+  store.remember("s1", "m1", { offset: 1 });
+  store.remember("s1", "m2", { offset: 2 });
+  store.remember("s1", "m3", { offset: 3 });
+  assert.equal(store.seen("s1", "m1"), undefined);
+  assert.deepEqual(store.seen("s1", "m3"), { offset: 3 });
+  assert.equal(store.seen("s2", "m3"), undefined);
+  const none = new MemoryStore({ dedupeSize: 0 });
+  none.createSession("s1", undefined);
+  none.remember("s1", "m1", {});
+  assert.equal(none.seen("s1", "m1"), undefined);
+});
+
+Deno.test("members, presence versions and offsets follow joins, leaves and appends", () => {
+  const store = new MemoryStore();
+  assert.equal(store.append("lobby", "chat", null, null), undefined);
+  assert.deepEqual(store.join("lobby", { id: "a", data: 1 }), {
+    members: [{ id: "a", data: 1 }],
+    offset: 0,
+    version: 1,
+  });
+  store.join("lobby", { id: "b", data: 2 });
+  assert.equal(store.append("lobby", "chat", null, "a"), 1);
+  assert.equal(store.append("lobby", "chat", null, "b"), 2);
+  assert.equal(store.update("lobby", { id: "a", data: 3 }), 3);
+  assert.deepEqual(store.channel("lobby"), {
+    members: [{ id: "a", data: 3 }, { id: "b", data: 2 }],
+    offset: 2,
+    version: 3,
+  });
+  assert.equal(store.leave("lobby", "a"), 4);
+  assert.equal(store.leave("lobby", "b"), 5);
+  // An empty channel is forgotten, offset and all.
+  assert.deepEqual(store.channel("lobby"), {
+    members: [],
+    offset: 0,
+    version: 0,
+  });
+});
+
+Deno.test("MemoryStore options are checked strictly", () => {
+  assert.throws(
+    () => new MemoryStore({ dedupe: 1 } as never),
+    (e: unknown) => e instanceof TypeError && /dedupeSize/.test(e.message),
+  );
+  assert.throws(() => new MemoryStore({ dedupeSize: -1 }), RangeError);
+});
