@@ -7,12 +7,21 @@
  */
 
 import type { Member } from "../protocol/mod.ts";
-import type { Connection } from "./_connection.ts";
 
-/** One channel with members on this relay; exists while it has some. */
-export class Channel {
+/** What a channel needs of a connection in it: its member id and profile. */
+export interface ChannelMember {
+  readonly id: string;
+  readonly profile: unknown;
+}
+
+/**
+ * One channel with members on this relay; exists while it has some. Generic
+ * over the connection type so that a connection can list its channels
+ * without the two modules importing each other.
+ */
+export class Channel<M extends ChannelMember = ChannelMember> {
   readonly name: string;
-  readonly members: Set<Connection> = new Set();
+  readonly members: Set<M> = new Set();
 
   constructor(name: string) {
     this.name = name;

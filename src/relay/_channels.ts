@@ -28,7 +28,7 @@ type Action = PresenceFrame["action"];
 /** The channels with members on this relay. */
 export class Channels {
   /** Channels with at least one member here. */
-  readonly local: Map<string, Channel> = new Map();
+  readonly local: Map<string, Channel<Connection>> = new Map();
   #context: Context;
   /** Welcomed connections by session id, for app-wide messages. */
   #live: ReadonlyMap<string, Connection>;
@@ -86,7 +86,7 @@ export class Channels {
   #add(conn: Connection, name: string): void {
     let channel = this.local.get(name);
     if (channel === undefined) {
-      channel = new Channel(name);
+      channel = new Channel<Connection>(name);
       this.local.set(name, channel);
     }
     channel.members.add(conn);
@@ -103,7 +103,11 @@ export class Channels {
    * Takes `conn` out of `channel`, here then in the store, and tells the
    * members; the leaver hears its own leave when `echo`.
    */
-  leave(conn: Connection, channel: Channel, echo: boolean): StoreAnswer<void> {
+  leave(
+    conn: Connection,
+    channel: Channel<Connection>,
+    echo: boolean,
+  ): StoreAnswer<void> {
     const name = channel.name;
     channel.members.delete(conn);
     conn.channels.delete(name);
@@ -271,7 +275,7 @@ export class Channels {
   }
 
   #toChannel(
-    channel: Channel,
+    channel: Channel<Connection>,
     text: string,
     except: Connection | undefined,
   ): void {

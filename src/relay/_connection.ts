@@ -59,7 +59,7 @@ export class Connection {
   profile: unknown = null;
   /** Whether this connection holds its session (false once taken over). */
   holdsSession = false;
-  readonly channels: Map<string, Channel> = new Map();
+  readonly channels: Map<string, Channel<Connection>> = new Map();
   lastSeen: number;
   /** Times of the latest bad frames, oldest first. */
   readonly badTimes: number[] = [];

@@ -196,7 +196,7 @@ export class FrameHandlers {
   #joined(
     conn: Connection,
     frame: LeaveFrame | MembersFrame,
-  ): Channel | undefined {
+  ): Channel<Connection> | undefined {
     const channel = conn.channels.get(frame.channel);
     if (channel === undefined) {
       conn.reply(frame.ref, {
