@@ -5,7 +5,10 @@
  * @module
  */
 
+import { CodedError } from "../core/coded_error.ts";
 import type { ErrorCode } from "./codes.ts";
+
+export { CodedError } from "../core/coded_error.ts";
 
 /**
  * A coded failure, as carried by `ack` and `error` frames.
@@ -43,11 +46,7 @@ export interface ErrorBody {
  * assert.equal(error.code, "forbidden");
  * ```
  */
-export class ProtocolError extends Error {
-  /** Always `"ProtocolError"`. */
-  override name: string = "ProtocolError";
-  /** The stable error code. */
-  readonly code: ErrorCode;
+export class ProtocolError extends CodedError<ErrorCode> {
   /** The `ref` of the request that failed, when there was one. */
   readonly ref?: number;
 
@@ -57,8 +56,8 @@ export class ProtocolError extends Error {
     message: string,
     options?: ErrorOptions & { ref?: number },
   ) {
-    super(message, options);
-    this.code = code;
+    super(code, message, options);
+    this.name = "ProtocolError";
     if (options?.ref !== undefined) this.ref = options.ref;
   }
 

@@ -35,7 +35,7 @@ export {
   isErrorCode,
   RelayCloseCode,
 } from "./codes.ts";
-export { type ErrorBody, ProtocolError } from "./error.ts";
+export { CodedError, type ErrorBody, ProtocolError } from "./error.ts";
 export type {
   ClientFrame,
   HelloFrame,
