@@ -31,9 +31,8 @@
 import { rethrowLater, type SubscribeOptions } from "../core/event_stream.ts";
 import {
   encodeFrame,
-  type HelloFrame,
+  helloFrame,
   type Member,
-  PROTOCOL_VERSION,
   type RelayLimits,
 } from "../protocol/mod.ts";
 import {
@@ -631,14 +630,11 @@ export class RealtimeManager implements AsyncDisposable {
   #hello(): void {
     if (this.#phase.phase !== "offline") this.#dropped();
     this.#phase.hello();
-    const frame: HelloFrame = {
-      type: "hello",
+    const frame = helloFrame({
       ref: this.#requests.nextRef(),
-      v: PROTOCOL_VERSION,
-    };
-    const session = this.#phase.session;
-    if (session !== null) frame.session = session;
-    if (this.#profile) frame.profile = this.#profile.value;
+      session: this.#phase.session ?? undefined,
+      profile: this.#profile?.value,
+    });
     this.#socket.send(encodeFrame(frame));
   }
 
