@@ -88,8 +88,8 @@ export class AdapterCore {
 
   /**
    * Opens a relay connection for a socket that just opened. The handle it
-   * returns forwards frames and reports the close once, however many close
-   * and error events the runtime fires.
+   * returns forwards frames and liveness (`seen`), and reports the close
+   * once, however many close and error events the runtime fires.
    */
   attach(
     socket: RelaySocket,
@@ -104,6 +104,7 @@ export class AdapterCore {
         return connection.id;
       },
       message: (data) => connection.message(data),
+      seen: (at) => connection.seen?.(at),
       closed: (code, reason) => {
         if (!open) return;
         open = false;
