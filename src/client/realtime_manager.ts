@@ -96,47 +96,30 @@ export type {
  * @example Joining and publishing, against a fake relay
  * ```ts
  * import { RealtimeManager } from "@lifeline/realtime";
+ * import { FakeWebSocket } from "@lifeline/realtime/testing";
  * import assert from "node:assert/strict";
  *
- * // A stand-in for the relay: welcomes, then acknowledges every request.
- * class FakeRelaySocket extends EventTarget {
- *   readyState = 0;
- *   protocol = "";
- *   bufferedAmount = 0;
- *   binaryType = "blob";
- *   constructor(public url: string) {
- *     super();
- *     queueMicrotask(() => {
- *       this.readyState = 1;
- *       this.dispatchEvent(new Event("open"));
- *     });
+ * // A stand-in for the relay: accepts, welcomes, then acknowledges every request.
+ * class FakeRelaySocket extends FakeWebSocket {
+ *   constructor(url: string) {
+ *     super(url);
+ *     queueMicrotask(() => this.open());
  *   }
- *   send(text: string): void {
+ *   override send(text: string): void {
+ *     super.send(text);
  *     if (text === "ping") return this.#reply("pong");
  *     const frame = JSON.parse(text);
- *     if (frame.type === "hello") {
- *       this.#reply(JSON.stringify({
- *         type: "welcome", v: 1, session: "s1", limits: {}, heartbeat: {},
- *       }));
- *     } else {
- *       this.#reply(JSON.stringify({ type: "ack", ref: frame.ref, ok: true }));
- *     }
- *   }
- *   close(code = 1000, reason = ""): void {
- *     this.readyState = 3;
- *     queueMicrotask(() =>
- *       this.dispatchEvent(new CloseEvent("close", { code, reason, wasClean: true }))
- *     );
+ *     this.#reply(JSON.stringify(frame.type === "hello"
+ *       ? { type: "welcome", v: 1, session: "s1", limits: {}, heartbeat: {} }
+ *       : { type: "ack", ref: frame.ref, ok: true }));
  *   }
  *   #reply(data: string): void {
- *     queueMicrotask(() =>
- *       this.dispatchEvent(new MessageEvent("message", { data }))
- *     );
+ *     queueMicrotask(() => this.receive(data));
  *   }
  * }
  *
  * await using manager = new RealtimeManager("ws://127.0.0.1:8787/ws", {
- *   WebSocket: FakeRelaySocket as unknown as typeof WebSocket,
+ *   WebSocket: FakeRelaySocket,
  * });
  * await manager.join("lobby");
  * await manager.send("lobby", "chat", { text: "hi" });
