@@ -136,9 +136,14 @@ export function frames(sent: readonly unknown[]): Record<string, unknown>[] {
     .map((s) => JSON.parse(s));
 }
 
-export async function pair(world: World, channel = "room") {
+/** Two welcomed managers that have joined `channel`; `bob` made with `bobOptions`. */
+export async function pair(
+  world: World,
+  channel = "room",
+  bobOptions: RealtimeManagerOptions = {},
+): Promise<{ alice: RealtimeManager; bob: RealtimeManager }> {
   const alice = await world.connected();
-  const bob = await world.connected();
+  const bob = await world.connected(bobOptions);
   await alice.join(channel);
   await bob.join(channel);
   return { alice, bob };

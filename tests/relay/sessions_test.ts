@@ -3,12 +3,7 @@ import { harness } from "./_harness.ts";
 
 Deno.test("a republished mid is acked with the same offset and not delivered twice", () => {
   using h = harness();
-  const a = h.connect();
-  const b = h.connect();
-  a.send({ type: "join", channel: "room" });
-  b.send({ type: "join", channel: "room" });
-  a.take();
-  b.take();
+  const [a, b] = h.joined("room");
   a.send({
     type: "pub",
     ref: 1,
