@@ -116,6 +116,21 @@ export class AdapterCore {
     };
   }
 
+  /**
+   * Completes `own`, the members an adapter adds for its runtime, with the
+   * ones every {@linkcode RelayAdapter} has, backed by this core.
+   */
+  adapter<A extends RelayAdapter>(own: Omit<A, keyof RelayAdapter>): A {
+    return Object.defineProperties(own, {
+      relay: { value: this.relay, enumerable: true },
+      openSockets: { get: () => this.#open, enumerable: true },
+      close: {
+        value: (timeout?: number) => this.close(timeout),
+        enumerable: true,
+      },
+    }) as unknown as A;
+  }
+
   /** {@linkcode RelayAdapter.close}. */
   close(timeout: number = CLOSE_TIMEOUT_MS): Promise<boolean> {
     this.relay.close();
@@ -198,7 +213,12 @@ export function feed(
   );
 }
 
-function refused(status: number, code: string, message: string): Admission {
+/** A refusal with the JSON body `{ error: { code, message } }`. */
+export function refused(
+  status: number,
+  code: string,
+  message: string,
+): Admission & { ok: false } {
   return {
     ok: false,
     status,
