@@ -63,22 +63,6 @@ import type {
 
 import type { RealtimeManagerOptions } from "./realtime_manager_options.ts";
 
-export type {
-  RealtimeManagerOptions,
-  TokenProvider,
-} from "./realtime_manager_options.ts";
-export type {
-  AnyListener,
-  MemberEvent,
-  MemberEventName,
-  MemberListener,
-  MessageListener,
-  RealtimeManagerEvents,
-  RealtimeMessage,
-  UserEvent,
-  UserEventListener,
-} from "./realtime_events.ts";
-
 /**
  * A realtime client for a lifeline relay: join channels, publish to them or
  * to everyone, see who is in a channel, and hear messages, member events and

@@ -10,11 +10,9 @@ import assert from "node:assert/strict";
 import { createTestClock, type TestClock } from "../_fake_clock.ts";
 import { ConstantBackoff } from "../../src/core/backoff.ts";
 import { Relay, type RelayOptions } from "../../src/relay/mod.ts";
-import {
-  RealtimeManager,
-  type RealtimeManagerOptions,
-  type RealtimeMessage,
-} from "../../src/client/realtime_manager.ts";
+import { RealtimeManager } from "../../src/client/realtime_manager.ts";
+import type { RealtimeManagerOptions } from "../../src/client/realtime_manager_options.ts";
+import type { RealtimeMessage } from "../../src/client/realtime_events.ts";
 import { RealtimeError } from "../../src/client/realtime_error.ts";
 import {
   type LinkedSocket,

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { createTestClock } from "../_fake_clock.ts";
-import {
-  type MemberEvent,
-  RealtimeManager,
-  type RealtimeManagerOptions,
-  type RealtimeMessage,
-} from "../../src/client/realtime_manager.ts";
+import { RealtimeManager } from "../../src/client/realtime_manager.ts";
+import type { RealtimeManagerOptions } from "../../src/client/realtime_manager_options.ts";
+import type {
+  MemberEvent,
+  RealtimeMessage,
+} from "../../src/client/realtime_events.ts";
 import { fakeWebSockets } from "../_fake_websocket.ts";
 import type { LinkedSocket } from "../_relay_link.ts";
 import {
