@@ -107,11 +107,7 @@ Deno.test("update changes the profile in every channel with a new version each",
 
 Deno.test("a disconnect sends leave presence to the remaining members", () => {
   using h = harness();
-  const a = h.connect();
-  const b = h.connect();
-  a.send({ type: "join", channel: "room" });
-  b.send({ type: "join", channel: "room" });
-  a.take();
+  const [a, b] = h.joined("room");
   b.conn.closed(1006);
   b.conn.closed(1006); // idempotent
   assert.deepEqual(a.take(), [{
