@@ -12,10 +12,10 @@
 
 import type { Clock } from "../core/clock.ts";
 import { noop } from "../core/event_stream.ts";
-import type { MsgFrame } from "../protocol/mod.ts";
+import { joinFrame, leaveFrame, type MsgFrame } from "../protocol/mod.ts";
 import { toChannelMessage } from "./_message_shapes.ts";
 import { ManagerChannel } from "./_manager_channel.ts";
-import type { Request, RequestFrame, Requests } from "./_requests.ts";
+import type { Request, Requests } from "./_requests.ts";
 import type { ChannelStatus, RealtimeChannel } from "./realtime_channel.ts";
 import { RealtimeError } from "./realtime_error.ts";
 
@@ -100,7 +100,7 @@ export class ChannelState {
   /** A leave request for a call. */
   leave(echo: boolean, finish: Finish): Request {
     finish = this.#track(finish);
-    const frame: RequestFrame = { type: "leave", channel: this.name, echo };
+    const frame = leaveFrame(this.name, { echo });
     const request: Request = {
       frame,
       body: JSON.stringify(frame),
@@ -171,7 +171,7 @@ export class ChannelState {
 
   #joinRequest(echo: boolean, internal: boolean, finish: Finish): JoinRequest {
     finish = this.#track(finish);
-    const frame: RequestFrame = { type: "join", channel: this.name, echo };
+    const frame = joinFrame(this.name, { echo });
     const request: JoinRequest = {
       frame,
       body: JSON.stringify(frame),

@@ -14,10 +14,13 @@ import {
   isEventName,
   MAX_EVENT_LENGTH,
   type Member,
+  membersFrame,
+  pubFrame,
   RESERVED_EVENT_PREFIX,
+  updateFrame,
 } from "../protocol/mod.ts";
 import type { Channels } from "./_channel_state.ts";
-import type { Request, RequestFrame, Requests } from "./_requests.ts";
+import type { Request, Requests } from "./_requests.ts";
 import { RealtimeError } from "./realtime_error.ts";
 
 /** Settles a call: with an error, or with what it resolves to. */
@@ -55,7 +58,7 @@ export class RequestBuilder {
   members(channel: string, finish: Finish<Member[]>): Request {
     this.#checkChannel(channel);
     return this.#host.requests.create(
-      { type: "members", channel },
+      membersFrame(channel),
       (error, data) => {
         if (error) return finish(error);
         const members = (data as { members?: unknown } | undefined)?.members;
@@ -68,11 +71,7 @@ export class RequestBuilder {
   }
 
   update(data: unknown, echo: boolean | undefined, finish: Finish): Request {
-    const frame: RequestFrame = {
-      type: "update",
-      profile: data ?? null,
-      echo: this.#echo(echo),
-    };
+    const frame = updateFrame(data, { echo: this.#echo(echo) });
     return this.#host.requests.create(frame, (error) => {
       if (!error) this.#host.profileChanged(frame.profile);
       finish(error);
@@ -94,14 +93,11 @@ export class RequestBuilder {
         `The event name must be a string of 1 to ${MAX_EVENT_LENGTH} characters, not starting with '${RESERVED_EVENT_PREFIX}'`,
       );
     }
-    const frame: RequestFrame = {
-      type: "pub",
-      channel,
-      event,
+    const frame = pubFrame(channel, event, {
       data,
       echo: this.#echo(echo),
       mid: String(++this.#mid),
-    };
+    });
     return this.#host.requests.create(frame, (error) => finish(error));
   }
 

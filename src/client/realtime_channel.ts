@@ -107,19 +107,12 @@ export interface ChannelSendOptions {
  * @example Publishing in a channel of a manager
  * ```ts
  * import { RealtimeManager, type RealtimeChannel } from "@lifeline/realtime";
+ * import { FakeWebSocket } from "@lifeline/realtime/testing";
  * import assert from "node:assert/strict";
  *
- * // A socket that never opens keeps this example offline.
- * class Offline extends EventTarget {
- *   readyState = 0;
- *   protocol = "";
- *   bufferedAmount = 0;
- *   binaryType = "blob";
- *   send(): void {}
- *   close(): void {}
- * }
+ * // A fake socket that nobody opens keeps this example offline.
  * const manager = new RealtimeManager("ws://127.0.0.1:8787/ws", {
- *   WebSocket: Offline as unknown as typeof WebSocket,
+ *   WebSocket: FakeWebSocket,
  * });
  * const room: RealtimeChannel = manager.channel("room");
  * assert.equal(room.channelId, "room");

@@ -14,7 +14,8 @@
  *
  * - `_request_builder.ts`: each call checked and turned into a request;
  * - `_requests.ts`: refs, acks, timeouts and the ordered offline queue;
- * - `_connection_phase.ts`: offline → hello → rejoin → ready;
+ * - `_relay_link.ts`: the socket, and the connection phase it drives
+ *   (`_connection_phase.ts`: offline → hello → rejoin → ready);
  * - `_channel_state.ts`: each channel's membership, join de-duplication and
  *   status, pushed to its view;
  * - `_inbound.ts`: decoding and routing what the relay sends, and
@@ -22,38 +23,22 @@
  * - `_event_hub.ts`: the listeners, on `Emitter`s, over one event map,
  *   {@linkcode RealtimeManagerEvents}.
  *
- * The file is longer than 500 lines only because of the public methods'
- * documentation; its code is a few hundred lines of wiring.
+ * The file is a little over 500 lines only because of the documentation of
+ * the public (Altogic-compatible) methods; its code is wiring and one-line
+ * delegations.
  *
  * @module
  */
 
 import { rethrowLater, type SubscribeOptions } from "../core/event_stream.ts";
-import {
-  encodeFrame,
-  type HelloFrame,
-  type Member,
-  PROTOCOL_VERSION,
-  type RelayLimits,
-} from "../protocol/mod.ts";
-import {
-  type ConnectionState,
-  ReconnectingWebSocket,
-} from "../socket/reconnecting_websocket.ts";
+import type { Member } from "../protocol/mod.ts";
 import { managerSettings } from "./_manager_options.ts";
 import { Channels } from "./_channel_state.ts";
-import { ConnectionPhase } from "./_connection_phase.ts";
 import { EventHub } from "./_event_hub.ts";
-import { type InboundTarget, routeInbound } from "./_inbound.ts";
-import {
-  toMemberEvent,
-  toRealtimeMessage,
-  toUserEvent,
-} from "./_message_shapes.ts";
+import { RelayLink } from "./_relay_link.ts";
 import { type Finish, RequestBuilder } from "./_request_builder.ts";
 import { type Request, Requests } from "./_requests.ts";
 import type { RealtimeChannel } from "./realtime_channel.ts";
-import { RealtimeError } from "./realtime_error.ts";
 import type {
   AnyListener,
   MemberListener,
@@ -61,24 +46,7 @@ import type {
   RealtimeManagerEvents,
   UserEventListener,
 } from "./realtime_events.ts";
-
 import type { RealtimeManagerOptions } from "./realtime_manager_options.ts";
-
-export type {
-  RealtimeManagerOptions,
-  TokenProvider,
-} from "./realtime_manager_options.ts";
-export type {
-  AnyListener,
-  MemberEvent,
-  MemberEventName,
-  MemberListener,
-  MessageListener,
-  RealtimeManagerEvents,
-  RealtimeMessage,
-  UserEvent,
-  UserEventListener,
-} from "./realtime_events.ts";
 
 /**
  * A realtime client for a lifeline relay: join channels, publish to them or
@@ -97,47 +65,30 @@ export type {
  * @example Joining and publishing, against a fake relay
  * ```ts
  * import { RealtimeManager } from "@lifeline/realtime";
+ * import { FakeWebSocket } from "@lifeline/realtime/testing";
  * import assert from "node:assert/strict";
  *
- * // A stand-in for the relay: welcomes, then acknowledges every request.
- * class FakeRelaySocket extends EventTarget {
- *   readyState = 0;
- *   protocol = "";
- *   bufferedAmount = 0;
- *   binaryType = "blob";
- *   constructor(public url: string) {
- *     super();
- *     queueMicrotask(() => {
- *       this.readyState = 1;
- *       this.dispatchEvent(new Event("open"));
- *     });
+ * // A stand-in for the relay: accepts, welcomes, then acknowledges every request.
+ * class FakeRelaySocket extends FakeWebSocket {
+ *   constructor(url: string) {
+ *     super(url);
+ *     queueMicrotask(() => this.open());
  *   }
- *   send(text: string): void {
+ *   override send(text: string): void {
+ *     super.send(text);
  *     if (text === "ping") return this.#reply("pong");
  *     const frame = JSON.parse(text);
- *     if (frame.type === "hello") {
- *       this.#reply(JSON.stringify({
- *         type: "welcome", v: 1, session: "s1", limits: {}, heartbeat: {},
- *       }));
- *     } else {
- *       this.#reply(JSON.stringify({ type: "ack", ref: frame.ref, ok: true }));
- *     }
- *   }
- *   close(code = 1000, reason = ""): void {
- *     this.readyState = 3;
- *     queueMicrotask(() =>
- *       this.dispatchEvent(new CloseEvent("close", { code, reason, wasClean: true }))
- *     );
+ *     this.#reply(JSON.stringify(frame.type === "hello"
+ *       ? { type: "welcome", v: 1, session: "s1", limits: {}, heartbeat: {} }
+ *       : { type: "ack", ref: frame.ref, ok: true }));
  *   }
  *   #reply(data: string): void {
- *     queueMicrotask(() =>
- *       this.dispatchEvent(new MessageEvent("message", { data }))
- *     );
+ *     queueMicrotask(() => this.receive(data));
  *   }
  * }
  *
  * await using manager = new RealtimeManager("ws://127.0.0.1:8787/ws", {
- *   WebSocket: FakeRelaySocket as unknown as typeof WebSocket,
+ *   WebSocket: FakeRelaySocket,
  * });
  * await manager.join("lobby");
  * await manager.send("lobby", "chat", { text: "hi" });
@@ -146,16 +97,9 @@ export type {
  * ```
  */
 export class RealtimeManager implements AsyncDisposable {
-  #socket: ReconnectingWebSocket;
-  #buffer: boolean;
-  #autoJoin: boolean;
-  #closed = false;
-  #profile: { value: unknown } | undefined;
-  #byeReason: string | undefined;
-  #requests: Requests;
-  #phase: ConnectionPhase;
   #channels: Channels;
   #build: RequestBuilder;
+  #link: RelayLink;
   #events: EventHub<RealtimeManagerEvents> = new EventHub(
     (error) => this.#reportError(error),
     "error",
@@ -170,46 +114,35 @@ export class RealtimeManager implements AsyncDisposable {
   constructor(url: string | URL, options: RealtimeManagerOptions = {}) {
     const settings = managerSettings(url, options);
     const { clock, ackTimeout, maxQueued } = settings;
-    this.#buffer = settings.buffer;
-    this.#autoJoin = settings.autoJoin;
-    this.#profile = settings.profile;
-    this.#requests = new Requests({
+    const requests = new Requests({
       clock,
       ackTimeout,
       maxQueued,
-      transmit: (text) => this.#socket.send(text),
-    });
-    this.#phase = new ConnectionPhase(clock, ackTimeout, () => {
-      this.#reportError(
-        new RealtimeError(
-          "timeout",
-          `The relay did not welcome us within ${ackTimeout} ms`,
-        ),
-      );
-      this.#socket.reconnect();
+      transmit: (text) => this.#link.send(text),
     });
     const channels = this.#channels = new Channels({
       clock,
-      requests: this.#requests,
+      requests,
       isConnected: () => this.isConnected(),
-      isClosed: () => this.#closed,
-      rejoined: (channel, error) => this.#rejoined(channel, error),
+      isClosed: () => this.#link.closed,
+      rejoined: (channel, error) => this.#link.rejoined(channel, error),
       join: (channel) => this.join(channel),
       leave: (channel) => this.leave(channel),
       send: (channel, event, data, echo) =>
         this.send(channel, event, data, echo),
     });
     this.#build = new RequestBuilder({
-      requests: this.#requests,
+      requests,
       channels,
       echo: settings.echo,
-      profileChanged: (profile) => this.#profile = { value: profile },
+      profileChanged: (profile) => this.#link.profile = profile,
     });
-    this.#socket = new ReconnectingWebSocket(settings.url, settings.socket);
-    this.#socket.connection.subscribe((state) => this.#onState(state));
-    this.#socket.messages.subscribe((data) =>
-      routeInbound(data, this.#inbound)
-    );
+    this.#link = new RelayLink(settings, {
+      requests,
+      channels,
+      events: this.#events,
+      reportError: (error) => this.#reportError(error),
+    });
   }
 
   // ------------------------------------------------------------ connection
@@ -220,10 +153,7 @@ export class RealtimeManager implements AsyncDisposable {
    * {@linkcode RealtimeManager.onError} listeners.
    */
   open(): void {
-    if (!this.#closed) return;
-    this.#closed = false;
-    this.#byeReason = undefined;
-    this.#socket.reconnect();
+    this.#link.open();
   }
 
   /**
@@ -235,18 +165,13 @@ export class RealtimeManager implements AsyncDisposable {
    * @param code The WebSocket close code.
    * @param reason The close reason.
    */
-  async close(code?: number, reason?: string): Promise<void> {
-    if (!this.#closed) {
-      this.#closed = true;
-      this.#dropped(reason ?? this.#byeReason ?? "closed");
-      this.#failAll("The manager was closed");
-    }
-    await this.#socket.close(code, reason);
+  close(code?: number, reason?: string): Promise<void> {
+    return this.#link.close(code, reason);
   }
 
   /** Whether the relay has welcomed this connection and it has not dropped since. */
   isConnected(): boolean {
-    return this.#phase.welcomed;
+    return this.#link.welcomed;
   }
 
   /**
@@ -254,7 +179,7 @@ export class RealtimeManager implements AsyncDisposable {
    * id in channels; `null` while not connected.
    */
   getSocketId(): string | null {
-    return this.isConnected() ? this.#phase.session : null;
+    return this.isConnected() ? this.#link.session : null;
   }
 
   /** Closes the manager; the same as {@linkcode RealtimeManager.close}. */
@@ -580,162 +505,9 @@ export class RealtimeManager implements AsyncDisposable {
         reject(error);
         return;
       }
-      if (this.#closed) {
-        request.reject(new RealtimeError("closed", "The manager is closed"));
-      } else if (this.#phase.phase === "ready") {
-        request.start();
-      } else if (
-        request.frame.type === "pub" && !this.#buffer && !this.isConnected()
-      ) {
-        request.reject(
-          new RealtimeError(
-            "not_connected",
-            "Not connected, and bufferMessages is off",
-          ),
-        );
-      } else {
-        const refused = this.#requests.enqueue(request);
-        if (refused) request.reject(refused);
-      }
+      this.#link.submit(request);
     });
   }
-
-  // ------------------------------------------------------------ connection phase
-
-  #onState(state: ConnectionState): void {
-    switch (state.type) {
-      case "connected":
-      case "reconnected":
-        return this.#hello();
-      case "reconnecting":
-        this.#dropped();
-        this.#events.emit("reconnectAttempt", state.attempt);
-        return;
-      case "disconnected":
-        this.#dropped();
-        if (state.error) this.#reportError(state.error);
-        if (!this.#closed) {
-          // The socket gave up (maxRetries, shouldReconnect or its signal).
-          this.#closed = true;
-          this.#failAll(
-            "The connection closed and will not reconnect",
-            state.error,
-          );
-        }
-        return;
-      default: // connecting, disconnecting
-        return this.#dropped();
-    }
-  }
-
-  #hello(): void {
-    if (this.#phase.phase !== "offline") this.#dropped();
-    this.#phase.hello();
-    const frame: HelloFrame = {
-      type: "hello",
-      ref: this.#requests.nextRef(),
-      v: PROTOCOL_VERSION,
-    };
-    const session = this.#phase.session;
-    if (session !== null) frame.session = session;
-    if (this.#profile) frame.profile = this.#profile.value;
-    this.#socket.send(encodeFrame(frame));
-  }
-
-  #welcome(session: string, limits: RelayLimits): void {
-    const members = this.#channels.members();
-    if (!this.#phase.welcome(session, members.length)) return;
-    this.#requests.limits = limits;
-    for (const channel of members) channel.rejoin();
-    this.#events.emit("connect", undefined);
-    this.#channels.refresh();
-    if (this.#phase.rejoinDone) this.#ready();
-  }
-
-  #rejoined(channel: string, error: RealtimeError | null): void {
-    if (error) {
-      this.#reportError(
-        new RealtimeError(
-          error.code,
-          `Could not join '${channel}' again: ${error.message}`,
-          { cause: error },
-        ),
-      );
-    }
-    this.#phase.rejoined();
-    if (this.#phase.rejoinDone) this.#ready();
-  }
-
-  /** The connection is welcomed and its channels joined: send what waited. */
-  #ready(): void {
-    this.#phase.ready();
-    this.#channels.refresh();
-    this.#requests.flush(() => this.#phase.phase === "ready");
-  }
-
-  /**
-   * The connection is gone: requests in flight wait again, first in line, to
-   * be sent again (publishes with their `mid`) once the connection is back.
-   */
-  #dropped(reason?: string): void {
-    const wasConnected = this.#phase.drop();
-    if (wasConnected === undefined) return;
-    this.#requests.drop();
-    this.#channels.dropped(this.#autoJoin);
-    this.#channels.refresh();
-    if (wasConnected) {
-      const closeReason = this.#socket.closeReason;
-      const closeCode = this.#socket.closeCode;
-      this.#events.emit(
-        "disconnect",
-        reason ?? this.#byeReason ?? (closeReason ||
-          (closeCode === undefined
-            ? "connection lost"
-            : `closed with code ${closeCode}`)),
-      );
-    }
-    this.#byeReason = undefined;
-  }
-
-  #failAll(message: string, cause?: unknown): void {
-    this.#requests.failQueued(new RealtimeError("closed", message, { cause }));
-    this.#channels.refresh();
-  }
-
-  // ------------------------------------------------------------ inbound
-
-  /** Where inbound frames go; made once, not per message. */
-  #inbound: InboundTarget = {
-    welcome: (frame) => this.#welcome(frame.session, frame.limits),
-    answer: (ref, error, data) => this.#requests.answer(ref, error, data),
-    message: (frame) => {
-      const message = toRealtimeMessage(frame);
-      this.#events.emit("message", message, frame.event);
-      if (this.#events.count("any") > 0) {
-        this.#events.emit("any", [frame.event, message]);
-      }
-      if (frame.channel !== null) {
-        this.#channels.find(frame.channel)?.deliver(frame);
-      }
-    },
-    presence: (frame) => {
-      const [name, event] = toMemberEvent(frame);
-      this.#events.emit(name, event);
-      this.#events.emit("any", [name, event]);
-    },
-    user: (frame) => {
-      const event = toUserEvent(frame);
-      this.#events.emit("user", event, event.event);
-    },
-    bye: (frame) => {
-      this.#byeReason = frame.reason;
-      // Coming back would be refused again (unauthorized, replaced, …).
-      if (!frame.reconnect) {
-        this.close().catch((error) => this.#reportError(error));
-      }
-    },
-    error: (error) => this.#reportError(error),
-  };
 
   #reportError(error: unknown): void {
     // Nobody listens: surface it the way EventTarget does, without breaking us.

@@ -176,8 +176,9 @@ export function pubFrame(
     ? { type: "pub", channel, event }
     : { type: "pub", ref: options.ref, channel, event };
   if (options.data !== undefined) frame.data = options.data;
-  if (options.mid !== undefined) frame.mid = options.mid;
+  // `echo` before `mid`: the order the client has always sent them in.
   if (options.echo !== undefined) frame.echo = options.echo;
+  if (options.mid !== undefined) frame.mid = options.mid;
   return frame;
 }
 

@@ -15,6 +15,7 @@ import {
 import { DEFAULT_HEARTBEAT, DEFAULT_LIMITS } from "../protocol/mod.ts";
 import type { Settings } from "./_context.ts";
 import type { RelayOptions } from "./options.ts";
+import type { RelayStore } from "./store.ts";
 
 const POSITIVE: NumberRange = { positive: true };
 const NON_NEGATIVE: NumberRange = { min: 0 };
@@ -41,7 +42,11 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "onError",
 ];
 
-const STORE_METHODS = [
+/** The methods every {@linkcode RelayStore} has; `counts` and `listen` are optional. */
+export const STORE_METHODS: readonly Exclude<
+  keyof RelayStore,
+  "counts" | "listen"
+>[] = [
   "createSession",
   "resumeSession",
   "parkSession",

@@ -40,15 +40,16 @@ export interface RelayConnection {
    * @example Keeping a connection alive from outside
    * ```ts
    * import { Relay } from "@lifeline/realtime/relay";
+   * import { fromFakeTimers } from "@lifeline/realtime/testing";
+   * import { createClock } from "@sinonjs/fake-timers";
    * import assert from "node:assert/strict";
    *
-   * let now = 0;
-   * const clock = { now: () => now, setTimeout, clearTimeout };
+   * const clock = fromFakeTimers(createClock());
    * const relay = new Relay({ clock, sweepTimer: false, heartbeat: { interval: 10, timeout: 10 } });
    * const connection = relay.open({ send() {}, close() {} });
-   * now = 15;
+   * clock.tick(15);
    * connection.seen?.(15); // a ping answered by the runtime
-   * now = 30;
+   * clock.tick(15);
    * relay.sweep();
    * assert.equal(relay.stats().connections, 1);
    * relay.close();

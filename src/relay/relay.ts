@@ -305,15 +305,16 @@ export class Relay {
    * @example Sweeping from an alarm
    * ```ts
    * import { Relay } from "@lifeline/realtime/relay";
+   * import { fromFakeTimers } from "@lifeline/realtime/testing";
+   * import { createClock } from "@sinonjs/fake-timers";
    * import assert from "node:assert/strict";
    *
-   * let now = 0;
-   * const clock = { now: () => now, setTimeout, clearTimeout };
+   * const clock = fromFakeTimers(createClock());
    * const relay = new Relay({ clock, sweepTimer: false, heartbeat: { interval: 10, timeout: 5 } });
    * const codes: (number | undefined)[] = [];
    * relay.open({ send() {}, close: (code) => codes.push(code) });
    * assert.equal(relay.nextSweepAt(), 16);
-   * now = 16;
+   * clock.tick(16);
    * relay.sweep();
    * assert.deepEqual(codes, [4408]);
    * assert.equal(relay.nextSweepAt(), undefined);
@@ -334,9 +335,11 @@ export class Relay {
    * @example The next sweep of a fresh connection
    * ```ts
    * import { Relay } from "@lifeline/realtime/relay";
+   * import { fromFakeTimers } from "@lifeline/realtime/testing";
+   * import { createClock } from "@sinonjs/fake-timers";
    * import assert from "node:assert/strict";
    *
-   * const clock = { now: () => 1_000, setTimeout, clearTimeout };
+   * const clock = fromFakeTimers(createClock(1_000));
    * const relay = new Relay({ clock, sweepTimer: false, heartbeat: { interval: 100, timeout: 50 } });
    * assert.equal(relay.nextSweepAt(), undefined);
    * relay.open({ send() {}, close() {} });

@@ -10,11 +10,9 @@ import assert from "node:assert/strict";
 import { createTestClock, type TestClock } from "../_fake_clock.ts";
 import { ConstantBackoff } from "../../src/core/backoff.ts";
 import { Relay, type RelayOptions } from "../../src/relay/mod.ts";
-import {
-  RealtimeManager,
-  type RealtimeManagerOptions,
-  type RealtimeMessage,
-} from "../../src/client/realtime_manager.ts";
+import { RealtimeManager } from "../../src/client/realtime_manager.ts";
+import type { RealtimeManagerOptions } from "../../src/client/realtime_manager_options.ts";
+import type { RealtimeMessage } from "../../src/client/realtime_events.ts";
 import { RealtimeError } from "../../src/client/realtime_error.ts";
 import {
   type LinkedSocket,
@@ -136,9 +134,14 @@ export function frames(sent: readonly unknown[]): Record<string, unknown>[] {
     .map((s) => JSON.parse(s));
 }
 
-export async function pair(world: World, channel = "room") {
+/** Two welcomed managers that have joined `channel`; `bob` made with `bobOptions`. */
+export async function pair(
+  world: World,
+  channel = "room",
+  bobOptions: RealtimeManagerOptions = {},
+): Promise<{ alice: RealtimeManager; bob: RealtimeManager }> {
   const alice = await world.connected();
-  const bob = await world.connected();
+  const bob = await world.connected(bobOptions);
   await alice.join(channel);
   await bob.join(channel);
   return { alice, bob };

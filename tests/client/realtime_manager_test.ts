@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { createTestClock } from "../_fake_clock.ts";
-import {
-  type MemberEvent,
-  RealtimeManager,
-  type RealtimeManagerOptions,
-  type RealtimeMessage,
-} from "../../src/client/realtime_manager.ts";
+import { RealtimeManager } from "../../src/client/realtime_manager.ts";
+import type { RealtimeManagerOptions } from "../../src/client/realtime_manager_options.ts";
+import type {
+  MemberEvent,
+  RealtimeMessage,
+} from "../../src/client/realtime_events.ts";
 import { fakeWebSockets } from "../_fake_websocket.ts";
 import type { LinkedSocket } from "../_relay_link.ts";
 import {
@@ -120,10 +120,9 @@ Deno.test("a request the relay never answers rejects with timeout", async () => 
 
 Deno.test("a per-call echo overrides the option on the live path", async () => {
   await using world = new World();
-  const alice = await world.connected();
-  const quiet = await world.connected({ echoMessages: false });
-  await alice.join("room");
-  await quiet.join("room");
+  const { alice, bob: quiet } = await pair(world, "room", {
+    echoMessages: false,
+  });
   const aliceHeard = collect(alice, "chat");
   const quietHeard = collect(quiet, "chat");
   await alice.send("room", "chat", "a1", false);
@@ -136,10 +135,9 @@ Deno.test("a per-call echo overrides the option on the live path", async () => {
 
 Deno.test("a per-call echo holds on the buffered path", async () => {
   await using world = new World();
-  const alice = await world.connected();
-  const quiet = await world.connected({ echoMessages: false });
-  await alice.join("room");
-  await quiet.join("room");
+  const { alice, bob: quiet } = await pair(world, "room", {
+    echoMessages: false,
+  });
   const aliceHeard = collect(alice, "chat");
   const quietHeard = collect(quiet, "chat");
   world.drop(alice);

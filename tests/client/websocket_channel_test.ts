@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { RealtimeMessage } from "../../src/client/realtime_manager.ts";
+import type { RealtimeMessage } from "../../src/client/realtime_events.ts";
 import {
   WebSocketChannel,
   type WebSocketChannelOptions,

@@ -13,12 +13,12 @@
 
 import assert from "node:assert/strict";
 import { ConstantBackoff } from "../../src/core/backoff.ts";
-import {
-  type MemberEvent,
-  RealtimeManager,
-  type RealtimeManagerOptions,
-  type RealtimeMessage,
-} from "../../src/client/realtime_manager.ts";
+import { RealtimeManager } from "../../src/client/realtime_manager.ts";
+import type { RealtimeManagerOptions } from "../../src/client/realtime_manager_options.ts";
+import type {
+  MemberEvent,
+  RealtimeMessage,
+} from "../../src/client/realtime_events.ts";
 import { RealtimeError } from "../../src/client/realtime_error.ts";
 import { WebSocketChannel } from "../../src/client/websocket_channel.ts";
 import { type Proxy, startProxy } from "../../tools/chaos_proxy.ts";

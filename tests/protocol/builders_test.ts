@@ -118,3 +118,10 @@ Deno.test("client builders put ref right after type", () => {
     '{"type":"update","profile":null}',
   );
 });
+
+Deno.test("a pub carries echo before mid, as the client has always sent it", () => {
+  assert.equal(
+    encodeFrame(pubFrame("c", "e", { data: 1, mid: "m", echo: true })),
+    '{"type":"pub","channel":"c","event":"e","data":1,"echo":true,"mid":"m"}',
+  );
+});

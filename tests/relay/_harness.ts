@@ -60,6 +60,8 @@ export interface Harness {
     identity?: Identity;
     hello?: Partial<ClientFrame & { type: "hello" }> | false;
   }): Client;
+  /** Opens `count` clients that have joined `channel`, every frame so far taken. */
+  joined(channel: string, count?: number): Client[];
   [Symbol.dispose](): void;
 }
 
@@ -86,6 +88,12 @@ export function harness(options: RelayOptions = {}): Harness {
         socket.take();
       }
       return client;
+    },
+    joined(channel, count = 2) {
+      const clients = Array.from({ length: count }, () => this.connect());
+      for (const c of clients) c.send({ type: "join", channel });
+      for (const c of clients) c.take();
+      return clients;
     },
     [Symbol.dispose]() {
       relay.close();

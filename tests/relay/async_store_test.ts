@@ -4,6 +4,7 @@ import {
   type RelayStore,
   type StoreListener,
 } from "../../src/relay/mod.ts";
+import { STORE_METHODS } from "../../src/relay/_settings.ts";
 import { harness } from "./_harness.ts";
 
 /** Lets every pending store answer and the frames behind it run. */
@@ -17,22 +18,7 @@ function asyncStore(
   log: string[] = [],
 ): RelayStore {
   const store: Record<string, unknown> = {};
-  for (
-    const name of [
-      "createSession",
-      "resumeSession",
-      "parkSession",
-      "endSession",
-      "prune",
-      "seen",
-      "remember",
-      "join",
-      "leave",
-      "update",
-      "channel",
-      "append",
-    ] as const
-  ) {
+  for (const name of STORE_METHODS) {
     store[name] = async (...args: unknown[]) => {
       log.push(name);
       await Promise.resolve();

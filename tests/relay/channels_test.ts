@@ -36,12 +36,7 @@ Deno.test("join with echo false does not send the joiner its own presence", () =
 
 Deno.test("joining a joined channel acks again without new presence", () => {
   using h = harness();
-  const a = h.connect();
-  const b = h.connect();
-  a.send({ type: "join", channel: "room" });
-  b.send({ type: "join", channel: "room" });
-  a.take();
-  b.take();
+  const [a, b] = h.joined("room");
   b.send({ type: "join", ref: 2, channel: "room" });
   const [ack] = b.take();
   assert.equal(ack.type === "ack" && ack.ok, true);
@@ -50,11 +45,7 @@ Deno.test("joining a joined channel acks again without new presence", () => {
 
 Deno.test("leave acks, tells the others and the leaver unless echo is false", () => {
   using h = harness();
-  const a = h.connect();
-  const b = h.connect();
-  for (const c of [a, b]) c.send({ type: "join", channel: "room" });
-  a.take();
-  b.take();
+  const [a, b] = h.joined("room");
   b.send({ type: "leave", ref: 3, channel: "room" });
   const leave = {
     type: "presence",
@@ -116,11 +107,7 @@ Deno.test("update changes the profile in every channel with a new version each",
 
 Deno.test("a disconnect sends leave presence to the remaining members", () => {
   using h = harness();
-  const a = h.connect();
-  const b = h.connect();
-  a.send({ type: "join", channel: "room" });
-  b.send({ type: "join", channel: "room" });
-  a.take();
+  const [a, b] = h.joined("room");
   b.conn.closed(1006);
   b.conn.closed(1006); // idempotent
   assert.deepEqual(a.take(), [{
@@ -135,12 +122,7 @@ Deno.test("a disconnect sends leave presence to the remaining members", () => {
 
 Deno.test("pub is acked with increasing offsets and delivered with offset and sender", () => {
   using h = harness();
-  const a = h.connect();
-  const b = h.connect();
-  a.send({ type: "join", channel: "room" });
-  b.send({ type: "join", channel: "room" });
-  a.take();
-  b.take();
+  const [a, b] = h.joined("room");
   a.send({ type: "pub", ref: 1, channel: "room", event: "chat", data: "one" });
   a.send({ type: "pub", ref: 2, channel: "room", event: "chat" });
   const msg1 = {
@@ -175,12 +157,7 @@ Deno.test("pub is acked with increasing offsets and delivered with offset and se
 
 Deno.test("pub with echo false is not delivered to its sender", () => {
   using h = harness();
-  const a = h.connect();
-  const b = h.connect();
-  a.send({ type: "join", channel: "room" });
-  b.send({ type: "join", channel: "room" });
-  a.take();
-  b.take();
+  const [a, b] = h.joined("room");
   a.send({ type: "pub", ref: 1, channel: "room", event: "e", echo: false });
   assert.deepEqual(a.take().map((f) => f.type), ["ack"]);
   assert.deepEqual(b.take().map((f) => f.type), ["msg"]);

@@ -95,11 +95,7 @@ Deno.test("a connection is closed once, however many reasons it is given", () =>
 
 Deno.test("a connection that closes leaves its channels and parks its session once", () => {
   using h = harness();
-  const a = h.connect();
-  const b = h.connect();
-  a.send({ type: "join", channel: "lobby" });
-  b.send({ type: "join", channel: "lobby" });
-  b.take();
+  const [a, b] = h.joined("lobby");
   a.conn.closed();
   a.conn.closed();
   assert.deepEqual(b.take().map((f) => f.type === "presence" && f.action), [

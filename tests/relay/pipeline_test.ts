@@ -115,12 +115,7 @@ Deno.test("undecodable frames get error frames; binary frames are bad frames", (
 
 Deno.test("repeated bad frames close with 1008 after the linger, serving nothing meanwhile", () => {
   using h = harness();
-  const bad = h.connect();
-  const good = h.connect();
-  bad.send({ type: "join", channel: "room" });
-  good.send({ type: "join", channel: "room" });
-  bad.take();
-  good.take();
+  const [bad, good] = h.joined("room");
   for (let i = 0; i < 10; i++) bad.send("garbage");
   assert.equal(bad.take().length, 10);
   // It left its channels at once.

@@ -3,12 +3,7 @@ import { harness } from "./_harness.ts";
 
 Deno.test("a republished mid is acked with the same offset and not delivered twice", () => {
   using h = harness();
-  const a = h.connect();
-  const b = h.connect();
-  a.send({ type: "join", channel: "room" });
-  b.send({ type: "join", channel: "room" });
-  a.take();
-  b.take();
+  const [a, b] = h.joined("room");
   a.send({
     type: "pub",
     ref: 1,
@@ -35,10 +30,7 @@ Deno.test("a republished mid is acked with the same offset and not delivered twi
 
 Deno.test("a resumed session keeps its id and its dedupe memory", () => {
   using h = harness();
-  const a = h.connect();
-  const b = h.connect();
-  a.send({ type: "join", channel: "room" });
-  b.send({ type: "join", channel: "room" });
+  const [a, b] = h.joined("room");
   a.send({ type: "pub", ref: 1, channel: "room", event: "e", mid: "m1" });
   const session = a.conn.id;
   a.conn.closed(1006);

@@ -88,8 +88,8 @@ export class AdapterCore {
 
   /**
    * Opens a relay connection for a socket that just opened. The handle it
-   * returns forwards frames and reports the close once, however many close
-   * and error events the runtime fires.
+   * returns forwards frames and liveness (`seen`), and reports the close
+   * once, however many close and error events the runtime fires.
    */
   attach(
     socket: RelaySocket,
@@ -104,6 +104,7 @@ export class AdapterCore {
         return connection.id;
       },
       message: (data) => connection.message(data),
+      seen: (at) => connection.seen?.(at),
       closed: (code, reason) => {
         if (!open) return;
         open = false;
@@ -113,6 +114,21 @@ export class AdapterCore {
         this.#drained.clear();
       },
     };
+  }
+
+  /**
+   * Completes `own`, the members an adapter adds for its runtime, with the
+   * ones every {@linkcode RelayAdapter} has, backed by this core.
+   */
+  adapter<A extends RelayAdapter>(own: Omit<A, keyof RelayAdapter>): A {
+    return Object.defineProperties(own, {
+      relay: { value: this.relay, enumerable: true },
+      openSockets: { get: () => this.#open, enumerable: true },
+      close: {
+        value: (timeout?: number) => this.close(timeout),
+        enumerable: true,
+      },
+    }) as unknown as A;
   }
 
   /** {@linkcode RelayAdapter.close}. */
@@ -197,7 +213,12 @@ export function feed(
   );
 }
 
-function refused(status: number, code: string, message: string): Admission {
+/** A refusal with the JSON body `{ error: { code, message } }`. */
+export function refused(
+  status: number,
+  code: string,
+  message: string,
+): Admission & { ok: false } {
   return {
     ok: false,
     status,

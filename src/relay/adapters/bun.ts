@@ -34,7 +34,12 @@ import type {
   RelaySocket,
 } from "../mod.ts";
 import { Relay } from "../mod.ts";
-import { AdapterCore, refusal, type RelayAdapter } from "./_adapter.ts";
+import {
+  AdapterCore,
+  refusal,
+  refused,
+  type RelayAdapter,
+} from "./_adapter.ts";
 
 export type { RelayAdapter } from "./_adapter.ts";
 
@@ -165,12 +170,7 @@ export function bunRelay(options: RelayOptions = {}): BunRelay {
   };
   const relay = new Relay({ ...options, fanout });
   const core = new AdapterCore(relay);
-  return {
-    relay,
-    get openSockets(): number {
-      return core.openSockets;
-    },
-    close: (timeout) => core.close(timeout),
+  return core.adapter<BunRelay>({
     async fetch(request, bunServer) {
       const admission = await core.admit(request);
       if (!admission.ok) return refusal(admission);
@@ -186,12 +186,7 @@ export function bunRelay(options: RelayOptions = {}): BunRelay {
       ) {
         return undefined;
       }
-      return refusal({
-        status: 400,
-        body: JSON.stringify({
-          error: { code: "bad_request", message: "WebSocket upgrade failed" },
-        }),
-      });
+      return refusal(refused(400, "bad_request", "WebSocket upgrade failed"));
     },
     websocket: {
       open(ws) {
@@ -209,5 +204,5 @@ export function bunRelay(options: RelayOptions = {}): BunRelay {
         ws.data.connection?.closed(code, reason);
       },
     },
-  };
+  });
 }

@@ -25,7 +25,13 @@
 
 import { checkFunction, checkKeys } from "../../core/_options.ts";
 import type { Relay } from "../mod.ts";
-import { AdapterCore, feed, refusal, type RelayAdapter } from "./_adapter.ts";
+import {
+  AdapterCore,
+  feed,
+  refusal,
+  refused,
+  type RelayAdapter,
+} from "./_adapter.ts";
 
 export type { RelayAdapter } from "./_adapter.ts";
 
@@ -86,12 +92,7 @@ export function denoRelay(
     options.upgradeWebSocket ?? denoUpgradeWebSocket(),
   ) as DenoUpgradeWebSocket;
   const core = new AdapterCore(relay);
-  return {
-    relay,
-    get openSockets(): number {
-      return core.openSockets;
-    },
-    close: (timeout) => core.close(timeout),
+  return core.adapter<DenoRelay>({
     async fetch(request: Request): Promise<Response> {
       const admission = await core.admit(request);
       if (!admission.ok) return refusal(admission);
@@ -105,12 +106,7 @@ export function denoRelay(
         );
       } catch (error) {
         // A malformed handshake (no key, wrong version).
-        return refusal({
-          status: 400,
-          body: JSON.stringify({
-            error: { code: "bad_request", message: String(error) },
-          }),
-        });
+        return refusal(refused(400, "bad_request", String(error)));
       }
       const { socket, response } = upgraded;
       socket.binaryType = "arraybuffer";
@@ -119,7 +115,7 @@ export function denoRelay(
       }, { once: true });
       return response;
     },
-  };
+  });
 }
 
 /** The runtime's `Deno.upgradeWebSocket`, reached without Deno's types. */

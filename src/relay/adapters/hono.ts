@@ -145,12 +145,7 @@ export function honoRelay<C extends HonoContext>(
     );
   }
   const core = new AdapterCore(relay);
-  return {
-    relay,
-    get openSockets(): number {
-      return core.openSockets;
-    },
-    close: (timeout) => core.close(timeout),
+  return core.adapter<HonoRelay<C>>({
     async handler(c: C): Promise<Response> {
       const request = c.req.raw;
       const admission = await core.admit(request);
@@ -181,5 +176,5 @@ export function honoRelay<C extends HonoContext>(
           : { protocol: admission.protocol },
       );
     },
-  };
+  });
 }

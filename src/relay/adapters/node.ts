@@ -35,6 +35,7 @@ import {
   feed,
   type ListenedSocket,
   refusal,
+  refused,
   type RelayAdapter,
 } from "./_adapter.ts";
 
@@ -197,25 +198,14 @@ export function nodeRelay(relay: Relay, options: NodeRelayOptions): NodeRelay {
     });
   }
 
-  return {
-    relay,
-    get openSockets(): number {
-      return core.openSockets;
-    },
-    close: (timeout) => core.close(timeout),
+  return core.adapter<NodeRelay>({
     async fetch(request) {
       const admission = await core.admit(request);
       if (!admission.ok) return refusal(admission);
       // Upgrades come through `upgrade`: a request here cannot switch.
-      return refusal({
-        status: 426,
-        body: JSON.stringify({
-          error: {
-            code: "bad_request",
-            message: "Expected a WebSocket upgrade",
-          },
-        }),
-      });
+      return refusal(
+        refused(426, "bad_request", "Expected a WebSocket upgrade"),
+      );
     },
     upgrade(request, socket, head) {
       // A connection reset while the relay decides must not crash Node.
@@ -224,7 +214,7 @@ export function nodeRelay(relay: Relay, options: NodeRelayOptions): NodeRelay {
         refuse(socket, 500, "internal", String(error));
       });
     },
-  };
+  });
 }
 
 /** The upgrade request as a `Request`, for `relay.accept`. */
@@ -248,7 +238,7 @@ function refuse(
   code: string,
   message: string,
 ): void {
-  write(socket, status, JSON.stringify({ error: { code, message } }));
+  write(socket, status, refused(status, code, message).body);
 }
 
 function write(socket: NodeSocket, status: number, body: string): void {

@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { APP_TOPIC, Relay } from "../../../src/relay/mod.ts";
+import { AdapterCore } from "../../../src/relay/adapters/_adapter.ts";
 import { denoRelay } from "../../../src/relay/adapters/deno.ts";
 import {
   bunRelay,
@@ -26,6 +27,7 @@ import {
   type NodeWebSocket,
   type NodeWebSocketServerOptions,
 } from "../../../src/relay/adapters/node.ts";
+import { createTestClock } from "../../_fake_clock.ts";
 
 const HELLO = '{"type":"hello","v":1}';
 
@@ -290,4 +292,31 @@ Deno.test("nodeRelay answers a plain request to the relay's path like the others
   assert.equal(response.status, 426);
   await response.body?.cancel();
   await lifeline.close();
+});
+
+Deno.test("an adapter's handle forwards liveness heard outside any frame to the relay", () => {
+  const clock = createTestClock();
+  const relay = new Relay({
+    clock,
+    sweepTimer: false,
+    heartbeat: { interval: 10, timeout: 10 },
+  });
+  const core = new AdapterCore(relay);
+  const socket = new ServerSocket();
+  const connection = core.attach(
+    socket,
+    {},
+    upgradeRequest(),
+  );
+  clock.tick(15);
+  connection.seen?.(15); // a ping the runtime answered by itself
+  clock.tick(15);
+  relay.sweep();
+  assert.equal(relay.stats().connections, 1);
+  clock.tick(6);
+  relay.sweep();
+  assert.equal(relay.stats().connections, 0);
+  assert.equal(core.openSockets, 1); // the socket has not reported its close yet
+  connection.closed(4408, "heartbeat timeout");
+  assert.equal(core.openSockets, 0);
 });

@@ -1,0 +1,272 @@
+/**
+ * A manager's link to the relay: the socket, and the connection phase it
+ * drives (see `_connection_phase.ts`). On every open the link says `hello`
+ * with the previous session id and the profile, so the relay resumes the
+ * session; on `welcome` it joins the channels again, and once they are
+ * joined it lets the queued requests out. When the connection drops, what
+ * was in flight waits again. It also routes what the relay sends to the
+ * listeners and channels, and decides what a new request does: start, wait
+ * for the connection, or fail. Internal to the client layer.
+ *
+ * @module
+ */
+
+import type { RelayLimits } from "../protocol/mod.ts";
+import { encodeFrame, helloFrame } from "../protocol/mod.ts";
+import {
+  type ConnectionState,
+  ReconnectingWebSocket,
+} from "../socket/reconnecting_websocket.ts";
+import type { Channels } from "./_channel_state.ts";
+import { ConnectionPhase } from "./_connection_phase.ts";
+import type { EventHub } from "./_event_hub.ts";
+import { type InboundTarget, routeInbound } from "./_inbound.ts";
+import type { ManagerSettings } from "./_manager_options.ts";
+import {
+  toMemberEvent,
+  toRealtimeMessage,
+  toUserEvent,
+} from "./_message_shapes.ts";
+import type { Request, Requests } from "./_requests.ts";
+import { RealtimeError } from "./realtime_error.ts";
+import type { RealtimeManagerEvents } from "./realtime_events.ts";
+
+/** What the link needs from its manager. */
+export interface LinkHost {
+  readonly requests: Requests;
+  readonly channels: Channels;
+  readonly events: EventHub<RealtimeManagerEvents>;
+  /** Reports an error outside any request. */
+  reportError(error: unknown): void;
+}
+
+/** The manager's connection to the relay; see the module doc. */
+export class RelayLink {
+  #host: LinkHost;
+  #socket: ReconnectingWebSocket;
+  #phase: ConnectionPhase;
+  #buffer: boolean;
+  #autoJoin: boolean;
+  #closed = false;
+  #profile: { value: unknown } | undefined;
+  #byeReason: string | undefined;
+
+  constructor(settings: ManagerSettings, host: LinkHost) {
+    const { clock, ackTimeout } = settings;
+    this.#host = host;
+    this.#buffer = settings.buffer;
+    this.#autoJoin = settings.autoJoin;
+    this.#profile = settings.profile;
+    this.#phase = new ConnectionPhase(clock, ackTimeout, () => {
+      host.reportError(
+        new RealtimeError(
+          "timeout",
+          `The relay did not welcome us within ${ackTimeout} ms`,
+        ),
+      );
+      this.#socket.reconnect();
+    });
+    this.#socket = new ReconnectingWebSocket(settings.url, settings.socket);
+    this.#socket.connection.subscribe((state) => this.#onState(state));
+    this.#socket.messages.subscribe((data) =>
+      routeInbound(data, this.#inbound)
+    );
+  }
+
+  /** Whether the relay has welcomed this connection and it has not dropped since. */
+  get welcomed(): boolean {
+    return this.#phase.welcomed;
+  }
+
+  /** The session id of the latest welcome, kept across connections. */
+  get session(): string | null {
+    return this.#phase.session;
+  }
+
+  /** Whether the manager is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The profile the next `hello` carries: the relay accepted a new one. */
+  set profile(profile: unknown) {
+    this.#profile = { value: profile };
+  }
+
+  /** Sends a frame's text on the socket. */
+  send(text: string): void {
+    this.#socket.send(text);
+  }
+
+  /** Reconnects after {@linkcode RelayLink.close}; otherwise does nothing. */
+  open(): void {
+    if (!this.#closed) return;
+    this.#closed = false;
+    this.#byeReason = undefined;
+    this.#socket.reconnect();
+  }
+
+  /** Closes for good: queued requests fail with `"closed"`. */
+  async close(code?: number, reason?: string): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#dropped(reason ?? this.#byeReason ?? "closed");
+      this.#failAll("The manager was closed");
+    }
+    await this.#socket.close(code, reason);
+  }
+
+  /** Starts `request`, queues it, or rejects it, as the connection stands. */
+  submit(request: Request): void {
+    if (this.#closed) {
+      request.reject(new RealtimeError("closed", "The manager is closed"));
+    } else if (this.#phase.phase === "ready") {
+      request.start();
+    } else if (
+      request.frame.type === "pub" && !this.#buffer && !this.welcomed
+    ) {
+      request.reject(
+        new RealtimeError(
+          "not_connected",
+          "Not connected, and bufferMessages is off",
+        ),
+      );
+    } else {
+      const refused = this.#host.requests.enqueue(request);
+      if (refused) request.reject(refused);
+    }
+  }
+
+  /** An internal rejoin after a welcome has finished, well or not. */
+  rejoined(channel: string, error: RealtimeError | null): void {
+    if (error) {
+      this.#host.reportError(
+        new RealtimeError(
+          error.code,
+          `Could not join '${channel}' again: ${error.message}`,
+          { cause: error },
+        ),
+      );
+    }
+    this.#phase.rejoined();
+    if (this.#phase.rejoinDone) this.#ready();
+  }
+
+  #onState(state: ConnectionState): void {
+    switch (state.type) {
+      case "connected":
+      case "reconnected":
+        return this.#hello();
+      case "reconnecting":
+        this.#dropped();
+        this.#host.events.emit("reconnectAttempt", state.attempt);
+        return;
+      case "disconnected":
+        this.#dropped();
+        if (state.error) this.#host.reportError(state.error);
+        if (!this.#closed) {
+          // The socket gave up (maxRetries, shouldReconnect or its signal).
+          this.#closed = true;
+          this.#failAll(
+            "The connection closed and will not reconnect",
+            state.error,
+          );
+        }
+        return;
+      default: // connecting, disconnecting
+        return this.#dropped();
+    }
+  }
+
+  #hello(): void {
+    if (this.#phase.phase !== "offline") this.#dropped();
+    this.#phase.hello();
+    const frame = helloFrame({
+      ref: this.#host.requests.nextRef(),
+      session: this.#phase.session ?? undefined,
+      profile: this.#profile?.value,
+    });
+    this.#socket.send(encodeFrame(frame));
+  }
+
+  #welcome(session: string, limits: RelayLimits): void {
+    const { channels, requests, events } = this.#host;
+    const members = channels.members();
+    if (!this.#phase.welcome(session, members.length)) return;
+    requests.limits = limits;
+    for (const channel of members) channel.rejoin();
+    events.emit("connect", undefined);
+    channels.refresh();
+    if (this.#phase.rejoinDone) this.#ready();
+  }
+
+  /** The connection is welcomed and its channels joined: send what waited. */
+  #ready(): void {
+    this.#phase.ready();
+    this.#host.channels.refresh();
+    this.#host.requests.flush(() => this.#phase.phase === "ready");
+  }
+
+  /**
+   * The connection is gone: requests in flight wait again, first in line, to
+   * be sent again (publishes with their `mid`) once the connection is back.
+   */
+  #dropped(reason?: string): void {
+    const wasConnected = this.#phase.drop();
+    if (wasConnected === undefined) return;
+    this.#host.requests.drop();
+    this.#host.channels.dropped(this.#autoJoin);
+    this.#host.channels.refresh();
+    if (wasConnected) {
+      const closeReason = this.#socket.closeReason;
+      const closeCode = this.#socket.closeCode;
+      this.#host.events.emit(
+        "disconnect",
+        reason ?? this.#byeReason ?? (closeReason ||
+          (closeCode === undefined
+            ? "connection lost"
+            : `closed with code ${closeCode}`)),
+      );
+    }
+    this.#byeReason = undefined;
+  }
+
+  #failAll(message: string, cause?: unknown): void {
+    this.#host.requests.failQueued(
+      new RealtimeError("closed", message, { cause }),
+    );
+    this.#host.channels.refresh();
+  }
+
+  /** Where inbound frames go; made once, not per message. */
+  #inbound: InboundTarget = {
+    welcome: (frame) => this.#welcome(frame.session, frame.limits),
+    answer: (ref, error, data) => this.#host.requests.answer(ref, error, data),
+    message: (frame) => {
+      const events = this.#host.events;
+      const message = toRealtimeMessage(frame);
+      events.emit("message", message, frame.event);
+      if (events.count("any") > 0) events.emit("any", [frame.event, message]);
+      if (frame.channel !== null) {
+        this.#host.channels.find(frame.channel)?.deliver(frame);
+      }
+    },
+    presence: (frame) => {
+      const [name, event] = toMemberEvent(frame);
+      this.#host.events.emit(name, event);
+      this.#host.events.emit("any", [name, event]);
+    },
+    user: (frame) => {
+      const event = toUserEvent(frame);
+      this.#host.events.emit("user", event, event.event);
+    },
+    bye: (frame) => {
+      this.#byeReason = frame.reason;
+      // Coming back would be refused again (unauthorized, replaced, …).
+      if (!frame.reconnect) {
+        this.close().catch((error) => this.#host.reportError(error));
+      }
+    },
+    error: (error) => this.#host.reportError(error),
+  };
+}
