@@ -23,6 +23,7 @@ import {
   spawnServer,
 } from "../tools/servers.ts";
 import { type ExportedTree, exportTree } from "./_baseline.ts";
+import { type CoreResult, measureCore } from "./_relay_core_run.ts";
 
 /** Subscribers and measured messages per run; fewer messages for more subscribers. */
 const SCENARIOS = [
@@ -299,7 +300,10 @@ async function targetsOf(
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { baseline: { type: "string" } },
+    options: {
+      baseline: { type: "string" },
+      "core-only": { type: "boolean" },
+    },
   });
   const started = performance.now();
   const baseline = values.baseline === undefined
@@ -308,6 +312,15 @@ async function main(): Promise<void> {
   const cap = baseline ? TOTAL_CAP_WITH_BASELINE_MS : TOTAL_CAP_MS;
   const timeUp = () => performance.now() - started > cap;
   if (baseline) console.log(`baseline: ${baseline.commit}`);
+  if (values["core-only"]) {
+    if (baseline === undefined) throw new Error("--core-only needs --baseline");
+    try {
+      await compareCores(baseline);
+    } finally {
+      await baseline.remove();
+    }
+    return;
+  }
   try {
     const targets = await targetsOf(baseline);
     const results: Result[] = [];
@@ -343,10 +356,53 @@ async function main(): Promise<void> {
       }
     }
     printTable(results, baseline?.commit);
+    if (baseline) await compareCores(baseline);
   } finally {
     await baseline?.remove();
   }
   console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * The relay core alone, in process, against the baseline's, on Deno here
+ * and on Bun in a child process: the cost per publish without the network's
+ * noise, which on a small machine swamps a few percent.
+ */
+async function compareCores(baseline: ExportedTree): Promise<void> {
+  const current = new URL("../src/relay/mod.ts", import.meta.url).href;
+  const old = new URL("src/relay/mod.ts", baseline.root).href;
+  const rows: [string, CoreResult[]][] = [
+    ["deno", await measureCore(current, old)],
+  ];
+  const bun = await findBun().catch(() => undefined);
+  if (bun !== undefined) {
+    const runner = new URL("_relay_core_run.ts", import.meta.url).pathname;
+    const { success, stdout, stderr } = await new Deno.Command(bun, {
+      args: [runner, current, old],
+      stdin: "null",
+    }).output();
+    const text = new TextDecoder();
+    if (!success) throw new Error(`bun: ${text.decode(stderr)}`);
+    rows.push([
+      "bun",
+      JSON.parse(text.decode(stdout).trim().split("\n").at(-1)!),
+    ]);
+  }
+  console.log(
+    `\nrelay core in process (no network), µs per publish, medians:\n` +
+      "runtime     N   current  baseline  current/baseline",
+  );
+  for (const [runtime, results] of rows) {
+    for (const r of results) {
+      console.log(
+        `${runtime.padStart(7)} ${String(r.subscribers).padStart(5)} ${
+          r.current.toFixed(2).padStart(9)
+        } ${r.baseline.toFixed(2).padStart(9)} ${
+          (r.current / r.baseline).toFixed(3).padStart(17)
+        }`,
+      );
+    }
+  }
 }
 
 function printRuns(target: Target, subscribers: number, runs: Result[]): void {
