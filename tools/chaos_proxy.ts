@@ -1,12 +1,20 @@
 /**
  * A loopback TCP proxy in front of a relay that fails the network on
- * demand: cut its connections, refuse new ones for a while, or swallow what
- * the server sends (an ack lost on the way). The chat demo uses it to cut a
- * client off; the end-to-end tests use it on every runtime's server. Deno
- * only (`Deno.listen`, `Deno.connect`).
+ * demand: cut every connection or one at random, refuse new ones for a
+ * while, swallow what the server sends (an ack lost on the way), blackhole
+ * both ways (a half-open connection), re-chunk the bytes at random
+ * boundaries, and add latency. The chat demo uses it to cut a client off;
+ * the end-to-end and chaos tests use it on every runtime's server. Deno only
+ * (`Deno.listen`, `Deno.connect`).
  *
  * @module
  */
+
+/** Options for {@linkcode startProxy}. */
+export interface ProxyOptions {
+  /** Randomness for `cutOne` and re-chunking; seed it for a repeatable run. @default {Math.random} */
+  random?: () => number;
+}
 
 /** A running proxy. */
 export interface Proxy {
@@ -16,8 +24,23 @@ export interface Proxy {
   refuse: boolean;
   /** While true, bytes from the server are dropped instead of forwarded. */
   mute: boolean;
+  /**
+   * While true, bytes are dropped both ways and connections stay open: a
+   * half-open network that only a heartbeat notices.
+   */
+  blackhole: boolean;
+  /** While true, each read is forwarded in pieces split at random points. */
+  rechunk: boolean;
+  /** Milliseconds each piece waits before it is forwarded. @default {0} */
+  latency: number;
+  /** Connections through the proxy now. */
+  readonly connections: number;
+  /** Bytes dropped so far by `mute` and `blackhole`. */
+  readonly dropped: number;
   /** Closes every connection through the proxy, both ways. */
   cut(): Promise<void>;
+  /** Closes one connection chosen at random; false when there was none. */
+  cutOne(): Promise<boolean>;
   /** Cuts everything and stops listening. */
   stop(): Promise<void>;
 }
@@ -30,7 +53,12 @@ interface Pipe {
 }
 
 /** Starts a proxy on a free loopback port that forwards to `target`'s host and port. */
-export function startProxy(target: string): Proxy {
+export function startProxy(
+  target: string,
+  options: ProxyOptions = {},
+): Proxy {
+  const random = options.random ?? Math.random;
+  let dropped = 0;
   const targetUrl = new URL(target);
   const hostname = targetUrl.hostname;
   const port = Number(targetUrl.port);
@@ -62,9 +90,26 @@ export function startProxy(target: string): Proxy {
       while (!pipe.closed) {
         const n = await from.read(buffer);
         if (n === null) break;
-        if (downstream && proxy.mute) continue;
+        if ((downstream && proxy.mute) || proxy.blackhole) {
+          dropped += n;
+          continue;
+        }
+        // Copied: the next read reuses the buffer while pieces may wait.
+        const bytes = buffer.slice(0, n);
         let offset = 0;
-        while (offset < n) offset += await to.write(buffer.subarray(offset, n));
+        while (offset < n && !pipe.closed) {
+          const end = proxy.rechunk
+            ? Math.min(n, offset + 1 + Math.floor(random() * (n - offset)))
+            : n;
+          if (proxy.latency > 0) {
+            await new Promise((resolve) => setTimeout(resolve, proxy.latency));
+          }
+          let written = offset;
+          while (written < end) {
+            written += await to.write(bytes.subarray(written, end));
+          }
+          offset = end;
+        }
       }
     } catch {
       // The other side closed, or we cut it.
@@ -115,11 +160,30 @@ export function startProxy(target: string): Proxy {
     await Promise.all(current.map((pipe) => pipe.done));
   };
 
+  const cutOne = async (): Promise<boolean> => {
+    const current = [...pipes].filter((pipe) => !pipe.closed);
+    if (current.length === 0) return false;
+    const pipe = current[Math.floor(random() * current.length)];
+    close(pipe);
+    await pipe.done;
+    return true;
+  };
+
   const proxy: Proxy = {
     url: url.href,
     refuse: false,
     mute: false,
+    blackhole: false,
+    rechunk: false,
+    latency: 0,
+    get connections() {
+      return pipes.size;
+    },
+    get dropped() {
+      return dropped;
+    },
     cut,
+    cutOne,
     async stop() {
       try {
         listener.close();
