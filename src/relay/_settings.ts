@@ -33,6 +33,8 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "sweepTimer",
   "badFrameLimit",
   "badFrameWindow",
+  "rateRefusalLimit",
+  "helloTimeout",
   "closeLinger",
   "resumeWindow",
   "resumableSessions",
@@ -99,6 +101,11 @@ export function resolveSettings(options: RelayOptions): Settings {
       POSITIVE,
     ),
     badFrameWindow: check("badFrameWindow", options.badFrameWindow ?? 10_000),
+    rateRefusalLimit: check(
+      "rateRefusalLimit",
+      options.rateRefusalLimit ?? 1_000,
+    ),
+    helloTimeout: check("helloTimeout", options.helloTimeout ?? 10_000),
     closeLinger: check("closeLinger", options.closeLinger ?? 250),
     resumeWindow: check("resumeWindow", options.resumeWindow ?? 120_000),
     maxBufferedBytes: check(

@@ -90,6 +90,7 @@ export class Relay {
   #channels: Channels;
   #pipeline: FramePipeline;
   #sweeper: Sweeper;
+  #sweepTimer: boolean;
 
   /**
    * Makes a relay; throws `TypeError` for an unknown option or one of the
@@ -128,11 +129,8 @@ export class Relay {
         options.authorize,
       ),
     );
-    this.#sweeper = new Sweeper(
-      context,
-      this.#connections,
-      options.sweepTimer ?? true,
-    );
+    this.#sweepTimer = options.sweepTimer ?? true;
+    this.#sweeper = new Sweeper(context, this.#connections, this.#sweepTimer);
     this.#host = {
       detach: (conn) => this.#detach(conn),
       forget: (conn) => {
@@ -205,7 +203,11 @@ export class Relay {
     request?: Request,
   ): RelayConnection {
     const conn = this.#connect(socket, identity, request, this.#sessionId());
-    if (!this.#context.closed) this.#sweeper.arm();
+    if (!this.#context.closed) {
+      this.#sweeper.arm();
+      const helloTimeout = this.#context.settings.helloTimeout;
+      if (helloTimeout > 0 && this.#sweepTimer) conn.expectHello(helloTimeout);
+    }
     return this.#handle(conn);
   }
 
