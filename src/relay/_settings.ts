@@ -39,6 +39,7 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "resumeWindow",
   "resumableSessions",
   "dedupeSize",
+  "dedupeTotal",
   "maxBufferedBytes",
   "slowConsumerTimeout",
   "onError",
@@ -92,6 +93,7 @@ export function resolveSettings(options: RelayOptions): Settings {
   }
   check("resumableSessions", options.resumableSessions ?? 10_000);
   check("dedupeSize", options.dedupeSize ?? 1024);
+  check("dedupeTotal", options.dedupeTotal ?? 100_000);
   return {
     limits,
     heartbeat,

@@ -128,6 +128,8 @@ export interface RelayOptions {
   resumableSessions?: number;
   /** Client message ids remembered per session for dedupe. Configures the default store only. @default {1024} */
   dedupeSize?: number;
+  /** Client message ids remembered across all sessions; the oldest go first. Configures the default store only. @default {100000} */
+  dedupeTotal?: number;
   /** A socket with more bytes buffered than this misses messages (counted as drops). @default {4194304} */
   maxBufferedBytes?: number;
   /** A socket that keeps missing messages this long is closed with 1013; 0 = never. @default {10000} */

@@ -103,6 +103,7 @@ export class Relay {
     this.#ownStore = options.store === undefined
       ? new MemoryStore({
         dedupeSize: options.dedupeSize,
+        dedupeTotal: options.dedupeTotal,
         resumableSessions: options.resumableSessions,
       })
       : undefined;
@@ -455,10 +456,12 @@ export class Relay {
    */
   stats(): RelayStats {
     const c = this.#counters;
+    const counts = this.#store.counts?.();
     return {
       connections: this.#connections.size,
       sessions: this.#sessions.live.size,
-      resumable: this.#store.counts?.().resumable ?? 0,
+      resumable: counts?.resumable ?? 0,
+      dedupeIds: counts?.dedupeIds ?? 0,
       channels: this.#channels.local.size,
       messagesIn: c.messagesIn,
       messagesOut: c.messagesOut,
