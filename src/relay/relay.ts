@@ -301,7 +301,8 @@ export class Relay {
   /**
    * Runs the heartbeat sweep now: closes every connection that sent nothing
    * for `heartbeat.interval + heartbeat.timeout` ms (`bye` timeout, then
-   * 4408) and forgets expired sessions. The relay runs it on its own timer
+   * 4408), and every socket that sent no `hello` within `helloTimeout`, and
+   * forgets expired sessions. The relay runs it on its own timer
    * unless `sweepTimer` is false; then the host calls it, at
    * {@linkcode Relay.nextSweepAt} (a Durable Object's alarm).
    *

@@ -21,3 +21,28 @@ Deno.test("fuzz: the same seed gives the same run", () => {
   const b = runFuzz({ count: 3_000, seed: 11 });
   assert.deepEqual({ ...a, ms: 0 }, { ...b, ms: 0 });
 });
+
+Deno.test("fuzz: the heap returns near its baseline after a run (deno task fuzz, with GC)", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--expose-gc",
+      "tests/fuzz/main.ts",
+      "--count",
+      "20000",
+      "--seed",
+      "5",
+    ],
+    cwd: new URL("../../", import.meta.url),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  const decoder = new TextDecoder();
+  const out = decoder.decode(stdout);
+  // main.ts exits 1 when the heap grew by more than 16 MiB after a GC.
+  assert.equal(code, 0, decoder.decode(stderr));
+  assert.match(out, /MiB after \(after GC\)/);
+});

@@ -73,6 +73,15 @@ Deno.test("dedupeTotal bounds the message ids of all sessions, forgetting the ol
   assert.equal(store.counts().dedupeIds, 0);
 });
 
+Deno.test("by default the store remembers 100,000 message ids in all", () => {
+  const store = new MemoryStore();
+  for (let s = 0; s < 100; s++) {
+    store.createSession(`s${s}`, undefined);
+    for (let m = 0; m < 1_024; m++) store.remember(`s${s}`, `m${m}`, {});
+  }
+  assert.equal(store.counts().dedupeIds, 100_000);
+});
+
 Deno.test("the dedupe bound holds over many sessions and many ids", () => {
   const store = new MemoryStore({ dedupeSize: 1024, dedupeTotal: 5_000 });
   for (let s = 0; s < 100; s++) {

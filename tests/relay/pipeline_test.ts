@@ -304,3 +304,14 @@ Deno.test("a hello nested too deep is a bad frame, not an internal error", () =>
   assert.deepEqual(errors, []);
   assert.equal(h.relay.stats().badFrames, 1);
 });
+
+Deno.test("by default 1,000 refusals within 10 s close the connection", () => {
+  using h = harness({ limits: { rate: 1, burst: 1 } });
+  const a = h.connect();
+  for (let i = 0; i < 1_000; i++) a.send({ type: "members", channel: "a" });
+  h.clock.tick(250);
+  assert.equal(a.socket.closes.length, 0); // 999 refusals
+  a.send({ type: "members", channel: "a" });
+  h.clock.tick(250);
+  assert.deepEqual(a.socket.closes.map((c) => c.code), [1008]);
+});
