@@ -129,6 +129,8 @@ export function runFuzz(options: FuzzOptions): FuzzFigures {
     limits: { frameBytes: FRAME_BYTES, profileBytes: 512, channels: 8 },
     closeLinger: CLOSE_LINGER,
     dedupeTotal: 2_000,
+    // Refuses one channel, so `forbidden` is on the paths fuzzed too.
+    authorize: (_identity, _action, channel) => channel !== "x:y/z",
     onError: (error) => errors.push(error),
   });
   const generator = new FrameGenerator(options.seed, FRAME_BYTES);
