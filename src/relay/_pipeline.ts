@@ -56,13 +56,9 @@ export class FramePipeline {
         return;
       }
       if (conn.busy) {
-        if (conn.queue.length < MAX_QUEUE) conn.queue.push(data);
-        else {this.#rateLimited(
-            conn,
-            data,
-            undefined,
-            "Too many frames waiting",
-          );}
+        if (conn.queue.length >= MAX_QUEUE) {
+          this.#rateLimited(conn, data, undefined, "Too many frames waiting");
+        } else conn.queue.push(data);
         return;
       }
       this.#process(conn, data);
