@@ -15,6 +15,7 @@
  * | `LIFELINE_ORIGINS` | comma list of allowed `Origin` values | any origin |
  * | `LIFELINE_TOKENS` | comma list of `token:userId` (or bare `token`) | anonymous allowed |
  * | `LIFELINE_ADMIN_TOKEN` | bearer token for `POST /users/:id/events` | route off (404) |
+ * | `LIFELINE_BROADCAST` | `off`: clients may not publish app-wide (`forbidden`) | `on` |
  *
  * @module
  */
@@ -62,6 +63,10 @@ export function readConfig(env: Env = process.env): ServerConfig {
   if (origins) relay.origins = origins;
   const tokens = readList(env, "LIFELINE_TOKENS");
   if (tokens) relay.authenticate = tokenAuthenticator(tokens);
+  if (!readSwitch(env, "LIFELINE_BROADCAST")) {
+    relay.authorize = (_identity, action, channel) =>
+      action !== "publish" || channel !== null;
+  }
   const config: ServerConfig = {
     hostname: env.LIFELINE_HOST || "127.0.0.1",
     port: readNumber(env, "PORT") ?? 8787,
@@ -119,6 +124,18 @@ function readNumber(env: Env, variable: string): number | undefined {
     );
   }
   return value;
+}
+
+/** An `on`/`off` variable; unset is on. */
+function readSwitch(env: Env, variable: string): boolean {
+  const text = env[variable]?.trim().toLowerCase();
+  if (!text || text === "on") return true;
+  if (text === "off") return false;
+  throw new RangeError(
+    `Cannot read ${variable} as it must be "on" or "off": current value is ${
+      JSON.stringify(text)
+    }`,
+  );
 }
 
 function readList(env: Env, variable: string): string[] | undefined {

@@ -5,6 +5,12 @@
  */
 
 import { byteLength } from "../core/byte_length.ts";
+import {
+  deeperThan,
+  SCAN_FROM,
+  textDeeperThan,
+  topLevelRef,
+} from "./_depth.ts";
 import type {
   ClientFrame,
   HelloFrame,
@@ -73,14 +79,14 @@ export type DecodeResult<F> =
  * import { decodeClientFrame, type DecodeLimits } from "@lifeline/realtime/protocol";
  * import assert from "node:assert/strict";
  *
- * const limits: DecodeLimits = { frameBytes: 1024, profileBytes: 64, channelLength: 8 };
+ * const limits: DecodeLimits = { frameBytes: 1024, profileBytes: 64, channelLength: 8, depth: 4 };
  * const result = decodeClientFrame('{"type":"join","channel":"a-long-channel"}', limits);
  * assert.equal(!result.ok && result.error.code, "bad_channel");
  * ```
  */
 export type DecodeLimits = Pick<
   RelayLimits,
-  "frameBytes" | "profileBytes" | "channelLength"
+  "frameBytes" | "profileBytes" | "channelLength" | "depth"
 >;
 
 type Obj = Record<string, unknown>;
@@ -95,6 +101,14 @@ function fail(
     ok: false,
     error: ref === undefined ? { code, message } : { code, message, ref },
   };
+}
+
+function tooDeep(ref: unknown): { ok: false; error: DecodeError } {
+  return fail(
+    "bad_frame",
+    "Frame nested too deep",
+    isRef(ref) ? ref : undefined,
+  );
 }
 
 function parseObject(text: string): Obj | undefined {
@@ -168,6 +182,7 @@ export function decodeClientFrame(
   const frameBytes = limits.frameBytes ?? DEFAULT_LIMITS.frameBytes;
   const channelLength = limits.channelLength ?? DEFAULT_LIMITS.channelLength;
   const profileBytes = limits.profileBytes ?? DEFAULT_LIMITS.profileBytes;
+  const depth = limits.depth ?? DEFAULT_LIMITS.depth;
   if (typeof text !== "string") return fail("bad_frame", "Expected text");
   // Each UTF-16 unit is 1 to 3 UTF-8 bytes: count exactly only when unsure.
   if (
@@ -176,6 +191,10 @@ export function decodeClientFrame(
   ) {
     return fail("too_large", `Frame exceeds ${frameBytes} bytes`);
   }
+  // Nesting is checked before anything re-encodes the frame: a long text
+  // is scanned before it is parsed, a short one walked after.
+  const long = text.length >= SCAN_FROM;
+  if (long && textDeeperThan(text, depth)) return tooDeep(topLevelRef(text));
   const o = parseObject(text);
   if (o === undefined) return fail("bad_frame", "Expected a JSON object");
   let ref: number | undefined;
@@ -185,6 +204,7 @@ export function decodeClientFrame(
     }
     ref = o.ref;
   }
+  if (!long && deeperThan(o, depth)) return tooDeep(ref);
   const channel = (): boolean => isChannelName(o.channel, channelLength);
   const badChannel = () => fail("bad_channel", "Invalid channel name", ref);
   const badFields = (type: string) =>

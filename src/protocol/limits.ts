@@ -36,6 +36,11 @@ export interface RelayLimits {
   profileBytes: number;
   /** Longest channel name, in characters. */
   channelLength: number;
+  /**
+   * Deepest nesting of objects and arrays in a frame; the frame's own
+   * object is level 1, so `data: {}` is level 2.
+   */
+  depth: number;
 }
 
 /**
@@ -72,6 +77,7 @@ export interface Heartbeat {
  *
  * assert.equal(DEFAULT_LIMITS.frameBytes, 1024 * 1024);
  * assert.equal(DEFAULT_LIMITS.channels, 100);
+ * assert.equal(DEFAULT_LIMITS.depth, 32);
  * ```
  */
 export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
@@ -81,6 +87,7 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   burst: 200,
   profileBytes: 4096,
   channelLength: 128,
+  depth: 32,
 });
 
 /**

@@ -61,8 +61,15 @@ export class Connection {
   holdsSession = false;
   readonly channels: Map<string, Channel<Connection>> = new Map();
   lastSeen: number;
+  /** When the socket was opened, on the relay's clock. */
+  readonly openedAt: number;
   /** Times of the latest bad frames, oldest first. */
   readonly badTimes: number[] = [];
+  /** Frames refused for rate since `rateSince` (the pipeline's count). */
+  rateRefusals = 0;
+  rateSince = 0;
+  /** Whether the current run of rate refusals was answered. */
+  rateNoticed = false;
   /** Whether a frame waits on a hook or the store; later frames queue meanwhile. */
   busy = false;
   readonly queue: (string | ArrayBuffer | Uint8Array)[] = [];
@@ -74,6 +81,7 @@ export class Connection {
   /** Since when sends have been dropped for backlog, or -1. */
   #backlogSince = -1;
   #linger: TimerId | undefined;
+  #helloTimer: TimerId | undefined;
   #closeCode = 0;
   #closeReason = "";
 
@@ -97,6 +105,7 @@ export class Connection {
     const { rate, burst } = context.settings.limits;
     this.bucket = rate > 0 ? new TokenBucket({ rate, burst, now }) : undefined;
     this.lastSeen = now;
+    this.openedAt = now;
   }
 
   get state(): ConnectionState {
@@ -108,9 +117,29 @@ export class Connection {
     return this.#state === "pending" || this.#state === "open";
   }
 
+  /**
+   * Closes the connection with `bye` (`timeout`) and 4408 unless it is
+   * welcomed within `ms`.
+   */
+  expectHello(ms: number): void {
+    this.#helloTimer = this.#context.clock.setTimeout(() => {
+      this.#helloTimer = undefined;
+      this.helloOverdue();
+    }, ms);
+  }
+
+  /** Still pending past the hello timeout: closes it. */
+  helloOverdue(): void {
+    if (this.#state !== "pending") return;
+    this.terminate(RelayCloseCode.heartbeatTimeout, "hello timeout", {
+      bye: "timeout",
+    });
+  }
+
   /** pending → open: welcomed with session `id`. */
   open(id: string, identity: Identity, profile: unknown): void {
     if (this.#state !== "pending") return;
+    this.#clearHelloTimer();
     this.id = id;
     this.identity = identity;
     this.profile = profile;
@@ -203,6 +232,7 @@ export class Connection {
     options: TerminateOptions = {},
   ): void {
     if (this.#state === "closed") return;
+    this.#clearHelloTimer();
     if (this.#state === "closing") {
       if (!options.linger) this.#finish(this.#closeCode, this.#closeReason);
       return;
@@ -229,6 +259,7 @@ export class Connection {
   socketClosed(): void {
     if (this.#state === "closed") return;
     this.#clearLinger();
+    this.#clearHelloTimer();
     if (this.#state !== "closing") this.#host.detach(this);
     this.#state = "closed";
     this.queue.length = 0;
@@ -244,6 +275,12 @@ export class Connection {
     } catch (error) {
       this.#context.report(error);
     }
+  }
+
+  #clearHelloTimer(): void {
+    if (this.#helloTimer === undefined) return;
+    this.#context.clock.clearTimeout(this.#helloTimer);
+    this.#helloTimer = undefined;
   }
 
   #clearLinger(): void {

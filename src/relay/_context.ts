@@ -27,6 +27,8 @@ export interface Settings {
   readonly heartbeat: Heartbeat;
   readonly badFrameLimit: number;
   readonly badFrameWindow: number;
+  readonly rateRefusalLimit: number;
+  readonly helloTimeout: number;
   readonly closeLinger: number;
   readonly resumeWindow: number;
   readonly maxBufferedBytes: number;

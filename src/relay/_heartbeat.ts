@@ -1,6 +1,7 @@
 /**
  * The heartbeat sweep: closes connections silent for longer than the
- * heartbeat allows and prunes expired sessions. Driven by its own timer, or
+ * heartbeat allows, or that sent no `hello` within the hello timeout, and
+ * prunes expired sessions. Driven by its own timer, or
  * from outside (a Durable Object's alarm) when the timer is off. Internal.
  *
  * @module
@@ -59,6 +60,14 @@ export class Sweeper {
     const { clock, settings, store } = this.#context;
     const now = clock.now();
     const { interval, timeout } = settings.heartbeat;
+    const hello = settings.helloTimeout;
+    if (hello > 0) {
+      for (const conn of [...this.#connections]) {
+        if (conn.state === "pending" && now - conn.openedAt >= hello) {
+          conn.helloOverdue();
+        }
+      }
+    }
     if (timeout > 0) {
       const silence = interval + timeout;
       for (const conn of [...this.#connections]) {
@@ -80,14 +89,18 @@ export class Sweeper {
    * `undefined` when none can (no connection, or `timeout` 0).
    */
   nextAt(): number | undefined {
-    const { interval, timeout } = this.#context.settings.heartbeat;
-    if (timeout <= 0) return undefined;
-    let oldest = Infinity;
+    const { heartbeat, helloTimeout } = this.#context.settings;
+    const { interval, timeout } = heartbeat;
+    let next = Infinity;
     for (const conn of this.#connections) {
-      if (conn.state !== "closing" && conn.lastSeen < oldest) {
-        oldest = conn.lastSeen;
+      if (conn.state === "closing") continue;
+      if (timeout > 0) {
+        next = Math.min(next, conn.lastSeen + interval + timeout + 1);
+      }
+      if (helloTimeout > 0 && conn.state === "pending") {
+        next = Math.min(next, conn.openedAt + helloTimeout);
       }
     }
-    return oldest === Infinity ? undefined : oldest + interval + timeout + 1;
+    return next === Infinity ? undefined : next;
   }
 }

@@ -1,11 +1,13 @@
 /**
  * The inbound frame pipeline of every connection: liveness, the queue behind
- * a frame that waits (on a hook or the store), decoding, the rate limit, the
- * hello-first rule, and what bad input costs. Internal.
+ * a frame that waits (on a hook or the store), the size check, the rate
+ * limit (before decoding), decoding, the hello-first rule, and what bad
+ * input costs. Internal.
  *
  * @module
  */
 
+import { byteLength } from "../core/byte_length.ts";
 import type { Clock } from "../core/clock.ts";
 import {
   decodeClientFrame,
@@ -15,6 +17,7 @@ import {
   RelayCloseCode,
   type RelayLimits,
 } from "../protocol/mod.ts";
+import { peekRef } from "../protocol/_depth.ts";
 import type { Context, Counters } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
 import type { FrameHandlers } from "./_handlers.ts";
@@ -53,14 +56,9 @@ export class FramePipeline {
         return;
       }
       if (conn.busy) {
-        if (conn.queue.length < MAX_QUEUE) conn.queue.push(data);
-        else {
-          counters.rateLimited++;
-          conn.reply(undefined, {
-            code: "rate_limited",
-            message: "Too many frames waiting",
-          });
-        }
+        if (conn.queue.length >= MAX_QUEUE) {
+          this.#rateLimited(conn, data, undefined, "Too many frames waiting");
+        } else conn.queue.push(data);
         return;
       }
       this.#process(conn, data);
@@ -81,37 +79,53 @@ export class FramePipeline {
       }
       return;
     }
+    // Each UTF-16 unit is 1 to 3 UTF-8 bytes: count exactly only when unsure.
+    const frameBytes = limits.frameBytes;
+    if (
+      data.length > frameBytes ||
+      (data.length * 3 > frameBytes && byteLength(data) > frameBytes)
+    ) {
+      this.#tooLarge(conn);
+      return;
+    }
+    // An open connection pays its token before the frame is decoded, so
+    // frames over the rate cost no parsing.
+    const bucket = conn.bucket;
+    const open = conn.state === "open";
+    if (open && bucket !== undefined && !bucket.take(this.#clock.now())) {
+      this.#rateLimited(conn, data);
+      return;
+    }
     const result = decodeClientFrame(data, limits);
     if (!result.ok) {
       const error = result.error;
       if (error.code === "too_large") this.#tooLarge(conn);
-      else if (error.code === "profile_too_large") conn.reply(error.ref, error);
       else this.#bad(conn, error, error.ref);
       return;
     }
     const frame = result.frame;
-    // The handshake is not rate limited (nor is `ping`, answered above): a
-    // client that spent its burst just before a reconnect must still get in.
-    const handshake = frame.type === "hello" && conn.state === "pending";
-    if (
-      !handshake && conn.bucket !== undefined &&
-      !conn.bucket.take(this.#clock.now())
-    ) {
-      this.#context.counters.rateLimited++;
-      conn.reply(frame.ref, {
-        code: "rate_limited",
-        message: `More than ${limits.rate} messages per second`,
-      });
-      return;
+    if (!open) {
+      // Before the welcome, every frame either opens the session or counts
+      // as a bad frame, so decoding them first is bounded. The handshake is
+      // not rate limited (nor is `ping`, answered above): a client that
+      // spent its burst just before a reconnect must still get in.
+      const handshake = frame.type === "hello";
+      if (
+        !handshake && bucket !== undefined && !bucket.take(this.#clock.now())
+      ) {
+        this.#rateLimited(conn, data, frame.ref);
+        return;
+      }
+      if (!handshake) {
+        this.#bad(
+          conn,
+          { code: "hello_required", message: "Send 'hello' first" },
+          frame.ref,
+        );
+        return;
+      }
     }
-    if (conn.state === "pending" && frame.type !== "hello") {
-      this.#bad(
-        conn,
-        { code: "hello_required", message: "Send 'hello' first" },
-        frame.ref,
-      );
-      return;
-    }
+    conn.rateNoticed = false;
     const pending = this.#handlers.handle(conn, frame);
     if (pending !== undefined) {
       conn.busy = true;
@@ -122,6 +136,41 @@ export class FramePipeline {
         },
       );
     }
+  }
+
+  /**
+   * A frame refused for rate, not decoded. A `ref` found in the frame's
+   * first characters gets its ack (`rate_limited`); of frames without one,
+   * only the first of a run of refusals gets an `error` frame (the run ends
+   * when a frame of the connection is served again). `rateRefusalLimit`
+   * refusals within `badFrameWindow` close the connection with 1008.
+   */
+  #rateLimited(
+    conn: Connection,
+    data: Data,
+    ref?: number,
+    message = `More than ${this.#limits.rate} messages per second`,
+  ): void {
+    this.#counters.rateLimited++;
+    const { clock, settings } = this.#context;
+    const now = clock.now();
+    if (now - conn.rateSince > settings.badFrameWindow) {
+      conn.rateSince = now;
+      conn.rateRefusals = 0;
+    }
+    const limit = settings.rateRefusalLimit;
+    if (limit > 0 && ++conn.rateRefusals >= limit) {
+      conn.terminate(RelayCloseCode.policyViolation, "rate limit exceeded", {
+        linger: true,
+      });
+      return;
+    }
+    if (ref === undefined && typeof data === "string") ref = peekRef(data);
+    if (ref === undefined) {
+      if (conn.rateNoticed) return;
+      conn.rateNoticed = true;
+    }
+    conn.reply(ref, { code: "rate_limited", message });
   }
 
   #drain(conn: Connection): void {

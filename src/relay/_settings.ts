@@ -33,10 +33,13 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "sweepTimer",
   "badFrameLimit",
   "badFrameWindow",
+  "rateRefusalLimit",
+  "helloTimeout",
   "closeLinger",
   "resumeWindow",
   "resumableSessions",
   "dedupeSize",
+  "dedupeTotal",
   "maxBufferedBytes",
   "slowConsumerTimeout",
   "onError",
@@ -90,6 +93,7 @@ export function resolveSettings(options: RelayOptions): Settings {
   }
   check("resumableSessions", options.resumableSessions ?? 10_000);
   check("dedupeSize", options.dedupeSize ?? 1024);
+  check("dedupeTotal", options.dedupeTotal ?? 100_000);
   return {
     limits,
     heartbeat,
@@ -99,6 +103,11 @@ export function resolveSettings(options: RelayOptions): Settings {
       POSITIVE,
     ),
     badFrameWindow: check("badFrameWindow", options.badFrameWindow ?? 10_000),
+    rateRefusalLimit: check(
+      "rateRefusalLimit",
+      options.rateRefusalLimit ?? 1_000,
+    ),
+    helloTimeout: check("helloTimeout", options.helloTimeout ?? 10_000),
     closeLinger: check("closeLinger", options.closeLinger ?? 250),
     resumeWindow: check("resumeWindow", options.resumeWindow ?? 120_000),
     maxBufferedBytes: check(

@@ -29,6 +29,12 @@ export interface MemoryStoreOptions {
   dedupeSize?: number;
   /** Most parked sessions kept for resuming; the oldest go first. @default {10000} */
   resumableSessions?: number;
+  /**
+   * Client message ids remembered across all sessions, live and parked;
+   * past it the oldest are forgotten, whichever session they belong to.
+   * @default {100000}
+   */
+  dedupeTotal?: number;
 }
 
 interface StoredSession {
@@ -44,7 +50,14 @@ interface StoredChannel {
   version: number;
 }
 
-const KNOWN_OPTIONS = ["dedupeSize", "resumableSessions"];
+/** One remembered `mid`, in the store-wide order of remembering. */
+interface Remembered {
+  readonly mids: Map<string, PubAckData>;
+  readonly mid: string;
+  readonly ack: PubAckData;
+}
+
+const KNOWN_OPTIONS = ["dedupeSize", "resumableSessions", "dedupeTotal"];
 
 /**
  * The relay's state in plain maps, in this process; what a relay uses
@@ -66,6 +79,12 @@ const KNOWN_OPTIONS = ["dedupeSize", "resumableSessions"];
 export class MemoryStore implements RelayStore {
   #dedupeSize: number;
   #resumableSessions: number;
+  #dedupeTotal: number;
+  /** Every session's remembered `mid`s, oldest first from `#head`; some are stale. */
+  #order: Remembered[] = [];
+  #head = 0;
+  /** How many `mid`s the sessions remember in all. */
+  #remembered = 0;
   #sessions = new Map<string, StoredSession>();
   /** Parked session ids and their expiry, in parking (so expiry) order. */
   #parked = new Map<string, number>();
@@ -86,11 +105,18 @@ export class MemoryStore implements RelayStore {
       options.resumableSessions ?? 10_000,
       { min: 0 },
     );
+    this.#dedupeTotal = checkNumber(
+      "MemoryStore",
+      "dedupeTotal",
+      options.dedupeTotal ?? 100_000,
+      { min: 0 },
+    );
   }
 
   /** Opens a live session. */
   createSession(id: string, userId: string | undefined): void {
     this.#parked.delete(id);
+    this.#forgetMids(id);
     this.#sessions.set(id, { userId, mids: new Map() });
   }
 
@@ -118,7 +144,15 @@ export class MemoryStore implements RelayStore {
   /** Forgets a session. */
   endSession(id: string): void {
     this.#parked.delete(id);
+    this.#forgetMids(id);
     this.#sessions.delete(id);
+  }
+
+  #forgetMids(id: string): void {
+    const mids = this.#sessions.get(id)?.mids;
+    if (mids === undefined) return;
+    this.#remembered -= mids.size;
+    mids.clear();
   }
 
   /** Forgets expired parked sessions, and the oldest past the bound. */
@@ -135,13 +169,46 @@ export class MemoryStore implements RelayStore {
     return this.#sessions.get(session)?.mids.get(mid);
   }
 
-  /** Remembers a published `mid`, forgetting the oldest past `dedupeSize`. */
+  /**
+   * Remembers a published `mid`, forgetting the session's oldest past
+   * `dedupeSize` and the store's oldest past `dedupeTotal`.
+   */
   remember(session: string, mid: string, ack: PubAckData): void {
-    if (this.#dedupeSize <= 0) return;
+    if (this.#dedupeSize <= 0 || this.#dedupeTotal <= 0) return;
     const mids = this.#sessions.get(session)?.mids;
     if (mids === undefined) return;
+    const size = mids.size;
     mids.set(mid, ack);
-    if (mids.size > this.#dedupeSize) mids.delete(mids.keys().next().value!);
+    if (mids.size > size) this.#remembered++;
+    this.#order.push({ mids, mid, ack });
+    if (mids.size > this.#dedupeSize) {
+      mids.delete(mids.keys().next().value!);
+      this.#remembered--;
+    }
+    while (this.#remembered > this.#dedupeTotal) this.#forgetOldest();
+    // Forgotten entries pile up (before `#head`, or stale after it): drop
+    // them once they outnumber the rest, at an amortized constant cost.
+    const length = this.#order.length;
+    if (length > 2 * this.#remembered + 1024) this.#compact();
+  }
+
+  #forgetOldest(): void {
+    const entry = this.#order[this.#head];
+    this.#order[this.#head++] = undefined!;
+    if (entry.mids.get(entry.mid) === entry.ack) {
+      entry.mids.delete(entry.mid);
+      this.#remembered--;
+    }
+  }
+
+  #compact(): void {
+    const live: Remembered[] = [];
+    for (let i = this.#head; i < this.#order.length; i++) {
+      const entry = this.#order[i];
+      if (entry.mids.get(entry.mid) === entry.ack) live.push(entry);
+    }
+    this.#order = live;
+    this.#head = 0;
   }
 
   /** Adds a member; answers the channel after the join. */
@@ -193,9 +260,9 @@ export class MemoryStore implements RelayStore {
     return stored === undefined ? undefined : ++stored.offset;
   }
 
-  /** How many sessions are parked. */
+  /** How many sessions are parked, and how many `mid`s are remembered. */
   counts(): StoreCounts {
-    return { resumable: this.#parked.size };
+    return { resumable: this.#parked.size, dedupeIds: this.#remembered };
   }
 
   /** Forgets everything. */
@@ -203,6 +270,9 @@ export class MemoryStore implements RelayStore {
     this.#sessions.clear();
     this.#parked.clear();
     this.#channels.clear();
+    this.#order = [];
+    this.#head = 0;
+    this.#remembered = 0;
   }
 }
 

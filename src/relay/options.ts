@@ -108,6 +108,18 @@ export interface RelayOptions {
   badFrameLimit?: number;
   /** The window `badFrameLimit` counts over. @default {10000} */
   badFrameWindow?: number;
+  /**
+   * Frames refused with `rate_limited` within `badFrameWindow` that close
+   * a connection with 1008 (a persistent violator); 0 = never.
+   * @default {1000}
+   */
+  rateRefusalLimit?: number;
+  /**
+   * How long a socket may stay open without sending `hello`; then it gets
+   * `bye` (`timeout`) and close 4408. 0 = no limit.
+   * @default {10000}
+   */
+  helloTimeout?: number;
   /** How long a connection closed for bad input lingers before the close frame goes out. @default {250} */
   closeLinger?: number;
   /** How long a closed session can be resumed. @default {120000} */
@@ -116,6 +128,8 @@ export interface RelayOptions {
   resumableSessions?: number;
   /** Client message ids remembered per session for dedupe. Configures the default store only. @default {1024} */
   dedupeSize?: number;
+  /** Client message ids remembered across all sessions; the oldest go first. Configures the default store only. @default {100000} */
+  dedupeTotal?: number;
   /** A socket with more bytes buffered than this misses messages (counted as drops). @default {4194304} */
   maxBufferedBytes?: number;
   /** A socket that keeps missing messages this long is closed with 1013; 0 = never. @default {10000} */

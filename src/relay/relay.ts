@@ -90,6 +90,7 @@ export class Relay {
   #channels: Channels;
   #pipeline: FramePipeline;
   #sweeper: Sweeper;
+  #sweepTimer: boolean;
 
   /**
    * Makes a relay; throws `TypeError` for an unknown option or one of the
@@ -102,6 +103,7 @@ export class Relay {
     this.#ownStore = options.store === undefined
       ? new MemoryStore({
         dedupeSize: options.dedupeSize,
+        dedupeTotal: options.dedupeTotal,
         resumableSessions: options.resumableSessions,
       })
       : undefined;
@@ -128,11 +130,8 @@ export class Relay {
         options.authorize,
       ),
     );
-    this.#sweeper = new Sweeper(
-      context,
-      this.#connections,
-      options.sweepTimer ?? true,
-    );
+    this.#sweepTimer = options.sweepTimer ?? true;
+    this.#sweeper = new Sweeper(context, this.#connections, this.#sweepTimer);
     this.#host = {
       detach: (conn) => this.#detach(conn),
       forget: (conn) => {
@@ -205,7 +204,11 @@ export class Relay {
     request?: Request,
   ): RelayConnection {
     const conn = this.#connect(socket, identity, request, this.#sessionId());
-    if (!this.#context.closed) this.#sweeper.arm();
+    if (!this.#context.closed) {
+      this.#sweeper.arm();
+      const helloTimeout = this.#context.settings.helloTimeout;
+      if (helloTimeout > 0 && this.#sweepTimer) conn.expectHello(helloTimeout);
+    }
     return this.#handle(conn);
   }
 
@@ -298,7 +301,8 @@ export class Relay {
   /**
    * Runs the heartbeat sweep now: closes every connection that sent nothing
    * for `heartbeat.interval + heartbeat.timeout` ms (`bye` timeout, then
-   * 4408) and forgets expired sessions. The relay runs it on its own timer
+   * 4408), and every socket that sent no `hello` within `helloTimeout`, and
+   * forgets expired sessions. The relay runs it on its own timer
    * unless `sweepTimer` is false; then the host calls it, at
    * {@linkcode Relay.nextSweepAt} (a Durable Object's alarm).
    *
@@ -453,10 +457,12 @@ export class Relay {
    */
   stats(): RelayStats {
     const c = this.#counters;
+    const counts = this.#store.counts?.();
     return {
       connections: this.#connections.size,
       sessions: this.#sessions.live.size,
-      resumable: this.#store.counts?.().resumable ?? 0,
+      resumable: counts?.resumable ?? 0,
+      dedupeIds: counts?.dedupeIds ?? 0,
       channels: this.#channels.local.size,
       messagesIn: c.messagesIn,
       messagesOut: c.messagesOut,

@@ -29,6 +29,8 @@ export interface RelayStats {
   sessions: number;
   /** Closed sessions that can still be resumed. */
   resumable: number;
+  /** Client message ids remembered for dedupe, across all sessions (when the store counts them). */
+  dedupeIds: number;
   /** Channels with at least one member. */
   channels: number;
   /** Frames received, `ping` included. */

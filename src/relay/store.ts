@@ -124,6 +124,8 @@ export interface StoreListener {
 export interface StoreCounts {
   /** Sessions parked and not yet expired or pruned. */
   resumable: number;
+  /** Client message ids remembered for dedupe, across all sessions. */
+  dedupeIds?: number;
 }
 
 /**

@@ -50,6 +50,52 @@ Deno.test("message ids are remembered per session up to dedupeSize", () => {
   assert.equal(none.seen("s1", "m1"), undefined);
 });
 
+Deno.test("dedupeTotal bounds the message ids of all sessions, forgetting the oldest", () => {
+  const store = new MemoryStore({ dedupeSize: 3, dedupeTotal: 4 });
+  store.createSession("s1", undefined);
+  store.createSession("s2", undefined);
+  store.remember("s1", "a1", { offset: 1 });
+  store.remember("s1", "a2", { offset: 2 });
+  store.remember("s2", "b1", { offset: 3 });
+  store.remember("s2", "b2", { offset: 4 });
+  assert.equal(store.counts().dedupeIds, 4);
+  store.remember("s2", "b3", { offset: 5 }); // a1 goes, the oldest of all
+  assert.equal(store.seen("s1", "a1"), undefined);
+  assert.deepEqual(store.seen("s1", "a2"), { offset: 2 });
+  store.remember("s2", "b4", { offset: 6 }); // b1 goes (s2 holds 3), not a2
+  assert.deepEqual(store.seen("s1", "a2"), { offset: 2 });
+  assert.equal(store.seen("s2", "b1"), undefined);
+  assert.equal(store.counts().dedupeIds, 4);
+  store.endSession("s2");
+  assert.equal(store.counts().dedupeIds, 1);
+  store.parkSession("s1", 10, 0);
+  store.prune(10);
+  assert.equal(store.counts().dedupeIds, 0);
+});
+
+Deno.test("by default the store remembers 100,000 message ids in all", () => {
+  const store = new MemoryStore();
+  for (let s = 0; s < 100; s++) {
+    store.createSession(`s${s}`, undefined);
+    for (let m = 0; m < 1_024; m++) store.remember(`s${s}`, `m${m}`, {});
+  }
+  assert.equal(store.counts().dedupeIds, 100_000);
+});
+
+Deno.test("the dedupe bound holds over many sessions and many ids", () => {
+  const store = new MemoryStore({ dedupeSize: 1024, dedupeTotal: 5_000 });
+  for (let s = 0; s < 100; s++) {
+    store.createSession(`s${s}`, undefined);
+    for (let m = 0; m < 1_000; m++) store.remember(`s${s}`, `m${m}`, {});
+    if (s % 3 === 1) store.endSession(`s${s}`);
+    assert.ok(store.counts().dedupeIds! <= 5_000);
+  }
+  assert.equal(store.counts().dedupeIds, 5_000);
+  assert.deepEqual(store.seen("s99", "m999"), {});
+  assert.deepEqual(store.seen("s93", "m0"), {});
+  assert.equal(store.seen("s92", "m999"), undefined);
+});
+
 Deno.test("members, presence versions and offsets follow joins, leaves and appends", () => {
   const store = new MemoryStore();
   assert.equal(store.append("lobby", "chat", null, null), undefined);

@@ -66,7 +66,101 @@ Deno.test("oversize profiles are refused with profile_too_large", () => {
   assert.equal(a.take()[0].type, "welcome");
   a.send({ type: "update", ref: 3, profile: "x".repeat(20) });
   assert.deepEqual(a.take().map(codeOf), ["profile_too_large"]);
-  assert.equal(h.relay.stats().badFrames, 0);
+  assert.equal(h.relay.stats().badFrames, 2);
+});
+
+Deno.test("oversize hellos count as bad frames and close the connection", () => {
+  // 260,000 oversized hellos in 5 s were all answered, and nothing closed.
+  using h = harness({ limits: { profileBytes: 10 } });
+  const a = h.connect({ hello: false });
+  const big = JSON.stringify({ type: "hello", v: 1, profile: "x".repeat(20) });
+  for (let i = 0; i < 1_000; i++) a.send(big);
+  assert.equal(a.take().length, 10); // the bad-frame limit, then nothing
+  assert.equal(h.relay.stats().badFrames, 10);
+  h.clock.tick(250);
+  assert.deepEqual(a.socket.closes.map((c) => c.code), [1008]);
+});
+
+Deno.test("an oversize update takes a token", () => {
+  using h = harness({ limits: { profileBytes: 10, rate: 1, burst: 2 } });
+  const a = h.connect();
+  const big = { type: "update", profile: "x".repeat(20) } as const;
+  a.send({ ...big, ref: 1 });
+  a.send({ ...big, ref: 2 });
+  a.send({ type: "join", ref: 3, channel: "a" });
+  assert.deepEqual(a.take().map(codeOf), [
+    "profile_too_large",
+    "profile_too_large",
+    "rate_limited",
+  ]);
+});
+
+Deno.test("frames over the rate are refused before decoding; without a ref, one answer per run", () => {
+  using h = harness({ limits: { rate: 1, burst: 1 }, rateRefusalLimit: 0 });
+  const a = h.connect();
+  a.send({ type: "join", ref: 1, channel: "a", echo: false });
+  a.take();
+  // Not even JSON: refused for rate, not decoded (so not a bad frame).
+  for (let i = 0; i < 100; i++) a.send("{not json");
+  assert.deepEqual(a.take(), [{
+    type: "error",
+    error: { code: "rate_limited", message: "More than 1 messages per second" },
+  }]);
+  const stats = h.relay.stats();
+  assert.deepEqual([stats.rateLimited, stats.badFrames], [100, 0]);
+  h.clock.tick(1_000);
+  a.send({ type: "pub", ref: 2, channel: "a", event: "e", echo: false }); // served: the run ends
+  a.send("{not json");
+  a.send("{not json");
+  assert.deepEqual(a.take().map(codeOf), [false, "rate_limited"]);
+});
+
+Deno.test("every refused frame with a ref in its first characters gets its ack", () => {
+  using h = harness({ limits: { rate: 1, burst: 1 }, rateRefusalLimit: 0 });
+  const a = h.connect();
+  a.send({ type: "join", ref: 1, channel: "a", echo: false });
+  a.take();
+  const data = "x".repeat(100_000);
+  for (let ref = 2; ref < 5; ref++) {
+    a.send({ type: "pub", ref, channel: "a", event: "e", data });
+  }
+  a.send(`{"type":"pub","data":"${"x".repeat(100)}","ref":9}`); // too far in
+  const frames = a.take();
+  assert.deepEqual(
+    frames.map((f) => f.type === "ack" && !f.ok && [f.ref, f.error.code]),
+    [[2, "rate_limited"], [3, "rate_limited"], [4, "rate_limited"], false],
+  );
+  assert.equal(codeOf(frames[3]), "rate_limited"); // an error frame: no ref
+});
+
+Deno.test("a persistent rate violator is closed with 1008", () => {
+  using h = harness({
+    limits: { rate: 10, burst: 10 },
+    rateRefusalLimit: 50,
+    badFrameWindow: 1_000,
+  });
+  const a = h.connect();
+  for (let i = 0; i < 59; i++) a.send({ type: "members", channel: "a" });
+  assert.equal(a.socket.closes.length, 0);
+  a.send({ type: "members", channel: "a" }); // the 50th refusal
+  h.clock.tick(250);
+  assert.deepEqual(a.socket.closes.map((c) => c.code), [1008]);
+});
+
+Deno.test("refusals spread wider than the window do not close", () => {
+  using h = harness({
+    limits: { rate: 10, burst: 1 },
+    rateRefusalLimit: 5,
+    badFrameWindow: 1_000,
+  });
+  const a = h.connect();
+  for (let i = 0; i < 20; i++) {
+    a.send({ type: "members", channel: "a" });
+    a.send({ type: "members", channel: "a" }); // refused
+    h.clock.tick(300);
+  }
+  assert.equal(h.relay.stats().rateLimited, 20);
+  assert.equal(a.socket.closes.length, 0);
 });
 
 Deno.test("bad channel names and events are answered with ack errors", () => {
@@ -176,4 +270,48 @@ Deno.test("an oversize frame gets too_large and closes with 1009 after the linge
   c.conn.message(new Uint8Array(101));
   h.clock.tick(250);
   assert.equal(c.socket.closes[0].code, 1009);
+});
+
+Deno.test("a pub nested 100,000 levels deep is a bad frame, acked, and takes no offset", () => {
+  using h = harness();
+  const [a, b] = h.joined("a");
+  const deep = "[".repeat(100_000) + "]".repeat(100_000);
+  a.send(`{"type":"pub","ref":1,"channel":"a","event":"e","data":${deep}}`);
+  assert.deepEqual(a.take(), [{
+    type: "ack",
+    ref: 1,
+    ok: false,
+    error: { code: "bad_frame", message: "Frame nested too deep" },
+  }]);
+  assert.deepEqual(b.take(), []);
+  assert.equal(h.relay.stats().badFrames, 1);
+  a.send({ type: "pub", ref: 2, channel: "a", event: "e", echo: false });
+  assert.deepEqual(a.take(), [{
+    type: "ack",
+    ref: 2,
+    ok: true,
+    data: { offset: 1 },
+  }]);
+});
+
+Deno.test("a hello nested too deep is a bad frame, not an internal error", () => {
+  const errors: unknown[] = [];
+  using h = harness({ onError: (e) => errors.push(e) });
+  const a = h.connect({ hello: false });
+  const deep = '{"a":'.repeat(50) + "1" + "}".repeat(50);
+  a.send(`{"type":"hello","ref":1,"v":1,"profile":${deep}}`);
+  assert.deepEqual(a.take().map(codeOf), ["bad_frame"]);
+  assert.deepEqual(errors, []);
+  assert.equal(h.relay.stats().badFrames, 1);
+});
+
+Deno.test("by default 1,000 refusals within 10 s close the connection", () => {
+  using h = harness({ limits: { rate: 1, burst: 1 } });
+  const a = h.connect();
+  for (let i = 0; i < 1_000; i++) a.send({ type: "members", channel: "a" });
+  h.clock.tick(250);
+  assert.equal(a.socket.closes.length, 0); // 999 refusals
+  a.send({ type: "members", channel: "a" });
+  h.clock.tick(250);
+  assert.deepEqual(a.socket.closes.map((c) => c.code), [1008]);
 });

@@ -14,6 +14,7 @@ Deno.test("stats count connections, channels, messages and bad frames", () => {
     connections: 2,
     sessions: 1,
     resumable: 0,
+    dedupeIds: 0,
     channels: 1,
     messagesIn: 3,
     messagesOut: 4, // welcome, ack, own presence, error
@@ -101,4 +102,15 @@ Deno.test("a Fanout hook delivers channel, presence and app-wide frames", () => 
     "pub room",
   ]);
   assert.equal(h.relay.stats().messagesOut > 0, true);
+});
+
+Deno.test("stats count the dedupe ids, bounded by dedupeTotal across sessions", () => {
+  using h = harness({ dedupeTotal: 3 });
+  const [a, b] = h.joined("room");
+  for (let i = 0; i < 3; i++) {
+    for (const c of [a, b]) {
+      c.send({ type: "pub", channel: "room", event: "e", mid: `m${i}` });
+    }
+  }
+  assert.equal(h.relay.stats().dedupeIds, 3);
 });

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { harness } from "./_harness.ts";
+
+Deno.test("a socket that never sends hello is closed after helloTimeout, pings or not", () => {
+  using h = harness({ helloTimeout: 1_000 });
+  const a = h.connect({ hello: false });
+  for (let i = 0; i < 9; i++) {
+    h.clock.tick(100);
+    a.send("ping");
+  }
+  assert.equal(a.socket.closes.length, 0);
+  h.clock.tick(100);
+  assert.deepEqual(a.take(), [{
+    type: "bye",
+    reason: "timeout",
+    reconnect: true,
+  }]);
+  assert.deepEqual(a.socket.closes, [{ code: 4408, reason: "hello timeout" }]);
+  assert.equal(h.relay.stats().connections, 0);
+});
+
+Deno.test("the default hello timeout is 10 s", () => {
+  using h = harness();
+  const a = h.connect({ hello: false });
+  h.clock.tick(9_999);
+  assert.equal(a.socket.closes.length, 0);
+  h.clock.tick(1);
+  assert.deepEqual(a.socket.closes.map((c) => c.code), [4408]);
+});
+
+Deno.test("a welcomed connection is not closed by the hello timeout", () => {
+  using h = harness({ helloTimeout: 1_000, heartbeat: { timeout: 0 } });
+  const a = h.connect();
+  assert.equal(h.clock.countTimers(), 0);
+  h.clock.tick(5_000);
+  assert.equal(a.socket.closes.length, 0);
+});
+
+Deno.test("helloTimeout 0 never closes a silent socket for want of hello", () => {
+  using h = harness({ helloTimeout: 0, heartbeat: { timeout: 0 } });
+  const a = h.connect({ hello: false });
+  assert.equal(h.clock.countTimers(), 0);
+  h.clock.tick(60_000);
+  assert.equal(a.socket.closes.length, 0);
+});
+
+Deno.test("with sweepTimer false, nextSweepAt and sweep apply the hello timeout", () => {
+  using h = harness({
+    helloTimeout: 1_000,
+    sweepTimer: false,
+    heartbeat: { interval: 5_000, timeout: 5_000 },
+  });
+  const a = h.connect({ hello: false });
+  assert.equal(h.relay.nextSweepAt(), 1_000);
+  h.clock.tick(999);
+  h.relay.sweep();
+  assert.equal(a.socket.closes.length, 0);
+  h.clock.tick(1);
+  h.relay.sweep();
+  assert.deepEqual(a.socket.closes.map((c) => c.code), [4408]);
+});
