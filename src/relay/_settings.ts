@@ -37,6 +37,8 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "resumeWindow",
   "resumableSessions",
   "dedupeSize",
+  "historySize",
+  "historyTtl",
   "maxBufferedBytes",
   "slowConsumerTimeout",
   "onError",
@@ -59,6 +61,7 @@ export const STORE_METHODS: readonly Exclude<
   "update",
   "channel",
   "append",
+  "history",
 ];
 
 /**
@@ -90,6 +93,8 @@ export function resolveSettings(options: RelayOptions): Settings {
   }
   check("resumableSessions", options.resumableSessions ?? 10_000);
   check("dedupeSize", options.dedupeSize ?? 1024);
+  check("historySize", options.historySize ?? 1000);
+  check("historyTtl", options.historyTtl ?? 120_000);
   return {
     limits,
     heartbeat,

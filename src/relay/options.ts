@@ -116,6 +116,10 @@ export interface RelayOptions {
   resumableSessions?: number;
   /** Client message ids remembered per session for dedupe. Configures the default store only. @default {1024} */
   dedupeSize?: number;
+  /** Messages kept per channel for recovery (`join.since`); 0 = none. Configures the default store only. @default {1000} */
+  historySize?: number;
+  /** How long a message is kept for recovery, in milliseconds; 0 = none. Configures the default store only. @default {120000} */
+  historyTtl?: number;
   /** A socket with more bytes buffered than this misses messages (counted as drops). @default {4194304} */
   maxBufferedBytes?: number;
   /** A socket that keeps missing messages this long is closed with 1013; 0 = never. @default {10000} */

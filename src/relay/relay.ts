@@ -103,6 +103,9 @@ export class Relay {
       ? new MemoryStore({
         dedupeSize: options.dedupeSize,
         resumableSessions: options.resumableSessions,
+        historySize: options.historySize,
+        historyTtl: options.historyTtl,
+        clock: this.#clock,
       })
       : undefined;
     this.#store = options.store ?? this.#ownStore!;
