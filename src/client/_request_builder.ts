@@ -15,6 +15,8 @@ import {
   MAX_EVENT_LENGTH,
   type Member,
   membersFrame,
+  type PubAckData,
+  type PubFrame,
   pubFrame,
   RESERVED_EVENT_PREFIX,
   updateFrame,
@@ -78,6 +80,22 @@ export class RequestBuilder {
     });
   }
 
+  /** A volatile publish to `channel`: no ref, no mid, never queued. */
+  volatile(
+    channel: string,
+    event: string,
+    data: unknown,
+    echo: boolean | undefined,
+  ): PubFrame {
+    this.#checkChannel(channel);
+    this.#checkEvent(event);
+    return pubFrame(channel, event, {
+      data,
+      echo: this.#echo(echo),
+      volatile: true,
+    });
+  }
+
   /** A publish to `channel`, or app-wide when it is `null`. */
   publish(
     channel: string | null,
@@ -87,18 +105,32 @@ export class RequestBuilder {
     finish: Finish,
   ): Request {
     if (channel !== null) this.#checkChannel(channel);
+    this.#checkEvent(event);
+    const frame = pubFrame(channel, event, {
+      data,
+      echo: this.#echo(echo),
+      mid: String(++this.#mid),
+    });
+    if (channel === null || frame.echo) {
+      return this.#host.requests.create(frame, (error) => finish(error));
+    }
+    // Its own message will not come back: its offset is no gap.
+    return this.#host.requests.create(frame, (error, data) => {
+      const offset = (data as PubAckData | undefined)?.offset;
+      if (!error && typeof offset === "number") {
+        this.#host.channels.find(channel)?.skip(offset);
+      }
+      finish(error);
+    });
+  }
+
+  #checkEvent(event: string): void {
     if (!isEventName(event)) {
       throw new RealtimeError(
         "bad_event",
         `The event name must be a string of 1 to ${MAX_EVENT_LENGTH} characters, not starting with '${RESERVED_EVENT_PREFIX}'`,
       );
     }
-    const frame = pubFrame(channel, event, {
-      data,
-      echo: this.#echo(echo),
-      mid: String(++this.#mid),
-    });
-    return this.#host.requests.create(frame, (error) => finish(error));
   }
 
   #echo(echo: boolean | undefined): boolean {

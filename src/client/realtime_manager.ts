@@ -31,7 +31,7 @@
  */
 
 import { rethrowLater, type SubscribeOptions } from "../core/event_stream.ts";
-import type { Member } from "../protocol/mod.ts";
+import { encodeFrame, type Member } from "../protocol/mod.ts";
 import { managerSettings } from "./_manager_options.ts";
 import { Channels } from "./_channel_state.ts";
 import { EventHub } from "./_event_hub.ts";
@@ -44,9 +44,14 @@ import type {
   MemberListener,
   MessageListener,
   RealtimeManagerEvents,
+  ResyncEvent,
   UserEventListener,
 } from "./realtime_events.ts";
-import type { RealtimeManagerOptions } from "./realtime_manager_options.ts";
+import type {
+  RealtimeManagerOptions,
+  SendOptions,
+  VolatileSendOptions,
+} from "./realtime_manager_options.ts";
 
 /**
  * A realtime client for a lifeline relay: join channels, publish to them or
@@ -123,6 +128,10 @@ export class RealtimeManager implements AsyncDisposable {
     const channels = this.#channels = new Channels({
       clock,
       requests,
+      recover: settings.recover,
+      hear: (frame) => this.#link.hear(frame),
+      resync: (channel, reason) =>
+        this.#events.emit("resync", { channel, reason }),
       isConnected: () => this.isConnected(),
       isClosed: () => this.#link.closed,
       rejoined: (channel, error) => this.#link.rejoined(channel, error),
@@ -252,6 +261,24 @@ export class RealtimeManager implements AsyncDisposable {
   // ------------------------------------------------------------ messages
 
   /**
+   * Publishes `message` under `eventName` to the members of `channel`, fire
+   * and forget (see {@linkcode VolatileSendOptions}): sent at once if the
+   * channel is joined on a live connection, never queued, never
+   * acknowledged, never kept in the relay's history; resolves `true` when
+   * it was sent, `false` when it was dropped.
+   *
+   * @param channel The channel's name.
+   * @param eventName The event name listeners subscribe to.
+   * @param message The data; any JSON value.
+   * @param options `{ volatile: true }`, and optionally `echo`.
+   */
+  send(
+    channel: string,
+    eventName: string,
+    message: unknown,
+    options: VolatileSendOptions,
+  ): Promise<boolean>;
+  /**
    * Publishes `message` under `eventName` to the members of `channel`;
    * resolves once the relay acknowledges. A publish made while disconnected
    * waits for the connection (or rejects with `"not_connected"` when
@@ -261,18 +288,46 @@ export class RealtimeManager implements AsyncDisposable {
    * @param channel The channel's name.
    * @param eventName The event name listeners subscribe to.
    * @param message The data; any JSON value.
-   * @param echo Whether this client receives its own message; defaults to
-   * `echoMessages`.
+   * @param echo Whether this client receives its own message (or
+   * `{ echo }`); defaults to `echoMessages`.
    */
   send(
     channel: string,
     eventName: string,
     message: unknown,
-    echo?: boolean,
-  ): Promise<void> {
+    echo?: boolean | SendOptions,
+  ): Promise<void>;
+  send(
+    channel: string,
+    eventName: string,
+    message: unknown,
+    echo?: boolean | SendOptions | VolatileSendOptions,
+  ): Promise<void | boolean> {
+    if (typeof echo === "object" && echo !== null) {
+      if ((echo as VolatileSendOptions).volatile === true) {
+        return this.#volatile(channel, eventName, message, echo.echo);
+      }
+      echo = echo.echo;
+    }
     return this.#request((finish) =>
       this.#build.publish(channel, eventName, message, echo, finish)
     );
+  }
+
+  #volatile(
+    channel: string,
+    eventName: string,
+    message: unknown,
+    echo: boolean | undefined,
+  ): Promise<boolean> {
+    try {
+      const frame = this.#build.volatile(channel, eventName, message, echo);
+      if (!this.#channels.find(channel)?.live) return Promise.resolve(false);
+      this.#link.send(encodeFrame(frame));
+      return Promise.resolve(true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -472,6 +527,22 @@ export class RealtimeManager implements AsyncDisposable {
     options?: SubscribeOptions,
   ): () => void {
     return this.#events.listen("error", listener, options);
+  }
+
+  /**
+   * Calls `listener` when a channel's missed messages could not be
+   * recovered after a reconnect or a gap (see {@linkcode ResyncEvent}):
+   * the relay restarted, or the client was away past its history window.
+   * The channel's view shows it on its `resyncs` stream too.
+   *
+   * @param options `signal` removes the listener when aborted.
+   * @returns A function that removes the listener.
+   */
+  onResync(
+    listener: (event: ResyncEvent) => void,
+    options?: SubscribeOptions,
+  ): () => void {
+    return this.#events.listen("resync", listener, options);
   }
 
   /**

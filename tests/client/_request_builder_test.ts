@@ -18,6 +18,9 @@ function builder(echo = true) {
   const channels = new Channels({
     clock,
     requests,
+    recover: true,
+    hear: () => {},
+    resync: () => {},
     isConnected: () => true,
     isClosed: () => false,
     rejoined: () => {},

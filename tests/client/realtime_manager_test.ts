@@ -257,10 +257,13 @@ Deno.test("after a reconnect: hello with the session and profile, rejoins, then 
   await world.reconnect(alice);
   await Promise.all(requests);
   assert.equal(alice.getSocketId(), session);
+  const since: unknown[] = [];
   const sent = frames(world.socket(alice).sent).map((f) => {
-    const { ref: _, mid: __, ...rest } = f;
+    const { ref: _, mid: __, since: from, ...rest } = f;
+    if (from !== undefined) since.push((from as { offset: number }).offset);
     return rest;
   });
+  assert.deepEqual(since, [0, 0]); // the rejoins ask for what they missed
   assert.deepEqual(sent, [
     { type: "hello", v: 1, session, profile: { name: "alice" } },
     { type: "join", channel: "a", echo: true },
