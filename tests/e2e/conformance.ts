@@ -345,6 +345,7 @@ const SCENARIOS: Scenario[] = [
       back.catch(() => {}); // awaited below, after the restart
       await server.restart();
       await back;
+      await bob.join("room"); // settles once bob's rejoin is acknowledged
       await alice.send("room", "chat", "after restart");
       assert.deepEqual(await bobHeard.count(1), ["after restart"]);
       const members = await bob.getMembers("room");

@@ -297,3 +297,53 @@ Deno.test("with an asynchronous store, a recovering join acks first and leaves n
   }
   assert.deepEqual(kept, [2, 3, 4]);
 });
+
+Deno.test("a since past the channel's latest offset is history_lost", () => {
+  const store = new MemoryStore({ epochId: () => "e1" });
+  store.join("room", { id: "a", data: null });
+  store.append("room", "chat", 1, "a");
+  assert.deepEqual(store.history("room", { epoch: "e1", offset: 2 }), {
+    recovered: false,
+    reason: "history_lost",
+  });
+});
+
+Deno.test("a server publish to a channel kept empty is kept; to an unknown one it goes nowhere", () => {
+  using h = harness();
+  const [a] = h.joined("room", 1);
+  const epoch = joinEpoch(a);
+  a.send({ type: "leave", channel: "room" });
+  h.relay.publish("room", "notice", "while away");
+  h.relay.publish("nowhere", "notice", "lost");
+  const b = h.connect();
+  b.send({
+    type: "join",
+    ref: 1,
+    channel: "room",
+    since: { epoch, offset: 0 },
+  });
+  const data = ackData(b.take(), 1);
+  assert.equal(data.epoch, epoch);
+  assert.deepEqual(data.missed, [
+    { offset: 1, event: "notice", data: "while away", sender: null },
+  ]);
+  b.send({ type: "join", ref: 2, channel: "nowhere" });
+  assert.equal(ackData(b.take(), 2).offset, 0);
+});
+
+Deno.test("with history off, an emptied channel is forgotten at once", () => {
+  using h = harness({ historySize: 0 });
+  const [a] = h.joined("room", 1);
+  const epoch = joinEpoch(a);
+  a.send({ type: "leave", channel: "room" });
+  const b = h.connect();
+  b.send({
+    type: "join",
+    ref: 1,
+    channel: "room",
+    since: { epoch, offset: 0 },
+  });
+  const data = ackData(b.take(), 1);
+  assert.notEqual(data.epoch, epoch);
+  assert.equal(data.reason, "history_lost");
+});
