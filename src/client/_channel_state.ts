@@ -199,8 +199,11 @@ export class ChannelState {
       frame,
       body: JSON.stringify(frame),
       start: () => this.#host.requests.send(request),
-      settle: (error, data) =>
-        error ? this.#recovery.release() : this.#recovery.joined(data, true),
+      settle: (error, data) => {
+        if (this.#membership !== membership) return; // left meanwhile
+        if (error) this.#recovery.release();
+        else this.#recovery.joined(data, true);
+      },
       reject: () => this.#recovery.release(),
       requeue: () => {
         this.#recovery.dropped();
