@@ -10,13 +10,13 @@
  */
 
 import {
+  encodeFrame,
   isChannelName,
   isEventName,
   MAX_EVENT_LENGTH,
   type Member,
   membersFrame,
   type PubAckData,
-  type PubFrame,
   pubFrame,
   RESERVED_EVENT_PREFIX,
   updateFrame,
@@ -36,6 +36,8 @@ export interface BuilderHost {
   readonly echo: boolean;
   /** The relay accepted a new profile. */
   profileChanged(profile: unknown): void;
+  /** Sends a frame's text on the socket now (volatile publishes). */
+  transmit(text: string): void;
 }
 
 /** Builds the request of each manager call; see the module doc. */
@@ -80,20 +82,32 @@ export class RequestBuilder {
     });
   }
 
-  /** A volatile publish to `channel`: no ref, no mid, never queued. */
+  /**
+   * A volatile publish to `channel`, sent now if the channel is joined on a
+   * live connection (no ref, no mid, never queued); `false` when dropped.
+   */
   volatile(
     channel: string,
     event: string,
     data: unknown,
     echo: boolean | undefined,
-  ): PubFrame {
-    this.#checkChannel(channel);
-    this.#checkEvent(event);
-    return pubFrame(channel, event, {
-      data,
-      echo: this.#echo(echo),
-      volatile: true,
-    });
+  ): Promise<boolean> {
+    try {
+      this.#checkChannel(channel);
+      this.#checkEvent(event);
+      const frame = pubFrame(channel, event, {
+        data,
+        echo: this.#echo(echo),
+        volatile: true,
+      });
+      if (!this.#host.channels.find(channel)?.live) {
+        return Promise.resolve(false);
+      }
+      this.#host.transmit(encodeFrame(frame));
+      return Promise.resolve(true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** A publish to `channel`, or app-wide when it is `null`. */

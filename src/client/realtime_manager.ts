@@ -23,7 +23,7 @@
  * - `_event_hub.ts`: the listeners, on `Emitter`s, over one event map,
  *   {@linkcode RealtimeManagerEvents}.
  *
- * The file is a little over 500 lines only because of the documentation of
+ * The file is over 500 lines only because of the documentation of
  * the public (Altogic-compatible) methods; its code is wiring and one-line
  * delegations.
  *
@@ -31,7 +31,7 @@
  */
 
 import { rethrowLater, type SubscribeOptions } from "../core/event_stream.ts";
-import { encodeFrame, type Member } from "../protocol/mod.ts";
+import type { Member } from "../protocol/mod.ts";
 import { managerSettings } from "./_manager_options.ts";
 import { Channels } from "./_channel_state.ts";
 import { EventHub } from "./_event_hub.ts";
@@ -145,6 +145,7 @@ export class RealtimeManager implements AsyncDisposable {
       channels,
       echo: settings.echo,
       profileChanged: (profile) => this.#link.profile = profile,
+      transmit: (text) => this.#link.send(text),
     });
     this.#link = new RelayLink(settings, {
       requests,
@@ -305,29 +306,13 @@ export class RealtimeManager implements AsyncDisposable {
   ): Promise<void | boolean> {
     if (typeof echo === "object" && echo !== null) {
       if ((echo as VolatileSendOptions).volatile === true) {
-        return this.#volatile(channel, eventName, message, echo.echo);
+        return this.#build.volatile(channel, eventName, message, echo.echo);
       }
       echo = echo.echo;
     }
     return this.#request((finish) =>
       this.#build.publish(channel, eventName, message, echo, finish)
     );
-  }
-
-  #volatile(
-    channel: string,
-    eventName: string,
-    message: unknown,
-    echo: boolean | undefined,
-  ): Promise<boolean> {
-    try {
-      const frame = this.#build.volatile(channel, eventName, message, echo);
-      if (!this.#channels.find(channel)?.live) return Promise.resolve(false);
-      this.#link.send(encodeFrame(frame));
-      return Promise.resolve(true);
-    } catch (error) {
-      return Promise.reject(error);
-    }
   }
 
   /**

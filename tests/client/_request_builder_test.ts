@@ -34,6 +34,7 @@ function builder(echo = true) {
     channels,
     echo,
     profileChanged: (profile) => profiles.push(profile),
+    transmit: () => {},
   });
   return { build, requests, profiles };
 }
