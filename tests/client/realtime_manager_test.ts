@@ -440,6 +440,7 @@ Deno.test("RealtimeManager validates its options at construction", () => {
   });
   assert.throws(invalid({ bufferMessages: 0 }), TypeError);
   assert.throws(invalid({ autoJoinChannels: null }), TypeError);
+  assert.throws(invalid({ recover: "yes" }), TypeError);
   assert.throws(invalid({ token: 42 }), {
     name: "TypeError",
     message: /'token' must be a string or a function/,

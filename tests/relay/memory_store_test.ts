@@ -86,4 +86,10 @@ Deno.test("MemoryStore options are checked strictly", () => {
     (e: unknown) => e instanceof TypeError && /dedupeSize/.test(e.message),
   );
   assert.throws(() => new MemoryStore({ dedupeSize: -1 }), RangeError);
+  assert.throws(() => new MemoryStore({ historySize: -1 }), RangeError);
+  assert.throws(() => new MemoryStore({ historyTtl: -1 }), RangeError);
+  assert.throws(
+    () => new MemoryStore({ epochId: "e" as unknown as () => string }),
+    TypeError,
+  );
 });
