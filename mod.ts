@@ -95,7 +95,7 @@ export {
 } from "./src/socket/reconnecting_websocket.ts";
 
 // The realtime client.
-export type { ErrorCode, Member } from "./src/protocol/mod.ts";
+export type { ErrorCode, Member, RecoveryFailure } from "./src/protocol/mod.ts";
 export {
   RealtimeError,
   type RealtimeErrorCode,
@@ -114,12 +114,15 @@ export type {
   MessageListener,
   RealtimeManagerEvents,
   RealtimeMessage,
+  ResyncEvent,
   UserEvent,
   UserEventListener,
 } from "./src/client/realtime_events.ts";
 export type {
   RealtimeManagerOptions,
+  SendOptions,
   TokenProvider,
+  VolatileSendOptions,
 } from "./src/client/realtime_manager_options.ts";
 export { RealtimeManager } from "./src/client/realtime_manager.ts";
 export {

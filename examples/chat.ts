@@ -1,8 +1,9 @@
 /**
  * The chat demo, `deno task demo`: a relay in this process, three people in
  * a channel, and a network that fails one of them. Carol keeps typing while
- * she is offline; her messages arrive, in order, once she is back. Prints a
- * transcript and exits.
+ * she is offline; her messages arrive, in order, once she is back, and she
+ * catches up on what Alice and Bob said meanwhile (the relay's channel
+ * history). Prints a transcript and exits.
  *
  * @module
  */
@@ -113,6 +114,15 @@ try {
   await network.cut();
   await carolLeft;
 
+  // Alice and Bob talk while Carol is away.
+  const bobHeard = heard(bob, 1);
+  await alice.send(CHANNEL, "chat", "Carol dropped off");
+  await bobHeard;
+  const aliceHeard = heard(alice, 1);
+  await bob.send(CHANNEL, "chat", "she'll catch up when she's back");
+  await aliceHeard;
+  console.log();
+
   const offline = [
     "anyone there?",
     "my train just went into a tunnel",
@@ -127,9 +137,13 @@ try {
     return carol.send(CHANNEL, "chat", text);
   });
 
-  console.log("\n-- the network is back --\n");
+  console.log(
+    "\n-- the network is back: Carol catches up, then her messages go out --\n",
+  );
+  const caughtUp = heard(carol, 2);
   network.refuse = false;
   await connected(carol);
+  await caughtUp;
   await Promise.all(sends);
   await delivered;
 
@@ -139,7 +153,7 @@ try {
       after.map((m) => (m.data as { name: string }).name).join(", ")
     }`,
   );
-  console.log("every message arrived, in order; bye!");
+  console.log("every message arrived, in order, once; bye!");
 } finally {
   await Promise.all([alice.close(), bob.close(), carol.close()]);
   await network.stop();

@@ -12,6 +12,8 @@
  * | `LIFELINE_MAX_CHANNELS` | channels one connection may join | relay default |
  * | `LIFELINE_FRAME_BYTES` | largest accepted frame, in bytes | relay default |
  * | `LIFELINE_PROFILE_BYTES` | largest member profile, in bytes of JSON | relay default |
+ * | `LIFELINE_HISTORY_SIZE` | messages kept per channel for recovery; `0` = none | relay default |
+ * | `LIFELINE_HISTORY_TTL` | how long a message is kept for recovery, ms; `0` = none | relay default |
  * | `LIFELINE_ORIGINS` | comma list of allowed `Origin` values | any origin |
  * | `LIFELINE_TOKENS` | comma list of `token:userId` (or bare `token`) | anonymous allowed |
  * | `LIFELINE_ADMIN_TOKEN` | bearer token for `POST /users/:id/events` | route off (404) |
@@ -59,6 +61,10 @@ export function readConfig(env: Env = process.env): ServerConfig {
     if (value !== undefined) limits[limit] = value;
   }
   const relay: RelayOptions = { limits };
+  const historySize = readNumber(env, "LIFELINE_HISTORY_SIZE");
+  if (historySize !== undefined) relay.historySize = historySize;
+  const historyTtl = readNumber(env, "LIFELINE_HISTORY_TTL");
+  if (historyTtl !== undefined) relay.historyTtl = historyTtl;
   const origins = readList(env, "LIFELINE_ORIGINS");
   if (origins) relay.origins = origins;
   const tokens = readList(env, "LIFELINE_TOKENS");

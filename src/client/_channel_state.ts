@@ -12,7 +12,14 @@
 
 import type { Clock } from "../core/clock.ts";
 import { noop } from "../core/event_stream.ts";
-import { joinFrame, leaveFrame, type MsgFrame } from "../protocol/mod.ts";
+import {
+  joinFrame,
+  type JoinSince,
+  leaveFrame,
+  type MsgFrame,
+  type RecoveryFailure,
+} from "../protocol/mod.ts";
+import { Recovery } from "./_channel_recovery.ts";
 import { toChannelMessage } from "./_message_shapes.ts";
 import { ManagerChannel } from "./_manager_channel.ts";
 import type { Request, Requests } from "./_requests.ts";
@@ -23,6 +30,12 @@ import { RealtimeError } from "./realtime_error.ts";
 export interface ChannelHost {
   readonly clock: Clock;
   readonly requests: Requests;
+  /** Whether rejoins ask for the messages missed meanwhile. */
+  readonly recover: boolean;
+  /** Hands a channel message to the manager's listeners. */
+  hear(frame: MsgFrame): void;
+  /** A channel's missed messages could not be recovered. */
+  resync(channel: string, reason: RecoveryFailure): void;
   /** Whether the relay has welcomed the connection. */
   isConnected(): boolean;
   /** Whether the manager is closed. */
@@ -76,6 +89,7 @@ export class ChannelState {
   #status: ChannelStatus = { type: "disconnected" };
   #wasJoined = false;
   #error: RealtimeError | undefined;
+  #recovery: Recovery;
 
   constructor(
     name: string,
@@ -85,6 +99,20 @@ export class ChannelState {
     this.name = name;
     this.#host = host;
     this.#forget = forget;
+    this.#recovery = new Recovery(name, {
+      recover: host.recover,
+      deliver: (frame) => this.#deliver(frame),
+      resync: (reason) => {
+        host.resync(name, reason);
+        this.#view?.resync({ channel: name, reason });
+      },
+      repair: (since) => this.#repair(since),
+    });
+  }
+
+  /** Whether the channel is joined on a welcomed connection now. */
+  get live(): boolean {
+    return this.#standing() === "joined";
   }
 
   /** Whether the client is (or is becoming) a member on the relay. */
@@ -108,6 +136,7 @@ export class ChannelState {
         // The connection that joined it is gone, and the relay with it.
         if (!this.#membership) return finish(null);
         this.#membership = undefined;
+        this.#recovery.reset();
         this.#host.requests.send(request);
         this.#refresh();
       },
@@ -124,7 +153,8 @@ export class ChannelState {
   rejoin(): void {
     const membership = this.#membership;
     if (!membership) return;
-    const request = this.#joinRequest(membership.echo, true, noop);
+    const since = this.#recovery.since();
+    const request = this.#joinRequest(membership.echo, true, noop, since);
     request.membership = membership;
     this.#leader = request;
     this.#host.requests.send(request);
@@ -133,14 +163,55 @@ export class ChannelState {
   /** The connection is gone; the membership stays only for a rejoin. */
   dropped(keepMembership: boolean): void {
     this.#leader = undefined;
-    if (!keepMembership) this.#membership = undefined;
+    this.#recovery.dropped();
+    if (!keepMembership) {
+      this.#membership = undefined;
+      this.#recovery.reset();
+    }
   }
 
-  /** Hands a message published in this channel to its view. */
-  deliver(frame: MsgFrame): void {
+  /**
+   * A message published in this channel arrived: delivered in offset order,
+   * a duplicate dropped, a gap repaired first.
+   */
+  receive(frame: MsgFrame): void {
+    this.#recovery.receive(frame);
+  }
+
+  /** This client published `offset` without echo: it is not a gap. */
+  skip(offset: number): void {
+    this.#recovery.skip(offset);
+  }
+
+  #deliver(frame: MsgFrame): void {
+    this.#host.hear(frame);
     this.#view?.deliver(
       toChannelMessage(this.name, frame, this.#host.clock.now()),
     );
+  }
+
+  /** Joins the joined channel again with `since`, to fill a gap. */
+  #repair(since: JoinSince): boolean {
+    const membership = this.#membership;
+    if (!membership || this.#leader || !this.#host.isConnected()) return false;
+    const frame = joinFrame(this.name, { echo: membership.echo, since });
+    const request: Request = {
+      frame,
+      body: JSON.stringify(frame),
+      start: () => this.#host.requests.send(request),
+      settle: (error, data) => {
+        if (this.#membership !== membership) return; // left meanwhile
+        if (error) this.#recovery.release();
+        else this.#recovery.joined(data, true);
+      },
+      reject: () => this.#recovery.release(),
+      requeue: () => {
+        this.#recovery.dropped();
+        return [];
+      },
+    };
+    this.#host.requests.send(request);
+    return true;
   }
 
   /** The channel's view, made on first use. */
@@ -169,9 +240,14 @@ export class ChannelState {
       this.#viewJoins === 0;
   }
 
-  #joinRequest(echo: boolean, internal: boolean, finish: Finish): JoinRequest {
+  #joinRequest(
+    echo: boolean,
+    internal: boolean,
+    finish: Finish,
+    since?: JoinSince,
+  ): JoinRequest {
     finish = this.#track(finish);
-    const frame = joinFrame(this.name, { echo });
+    const frame = joinFrame(this.name, { echo, since });
     const request: JoinRequest = {
       frame,
       body: JSON.stringify(frame),
@@ -187,7 +263,11 @@ export class ChannelState {
         this.#waiting.delete(request);
         this.#startJoin(request, echo);
       },
-      settle: (error) => this.#joined(request, error),
+      settle: (error, data) => {
+        if (error) this.#recovery.release();
+        else this.#recovery.joined(data, since !== undefined);
+        this.#joined(request, error);
+      },
       reject: (error) => {
         this.#waiting.delete(request);
         finish(error);

@@ -8,6 +8,7 @@
  */
 
 import { Emitter, type EventStream } from "../core/event_stream.ts";
+import type { ResyncEvent } from "./realtime_events.ts";
 import type {
   ChannelMessage,
   ChannelSendOptions,
@@ -32,6 +33,7 @@ export class ManagerChannel implements RealtimeChannel {
   readonly channelId: string;
   #host: ViewHost;
   #messages: Emitter<ChannelMessage> = new Emitter();
+  #resyncs: Emitter<ResyncEvent> = new Emitter();
   #status: StateEmitter<ChannelStatus>;
   #disposed = false;
 
@@ -51,6 +53,10 @@ export class ManagerChannel implements RealtimeChannel {
 
   get status(): StateStream<ChannelStatus> {
     return this.#status;
+  }
+
+  get resyncs(): EventStream<ResyncEvent> {
+    return this.#resyncs;
   }
 
   connect(): Promise<void> {
@@ -79,6 +85,7 @@ export class ManagerChannel implements RealtimeChannel {
       }
     } finally {
       this.#messages.close();
+      this.#resyncs.close();
       this.#status.close();
     }
   }
@@ -100,6 +107,11 @@ export class ManagerChannel implements RealtimeChannel {
   /** Hands a message published in this channel to the stream. */
   deliver(message: ChannelMessage): void {
     this.#messages.emit(message);
+  }
+
+  /** Tells the view its missed messages could not be recovered. */
+  resync(event: ResyncEvent): void {
+    this.#resyncs.emit(event);
   }
 
   /** Shows the channel's new status. */

@@ -37,6 +37,7 @@ const KNOWN_KEYS = Object.keys(
     profile: true,
     ackTimeout: true,
     maxQueued: true,
+    recover: true,
     protocols: true,
     headers: true,
     timeout: true,
@@ -60,6 +61,7 @@ export interface ManagerSettings {
   echo: boolean;
   buffer: boolean;
   autoJoin: boolean;
+  recover: boolean;
   /** The starting profile, when one was given. */
   profile: { value: unknown } | undefined;
   ackTimeout: number;
@@ -83,6 +85,7 @@ export function managerSettings(
     profile,
     ackTimeout = 10_000,
     maxQueued = 1000,
+    recover = true,
     ...socket
   } = options ?? {};
   let endpoint: URL;
@@ -104,6 +107,7 @@ export function managerSettings(
     echo: checkBoolean(OWNER, "echoMessages", echoMessages),
     buffer: checkBoolean(OWNER, "bufferMessages", bufferMessages),
     autoJoin: checkBoolean(OWNER, "autoJoinChannels", autoJoinChannels),
+    recover: checkBoolean(OWNER, "recover", recover),
     profile: profile === undefined ? undefined : { value: profile },
     ackTimeout: checkNumber(OWNER, "ackTimeout", ackTimeout, {
       positive: true,

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { RelayLimits } from "../protocol/mod.ts";
+import type { MsgFrame, RelayLimits } from "../protocol/mod.ts";
 import { encodeFrame, helloFrame } from "../protocol/mod.ts";
 import {
   type ConnectionState,
@@ -96,6 +96,14 @@ export class RelayLink {
   /** Sends a frame's text on the socket. */
   send(text: string): void {
     this.#socket.send(text);
+  }
+
+  /** Hands a message to the manager's listeners (channel ones in order, from their state). */
+  hear(frame: MsgFrame): void {
+    const events = this.#host.events;
+    const message = toRealtimeMessage(frame);
+    events.emit("message", message, frame.event);
+    if (events.count("any") > 0) events.emit("any", [frame.event, message]);
   }
 
   /** Reconnects after {@linkcode RelayLink.close}; otherwise does nothing. */
@@ -243,13 +251,11 @@ export class RelayLink {
     welcome: (frame) => this.#welcome(frame.session, frame.limits),
     answer: (ref, error, data) => this.#host.requests.answer(ref, error, data),
     message: (frame) => {
-      const events = this.#host.events;
-      const message = toRealtimeMessage(frame);
-      events.emit("message", message, frame.event);
-      if (events.count("any") > 0) events.emit("any", [frame.event, message]);
-      if (frame.channel !== null) {
-        this.#host.channels.find(frame.channel)?.deliver(frame);
-      }
+      const state = frame.channel === null
+        ? undefined
+        : this.#host.channels.find(frame.channel);
+      if (state === undefined) this.hear(frame);
+      else state.receive(frame);
     },
     presence: (frame) => {
       const [name, event] = toMemberEvent(frame);

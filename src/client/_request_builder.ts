@@ -10,11 +10,13 @@
  */
 
 import {
+  encodeFrame,
   isChannelName,
   isEventName,
   MAX_EVENT_LENGTH,
   type Member,
   membersFrame,
+  type PubAckData,
   pubFrame,
   RESERVED_EVENT_PREFIX,
   updateFrame,
@@ -34,6 +36,8 @@ export interface BuilderHost {
   readonly echo: boolean;
   /** The relay accepted a new profile. */
   profileChanged(profile: unknown): void;
+  /** Sends a frame's text on the socket now (volatile publishes). */
+  transmit(text: string): void;
 }
 
 /** Builds the request of each manager call; see the module doc. */
@@ -78,6 +82,34 @@ export class RequestBuilder {
     });
   }
 
+  /**
+   * A volatile publish to `channel`, sent now if the channel is joined on a
+   * live connection (no ref, no mid, never queued); `false` when dropped.
+   */
+  volatile(
+    channel: string,
+    event: string,
+    data: unknown,
+    echo: boolean | undefined,
+  ): Promise<boolean> {
+    try {
+      this.#checkChannel(channel);
+      this.#checkEvent(event);
+      const frame = pubFrame(channel, event, {
+        data,
+        echo: this.#echo(echo),
+        volatile: true,
+      });
+      if (!this.#host.channels.find(channel)?.live) {
+        return Promise.resolve(false);
+      }
+      this.#host.transmit(encodeFrame(frame));
+      return Promise.resolve(true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
   /** A publish to `channel`, or app-wide when it is `null`. */
   publish(
     channel: string | null,
@@ -87,18 +119,32 @@ export class RequestBuilder {
     finish: Finish,
   ): Request {
     if (channel !== null) this.#checkChannel(channel);
+    this.#checkEvent(event);
+    const frame = pubFrame(channel, event, {
+      data,
+      echo: this.#echo(echo),
+      mid: String(++this.#mid),
+    });
+    if (channel === null || frame.echo) {
+      return this.#host.requests.create(frame, (error) => finish(error));
+    }
+    // Its own message will not come back: its offset is no gap.
+    return this.#host.requests.create(frame, (error, data) => {
+      const offset = (data as PubAckData | undefined)?.offset;
+      if (!error && typeof offset === "number") {
+        this.#host.channels.find(channel)?.skip(offset);
+      }
+      finish(error);
+    });
+  }
+
+  #checkEvent(event: string): void {
     if (!isEventName(event)) {
       throw new RealtimeError(
         "bad_event",
         `The event name must be a string of 1 to ${MAX_EVENT_LENGTH} characters, not starting with '${RESERVED_EVENT_PREFIX}'`,
       );
     }
-    const frame = pubFrame(channel, event, {
-      data,
-      echo: this.#echo(echo),
-      mid: String(++this.#mid),
-    });
-    return this.#host.requests.create(frame, (error) => finish(error));
   }
 
   #echo(echo: boolean | undefined): boolean {

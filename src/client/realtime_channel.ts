@@ -9,6 +9,7 @@
 
 import type { EventStream } from "../core/event_stream.ts";
 import type { RealtimeError } from "./realtime_error.ts";
+import type { ResyncEvent } from "./realtime_events.ts";
 import type { StateStream } from "../core/state_stream.ts";
 
 /**
@@ -130,6 +131,12 @@ export interface RealtimeChannel extends AsyncDisposable {
   readonly messages: EventStream<ChannelMessage>;
   /** Whether the channel is live; see {@linkcode ChannelStatus}. */
   readonly status: StateStream<ChannelStatus>;
+  /**
+   * Each time the messages missed while disconnected could not be recovered
+   * (the relay restarted, or the client was away past the history window):
+   * the channel's state should be fetched afresh.
+   */
+  readonly resyncs: EventStream<ResyncEvent>;
   /**
    * Joins the channel (and opens the connection if needed); resolves once the
    * relay acknowledges the join, rejects with a `RealtimeError`.

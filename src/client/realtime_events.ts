@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Member } from "../protocol/mod.ts";
+import type { Member, RecoveryFailure } from "../protocol/mod.ts";
 
 /**
  * A message published in a channel, or app-wide, as listeners receive it.
@@ -230,4 +230,31 @@ export interface RealtimeManagerEvents {
    * or an error a listener threw.
    */
   error: Error;
+  /** A channel's missed messages could not be recovered after a reconnect. */
+  resync: ResyncEvent;
+}
+
+/**
+ * A channel whose missed messages could not be recovered, and why:
+ * `history_lost` (the relay restarted, or the channel's history expired)
+ * or `too_far_behind` (away longer than the relay's history window). The
+ * messages after the rejoin arrive as usual; what was missed is gone, so
+ * an app refetches the channel's state.
+ *
+ * @example Refetching after a resync
+ * ```ts
+ * import type { ResyncEvent } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const refetched: string[] = [];
+ * const onResync = ({ channel }: ResyncEvent) => refetched.push(channel);
+ * onResync({ channel: "room", reason: "history_lost" });
+ * assert.deepEqual(refetched, ["room"]);
+ * ```
+ */
+export interface ResyncEvent {
+  /** The channel. */
+  channel: string;
+  /** Why its missed messages are gone. */
+  reason: RecoveryFailure;
 }

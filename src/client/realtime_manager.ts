@@ -23,7 +23,7 @@
  * - `_event_hub.ts`: the listeners, on `Emitter`s, over one event map,
  *   {@linkcode RealtimeManagerEvents}.
  *
- * The file is a little over 500 lines only because of the documentation of
+ * The file is over 500 lines only because of the documentation of
  * the public (Altogic-compatible) methods; its code is wiring and one-line
  * delegations.
  *
@@ -44,9 +44,14 @@ import type {
   MemberListener,
   MessageListener,
   RealtimeManagerEvents,
+  ResyncEvent,
   UserEventListener,
 } from "./realtime_events.ts";
-import type { RealtimeManagerOptions } from "./realtime_manager_options.ts";
+import type {
+  RealtimeManagerOptions,
+  SendOptions,
+  VolatileSendOptions,
+} from "./realtime_manager_options.ts";
 
 /**
  * A realtime client for a lifeline relay: join channels, publish to them or
@@ -123,6 +128,10 @@ export class RealtimeManager implements AsyncDisposable {
     const channels = this.#channels = new Channels({
       clock,
       requests,
+      recover: settings.recover,
+      hear: (frame) => this.#link.hear(frame),
+      resync: (channel, reason) =>
+        this.#events.emit("resync", { channel, reason }),
       isConnected: () => this.isConnected(),
       isClosed: () => this.#link.closed,
       rejoined: (channel, error) => this.#link.rejoined(channel, error),
@@ -136,6 +145,7 @@ export class RealtimeManager implements AsyncDisposable {
       channels,
       echo: settings.echo,
       profileChanged: (profile) => this.#link.profile = profile,
+      transmit: (text) => this.#link.send(text),
     });
     this.#link = new RelayLink(settings, {
       requests,
@@ -252,6 +262,24 @@ export class RealtimeManager implements AsyncDisposable {
   // ------------------------------------------------------------ messages
 
   /**
+   * Publishes `message` under `eventName` to the members of `channel`, fire
+   * and forget (see {@linkcode VolatileSendOptions}): sent at once if the
+   * channel is joined on a live connection, never queued, never
+   * acknowledged, never kept in the relay's history; resolves `true` when
+   * it was sent, `false` when it was dropped.
+   *
+   * @param channel The channel's name.
+   * @param eventName The event name listeners subscribe to.
+   * @param message The data; any JSON value.
+   * @param options `{ volatile: true }`, and optionally `echo`.
+   */
+  send(
+    channel: string,
+    eventName: string,
+    message: unknown,
+    options: VolatileSendOptions,
+  ): Promise<boolean>;
+  /**
    * Publishes `message` under `eventName` to the members of `channel`;
    * resolves once the relay acknowledges. A publish made while disconnected
    * waits for the connection (or rejects with `"not_connected"` when
@@ -261,15 +289,27 @@ export class RealtimeManager implements AsyncDisposable {
    * @param channel The channel's name.
    * @param eventName The event name listeners subscribe to.
    * @param message The data; any JSON value.
-   * @param echo Whether this client receives its own message; defaults to
-   * `echoMessages`.
+   * @param echo Whether this client receives its own message (or
+   * `{ echo }`); defaults to `echoMessages`.
    */
   send(
     channel: string,
     eventName: string,
     message: unknown,
-    echo?: boolean,
-  ): Promise<void> {
+    echo?: boolean | SendOptions,
+  ): Promise<void>;
+  send(
+    channel: string,
+    eventName: string,
+    message: unknown,
+    echo?: boolean | SendOptions | VolatileSendOptions,
+  ): Promise<void | boolean> {
+    if (typeof echo === "object" && echo !== null) {
+      if ((echo as VolatileSendOptions).volatile === true) {
+        return this.#build.volatile(channel, eventName, message, echo.echo);
+      }
+      echo = echo.echo;
+    }
     return this.#request((finish) =>
       this.#build.publish(channel, eventName, message, echo, finish)
     );
@@ -472,6 +512,22 @@ export class RealtimeManager implements AsyncDisposable {
     options?: SubscribeOptions,
   ): () => void {
     return this.#events.listen("error", listener, options);
+  }
+
+  /**
+   * Calls `listener` when a channel's missed messages could not be
+   * recovered after a reconnect or a gap (see {@linkcode ResyncEvent}):
+   * the relay restarted, or the client was away past its history window.
+   * The channel's view shows it on its `resyncs` stream too.
+   *
+   * @param options `signal` removes the listener when aborted.
+   * @returns A function that removes the listener.
+   */
+  onResync(
+    listener: (event: ResyncEvent) => void,
+    options?: SubscribeOptions,
+  ): () => void {
+    return this.#events.listen("resync", listener, options);
   }
 
   /**

@@ -111,4 +111,50 @@ export interface RealtimeManagerOptions
    * @default {1000}
    */
   maxQueued?: number;
+  /**
+   * Whether a channel joined again after a reconnect asks the relay for the
+   * messages it missed (`join.since`) and delivers them, in order and once,
+   * before any live message; a gap in live offsets is repaired the same
+   * way. Where they cannot be recovered, `onResync` listeners hear it.
+   * @default {true}
+   */
+  recover?: boolean;
+}
+
+/**
+ * The options of a reliable {@linkcode RealtimeManager.send}, in place of
+ * its `echo` argument.
+ *
+ * @example Publishing without echo
+ * ```ts
+ * import type { SendOptions } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const options: SendOptions = { echo: false };
+ * assert.equal(options.echo, false);
+ * ```
+ */
+export interface SendOptions {
+  /** Whether this client receives its own message; defaults to `echoMessages`. */
+  echo?: boolean;
+}
+
+/**
+ * The options of a volatile {@linkcode RealtimeManager.send}: fire and
+ * forget, for cursors and typing. The message is sent only if the channel
+ * is joined on a live connection (never queued), gets no offset, is not
+ * kept in the relay's history and is not acknowledged.
+ *
+ * @example Sending a cursor position
+ * ```ts
+ * import type { VolatileSendOptions } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const options: VolatileSendOptions = { volatile: true, echo: false };
+ * assert.equal(options.volatile, true);
+ * ```
+ */
+export interface VolatileSendOptions extends SendOptions {
+  /** Fire and forget. */
+  volatile: true;
 }

@@ -26,6 +26,7 @@ import type {
   RealtimeChannel,
 } from "./realtime_channel.ts";
 import { RealtimeError } from "./realtime_error.ts";
+import type { ResyncEvent } from "./realtime_events.ts";
 import { RealtimeManager } from "./realtime_manager.ts";
 import type {
   RealtimeManagerOptions,
@@ -174,6 +175,7 @@ export class WebSocketChannel implements RealtimeChannel {
   #manager: RealtimeManager | undefined;
   #view: RealtimeChannel | undefined;
   #messages: Emitter<ChannelMessage> = new Emitter();
+  #resyncs: Emitter<ResyncEvent> = new Emitter();
   #status: StateEmitter<ChannelStatus> = new StateEmitter<ChannelStatus>({
     type: "disconnected",
   });
@@ -206,6 +208,11 @@ export class WebSocketChannel implements RealtimeChannel {
     return this.#status;
   }
 
+  /** Each time the messages missed while disconnected could not be recovered. */
+  get resyncs(): EventStream<ResyncEvent> {
+    return this.#resyncs;
+  }
+
   /** The session id of the current connection, or `null`. */
   get socketId(): string | null {
     return this.#manager?.getSocketId() ?? null;
@@ -224,6 +231,7 @@ export class WebSocketChannel implements RealtimeChannel {
       const view = this.#manager.channel(this.channelId);
       this.#view = view;
       view.messages.subscribe((message) => this.#messages.emit(message));
+      view.resyncs.subscribe((event) => this.#resyncs.emit(event));
       view.status.subscribe((status) => this.#status.emit(status));
     } else {
       this.#manager.open();
@@ -244,6 +252,7 @@ export class WebSocketChannel implements RealtimeChannel {
       await this.#manager?.close();
     } finally {
       this.#messages.close();
+      this.#resyncs.close();
       this.#status.close();
     }
   }

@@ -34,6 +34,54 @@ export interface JoinAckData {
   offset: number;
   /** The channel's presence version after this join. */
   version: number;
+  /** The channel's epoch: it changes whenever the channel's history is lost. */
+  epoch: string;
+  /** With a `since`: whether the missed messages follow in `missed`. */
+  recovered?: boolean;
+  /** With `recovered: true`: every message after `since.offset`, in order. */
+  missed?: MissedMessage[];
+  /** With `recovered: false`: why the messages cannot be recovered. */
+  reason?: RecoveryFailure;
+}
+
+/**
+ * Why a join's `since` could not be answered with the missed messages:
+ * `history_lost` (the epoch differs: the relay restarted, or the channel's
+ * history expired) or `too_far_behind` (older than the oldest kept message).
+ *
+ * @example Telling the two apart
+ * ```ts
+ * import type { RecoveryFailure } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const reason: RecoveryFailure = "too_far_behind";
+ * assert.notEqual(reason, "history_lost");
+ * ```
+ */
+export type RecoveryFailure = "history_lost" | "too_far_behind";
+
+/**
+ * A channel message recovered from history: the fields of a `msg` frame
+ * without its type and channel.
+ *
+ * @example One missed message
+ * ```ts
+ * import type { MissedMessage } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const missed: MissedMessage = { offset: 8, event: "chat", data: "hi", sender: "s1" };
+ * assert.equal(missed.offset, 8);
+ * ```
+ */
+export interface MissedMessage {
+  /** The message's channel offset. */
+  offset: number;
+  /** The event name. */
+  event: string;
+  /** The payload, when it had one. */
+  data?: unknown;
+  /** The publisher's session id, or `null` when the server published it. */
+  sender: string | null;
 }
 
 /**

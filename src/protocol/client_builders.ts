@@ -9,6 +9,7 @@
 import type {
   HelloFrame,
   JoinFrame,
+  JoinSince,
   LeaveFrame,
   MembersFrame,
   PubFrame,
@@ -87,7 +88,7 @@ export interface FrameOptions {
 }
 
 /**
- * A `join` of `channel`; `since` is reserved for recovery.
+ * A `join` of `channel`; `since` asks for the messages missed after it.
  *
  * @example Joining quietly
  * ```ts
@@ -102,7 +103,7 @@ export interface FrameOptions {
  */
 export function joinFrame(
   channel: string,
-  options: FrameOptions & { since?: number } = {},
+  options: FrameOptions & { since?: JoinSince } = {},
 ): JoinFrame {
   const frame: JoinFrame = options.ref === undefined
     ? { type: "join", channel }
@@ -151,6 +152,8 @@ export interface PubOptions extends FrameOptions {
   data?: unknown;
   /** Client message id, for dedupe of resends. */
   mid?: string;
+  /** Fire and forget: no offset, no history, no dedupe. */
+  volatile?: boolean;
 }
 
 /**
@@ -179,6 +182,7 @@ export function pubFrame(
   // `echo` before `mid`: the order the client has always sent them in.
   if (options.echo !== undefined) frame.echo = options.echo;
   if (options.mid !== undefined) frame.mid = options.mid;
+  if (options.volatile === true) frame.volatile = true;
   return frame;
 }
 

@@ -55,8 +55,33 @@ export interface JoinFrame {
   channel: string;
   /** Whether the joining client hears its own presence `join`. */
   echo?: boolean;
-  /** Reserved for recovery: the last channel offset the client saw. */
-  since?: number;
+  /**
+   * Recovery: the channel epoch and the last offset the client saw; the ack
+   * then answers the messages missed since, or why they cannot be.
+   */
+  since?: JoinSince;
+}
+
+/**
+ * Where a rejoining client left a channel: its epoch and the last offset
+ * seen there. The `since` of a {@linkcode JoinFrame}.
+ *
+ * @example Asking for what was missed after offset 7
+ * ```ts
+ * import { decodeClientFrame, type JoinSince } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const since: JoinSince = { epoch: "e1", offset: 7 };
+ * const result = decodeClientFrame(JSON.stringify({ type: "join", channel: "lobby", since }));
+ * assert.ok(result.ok && result.frame.type === "join");
+ * assert.deepEqual(result.frame.since, since);
+ * ```
+ */
+export interface JoinSince {
+  /** The channel's epoch, from the join ack. */
+  epoch: string;
+  /** The last channel offset the client saw in that epoch. */
+  offset: number;
 }
 
 /**
@@ -110,6 +135,11 @@ export interface PubFrame {
   mid?: string;
   /** Whether the sender receives its own message. */
   echo?: boolean;
+  /**
+   * Fire and forget: delivered live without an offset, never kept in
+   * history, never deduplicated.
+   */
+  volatile?: boolean;
 }
 
 /**

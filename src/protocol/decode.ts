@@ -15,6 +15,7 @@ import type {
   ClientFrame,
   HelloFrame,
   JoinFrame,
+  JoinSince,
   LeaveFrame,
   MembersFrame,
   PubFrame,
@@ -143,6 +144,11 @@ const isId = (v: unknown): boolean =>
 const isOffset = (v: unknown): boolean =>
   typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
+const isSince = (v: unknown): boolean =>
+  typeof v === "object" && v !== null && !Array.isArray(v) &&
+  isId((v as Record<string, unknown>).epoch) &&
+  isOffset((v as Record<string, unknown>).offset);
+
 function profileSize(profile: unknown): number {
   if (profile === undefined) return 0;
   // Profiles come from JSON.parse, so stringifying them cannot throw.
@@ -231,13 +237,16 @@ export function decodeClientFrame(
     }
     case "join": {
       if (!channel()) return badChannel();
-      if (!optional(o.echo, isBoolean) || !optional(o.since, isOffset)) {
+      if (!optional(o.echo, isBoolean) || !optional(o.since, isSince)) {
         return badFields("join");
       }
       const frame: JoinFrame = { type: "join", channel: o.channel as string };
       if (ref !== undefined) frame.ref = ref;
       if (o.echo !== undefined) frame.echo = o.echo as boolean;
-      if (o.since !== undefined) frame.since = o.since as number;
+      if (o.since !== undefined) {
+        const since = o.since as JoinSince;
+        frame.since = { epoch: since.epoch, offset: since.offset };
+      }
       return { ok: true, frame };
     }
     case "leave": {
@@ -253,9 +262,10 @@ export function decodeClientFrame(
       if (!isEventName(o.event)) {
         return fail("bad_event", EVENT_RULE, ref);
       }
-      if (!optional(o.mid, isId) || !optional(o.echo, isBoolean)) {
-        return badFields("pub");
-      }
+      if (
+        !optional(o.mid, isId) || !optional(o.echo, isBoolean) ||
+        !optional(o.volatile, isBoolean)
+      ) return badFields("pub");
       const frame: PubFrame = {
         type: "pub",
         channel: o.channel as string | null,
@@ -265,6 +275,7 @@ export function decodeClientFrame(
       if (o.data !== undefined) frame.data = o.data;
       if (o.mid !== undefined) frame.mid = o.mid as string;
       if (o.echo !== undefined) frame.echo = o.echo as boolean;
+      if (o.volatile === true) frame.volatile = true;
       return { ok: true, frame };
     }
     case "members": {

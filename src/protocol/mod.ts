@@ -40,6 +40,7 @@ export type {
   ClientFrame,
   HelloFrame,
   JoinFrame,
+  JoinSince,
   LeaveFrame,
   MembersFrame,
   PubFrame,
@@ -56,7 +57,13 @@ export type {
   UserFrame,
   WelcomeFrame,
 } from "./relay_frames.ts";
-export type { JoinAckData, MembersAckData, PubAckData } from "./ack_data.ts";
+export type {
+  JoinAckData,
+  MembersAckData,
+  MissedMessage,
+  PubAckData,
+  RecoveryFailure,
+} from "./ack_data.ts";
 export {
   decodeClientFrame,
   type DecodeError,

@@ -12,6 +12,8 @@ import {
   encodeFrame,
   isChannelName,
   isEventName,
+  type JoinAckData,
+  type JoinSince,
   type Member,
   msgFrame,
   type PresenceFrame,
@@ -21,7 +23,7 @@ import { Channel } from "./_channel.ts";
 import { background, type Context } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
 import { APP_TOPIC } from "./fanout.ts";
-import type { ChannelState, StoreAnswer } from "./store.ts";
+import type { ChannelState, HistoryAnswer, StoreAnswer } from "./store.ts";
 
 type Action = PresenceFrame["action"];
 
@@ -40,20 +42,67 @@ export class Channels {
 
   /**
    * Adds `conn` to channel `name` in the store, then here; acks with the
-   * channel's state and tells the members. `echo`: whether the joiner hears
-   * its own join.
+   * channel's state (and, with `since`, what it missed) and tells the
+   * members. `echo`: whether the joiner hears its own join.
    */
   join(
     conn: Connection,
     name: string,
     echo: boolean,
+    since: JoinSince | undefined,
     ref: number | undefined,
   ): StoreAnswer<void> {
     const member: Member = { id: conn.id, data: conn.profile };
     const state = this.#context.store.join(name, member);
-    if (!isThenable(state)) return this.#joined(conn, name, echo, ref, state);
+    if (!isThenable(state)) {
+      return this.#recover(
+        state,
+        name,
+        since,
+        (ack) => this.#joined(conn, name, echo, ref, ack),
+      );
+    }
     return Promise.resolve(state).then((state) =>
-      this.#joined(conn, name, echo, ref, state)
+      this.#recover(
+        state,
+        name,
+        since,
+        (ack) => this.#joined(conn, name, echo, ref, ack),
+      )
+    );
+  }
+
+  /** Acks a join of a channel `conn` is already in (a repair, with `since`). */
+  ackJoined(
+    conn: Connection,
+    name: string,
+    since: JoinSince | undefined,
+    ref: number | undefined,
+  ): StoreAnswer<void> {
+    const state = this.#context.store.channel(name);
+    const ack = (data: JoinAckData) => conn.ack(ref, data);
+    if (!isThenable(state)) return this.#recover(state, name, since, ack);
+    return Promise.resolve(state).then((state) =>
+      this.#recover(state, name, since, ack)
+    );
+  }
+
+  /**
+   * Calls `then` with the join ack: the channel's state and, with `since`,
+   * the store's history answer (whose offset is the one live messages
+   * follow). Synchronous when the store is.
+   */
+  #recover(
+    state: ChannelState,
+    name: string,
+    since: JoinSince | undefined,
+    then: (ack: JoinAckData) => void,
+  ): StoreAnswer<void> {
+    if (since === undefined) return then(state);
+    const answer = this.#context.store.history(name, since);
+    if (!isThenable(answer)) return then(joinAck(state, answer));
+    return Promise.resolve(answer).then((answer) =>
+      then(joinAck(state, answer))
     );
   }
 
@@ -62,7 +111,7 @@ export class Channels {
     name: string,
     echo: boolean,
     ref: number | undefined,
-    state: ChannelState,
+    state: JoinAckData,
   ): void {
     if (conn.state !== "open") {
       // It went away while the store answered: undo.
@@ -231,6 +280,20 @@ export class Channels {
     return offset;
   }
 
+  /** Sends a volatile message (no offset, no history) to the members here. */
+  volatile(
+    name: string,
+    event: string,
+    data: unknown,
+    sender: string | null,
+    except: Connection | undefined,
+  ): void {
+    const channel = this.local.get(name);
+    if (channel === undefined) return;
+    const text = encodeFrame(msgFrame(name, undefined, event, data, sender));
+    this.#toChannel(channel, text, except);
+  }
+
   /** Sends an app-wide message to every welcomed connection here. */
   broadcast(
     event: string,
@@ -296,4 +359,26 @@ export class Channels {
   clear(): void {
     this.local.clear();
   }
+}
+
+/** The join ack for `state` and a history answer. */
+function joinAck(state: ChannelState, answer: HistoryAnswer): JoinAckData {
+  const { members, version, epoch } = state;
+  return answer.recovered
+    ? {
+      members,
+      offset: answer.offset,
+      version,
+      epoch,
+      recovered: true,
+      missed: answer.missed,
+    }
+    : {
+      members,
+      offset: state.offset,
+      version,
+      epoch,
+      recovered: false,
+      reason: answer.reason,
+    };
 }

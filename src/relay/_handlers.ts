@@ -161,9 +161,7 @@ export class FrameHandlers {
   #join(conn: Connection, frame: JoinFrame): Promise<void> | void {
     const name = frame.channel;
     if (conn.channels.has(name)) {
-      const state = this.#context.store.channel(name);
-      if (!isThenable(state)) return conn.ack(frame.ref, state);
-      return state.then((state) => conn.ack(frame.ref, state));
+      return this.#channels.ackJoined(conn, name, frame.since, frame.ref);
     }
     const max = this.#context.settings.limits.channels;
     if (conn.channels.size >= max) {
@@ -188,6 +186,7 @@ export class FrameHandlers {
       conn,
       frame.channel,
       frame.echo ?? true,
+      frame.since,
       frame.ref,
     );
   }
@@ -243,7 +242,9 @@ export class FrameHandlers {
       });
       return;
     }
-    if (frame.mid === undefined) return this.#pubNew(conn, frame);
+    if (frame.mid === undefined || frame.volatile) {
+      return this.#pubNew(conn, frame);
+    }
     const seen = this.#context.store.seen(conn.id, frame.mid);
     if (!isThenable(seen)) return this.#pubSeen(conn, frame, seen);
     return seen.then((seen) => this.#pubSeen(conn, frame, seen));
@@ -276,6 +277,17 @@ export class FrameHandlers {
     if (frame.channel === null) {
       this.#channels.broadcast(frame.event, frame.data, conn.id, except);
       return this.#published(conn, frame, undefined);
+    }
+    if (frame.volatile) {
+      this.#channels.volatile(
+        frame.channel,
+        frame.event,
+        frame.data,
+        conn.id,
+        except,
+      );
+      if (frame.ref !== undefined) conn.ack(frame.ref, {});
+      return;
     }
     const offset = this.#channels.publish(
       frame.channel,

@@ -40,6 +40,8 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "resumableSessions",
   "dedupeSize",
   "dedupeTotal",
+  "historySize",
+  "historyTtl",
   "maxBufferedBytes",
   "slowConsumerTimeout",
   "onError",
@@ -62,6 +64,7 @@ export const STORE_METHODS: readonly Exclude<
   "update",
   "channel",
   "append",
+  "history",
 ];
 
 /**
@@ -94,6 +97,8 @@ export function resolveSettings(options: RelayOptions): Settings {
   check("resumableSessions", options.resumableSessions ?? 10_000);
   check("dedupeSize", options.dedupeSize ?? 1024);
   check("dedupeTotal", options.dedupeTotal ?? 100_000);
+  check("historySize", options.historySize ?? 1000);
+  check("historyTtl", options.historyTtl ?? 120_000);
   return {
     limits,
     heartbeat,

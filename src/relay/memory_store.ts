@@ -4,9 +4,16 @@
  * @module
  */
 
-import { checkKeys, checkNumber } from "../core/_options.ts";
-import type { Member, PubAckData } from "../protocol/mod.ts";
-import type { ChannelState, RelayStore, StoreCounts } from "./store.ts";
+import { checkFunction, checkKeys, checkNumber } from "../core/_options.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
+import type { JoinSince, Member, PubAckData } from "../protocol/mod.ts";
+import { History } from "./_history.ts";
+import type {
+  ChannelState,
+  HistoryAnswer,
+  RelayStore,
+  StoreCounts,
+} from "./store.ts";
 
 /**
  * Options for {@linkcode MemoryStore}.
@@ -35,6 +42,18 @@ export interface MemoryStoreOptions {
    * @default {100000}
    */
   dedupeTotal?: number;
+  /** Messages kept per channel for recovery; 0 = no history. @default {1000} */
+  historySize?: number;
+  /** How long a message is kept for recovery, in milliseconds; 0 = no history. @default {120000} */
+  historyTtl?: number;
+  /** Where history times come from (the relay passes its own). @default {systemClock} */
+  clock?: Clock;
+  /**
+   * Makes a channel's epoch, a short random string; it must differ between
+   * processes and between lives of a channel.
+   * @default {() => crypto.randomUUID().slice(0, 8)}
+   */
+  epochId?: () => string;
 }
 
 interface StoredSession {
@@ -48,6 +67,11 @@ interface StoredChannel {
   readonly members: Map<string, unknown>;
   offset: number;
   version: number;
+  readonly epoch: string;
+  /** The recent messages, made on the first append (history on only). */
+  history: History | undefined;
+  /** When the last member left, while the channel is kept empty. */
+  emptiedAt: number;
 }
 
 /** One remembered `mid`, in the store-wide order of remembering. */
@@ -57,12 +81,32 @@ interface Remembered {
   readonly ack: PubAckData;
 }
 
-const KNOWN_OPTIONS = ["dedupeSize", "resumableSessions", "dedupeTotal"];
+const KNOWN_OPTIONS = [
+  "dedupeSize",
+  "resumableSessions",
+  "dedupeTotal",
+  "historySize",
+  "historyTtl",
+  "clock",
+  "epochId",
+];
+
+const HISTORY_LOST: HistoryAnswer = {
+  recovered: false,
+  reason: "history_lost",
+};
+const TOO_FAR_BEHIND: HistoryAnswer = {
+  recovered: false,
+  reason: "too_far_behind",
+};
 
 /**
  * The relay's state in plain maps, in this process; what a relay uses
  * unless given another {@linkcode RelayStore}. Every method answers
- * synchronously. It keeps no history yet: `append` only counts offsets.
+ * synchronously. It keeps the last `historySize` messages of each channel
+ * within `historyTtl` for recovery, in a ring per channel; a channel left
+ * empty keeps its epoch, offset and history until that history would have
+ * expired, then is forgotten (its next life has a new epoch).
  *
  * @example Parking and resuming a session
  * ```ts
@@ -89,6 +133,12 @@ export class MemoryStore implements RelayStore {
   /** Parked session ids and their expiry, in parking (so expiry) order. */
   #parked = new Map<string, number>();
   #channels = new Map<string, StoredChannel>();
+  /** Channels kept with no members, for their history. */
+  #idle = new Set<string>();
+  #historySize: number;
+  #historyTtl: number;
+  #clock: Clock;
+  #epochId: () => string;
 
   /** Makes an empty store; throws for a negative bound or an unknown option. */
   constructor(options: MemoryStoreOptions = {}) {
@@ -111,6 +161,42 @@ export class MemoryStore implements RelayStore {
       options.dedupeTotal ?? 100_000,
       { min: 0 },
     );
+    this.#historySize = checkNumber(
+      "MemoryStore",
+      "historySize",
+      options.historySize ?? 1000,
+      { min: 0 },
+    );
+    this.#historyTtl = checkNumber(
+      "MemoryStore",
+      "historyTtl",
+      options.historyTtl ?? 120_000,
+      { min: 0 },
+    );
+    checkFunction("MemoryStore", "epochId", options.epochId, true);
+    this.#clock = options.clock ?? systemClock;
+    this.#epochId = options.epochId ??
+      (() => crypto.randomUUID().slice(0, 8));
+  }
+
+  get #keepsHistory(): boolean {
+    return this.#historySize > 0 && this.#historyTtl > 0;
+  }
+
+  /** The channel, unless it is an empty one whose history has expired (then forgotten). */
+  #find(name: string, now: number): StoredChannel | undefined {
+    const stored = this.#channels.get(name);
+    if (stored === undefined || stored.members.size > 0) return stored;
+    if (this.#idleUntil(stored) > now) return stored;
+    this.#channels.delete(name);
+    this.#idle.delete(name);
+    return undefined;
+  }
+
+  /** When an empty channel's history would have expired. */
+  #idleUntil(stored: StoredChannel): number {
+    const newest = stored.history?.newestTime ?? 0;
+    return Math.max(stored.emptiedAt, newest) + this.#historyTtl;
   }
 
   /** Opens a live session. */
@@ -162,6 +248,7 @@ export class MemoryStore implements RelayStore {
       if (expires > now && this.#parked.size <= this.#resumableSessions) break;
       this.endSession(id);
     }
+    for (const name of this.#idle) this.#find(name, now);
   }
 
   /** The ack of an earlier publish of `mid` in `session`. */
@@ -213,11 +300,19 @@ export class MemoryStore implements RelayStore {
 
   /** Adds a member; answers the channel after the join. */
   join(channel: string, member: Member): ChannelState {
-    let stored = this.#channels.get(channel);
+    let stored = this.#find(channel, this.#clock.now());
     if (stored === undefined) {
-      stored = { members: new Map(), offset: 0, version: 0 };
+      stored = {
+        members: new Map(),
+        offset: 0,
+        version: 0,
+        epoch: this.#epochId(),
+        history: undefined,
+        emptiedAt: 0,
+      };
       this.#channels.set(channel, stored);
     }
+    this.#idle.delete(channel);
     stored.members.set(member.id, member.data);
     stored.version++;
     return state(stored);
@@ -229,7 +324,13 @@ export class MemoryStore implements RelayStore {
     if (stored === undefined) return 0;
     stored.members.delete(id);
     stored.version++;
-    if (stored.members.size === 0) this.#channels.delete(channel);
+    if (stored.members.size > 0) return stored.version;
+    if (this.#keepsHistory) {
+      stored.emptiedAt = this.#clock.now();
+      this.#idle.add(channel);
+    } else {
+      this.#channels.delete(channel);
+    }
     return stored.version;
   }
 
@@ -243,21 +344,54 @@ export class MemoryStore implements RelayStore {
 
   /** The channel's members, offset and presence version. */
   channel(channel: string): ChannelState {
-    const stored = this.#channels.get(channel);
+    const stored = this.#find(channel, this.#clock.now());
     return stored === undefined
-      ? { members: [], offset: 0, version: 0 }
+      ? { members: [], offset: 0, version: 0, epoch: "" }
       : state(stored);
   }
 
-  /** The channel's next offset, or `undefined` when nobody is in it. */
+  /**
+   * The channel's next offset, keeping the message in its history; or
+   * `undefined` when the channel is unknown (nobody joined it, or it was
+   * forgotten).
+   */
   append(
     channel: string,
-    _event: string,
-    _data: unknown,
-    _sender: string | null,
+    event: string,
+    data: unknown,
+    sender: string | null,
   ): number | undefined {
     const stored = this.#channels.get(channel);
-    return stored === undefined ? undefined : ++stored.offset;
+    if (stored === undefined) return undefined;
+    if (!this.#keepsHistory) return ++stored.offset;
+    const now = this.#clock.now();
+    if (stored.members.size === 0 && this.#idleUntil(stored) <= now) {
+      this.#find(channel, now);
+      return undefined;
+    }
+    const history = stored.history ??= new History(this.#historySize);
+    history.expire(now - this.#historyTtl);
+    history.push(event, data, sender, now);
+    return ++stored.offset;
+  }
+
+  /** The messages after `since`, or why they cannot be recovered. */
+  history(channel: string, since: JoinSince): HistoryAnswer {
+    const now = this.#clock.now();
+    const stored = this.#find(channel, now);
+    if (
+      stored === undefined || stored.epoch !== since.epoch ||
+      since.offset > stored.offset
+    ) return HISTORY_LOST;
+    const offset = stored.offset;
+    if (since.offset === offset) return { recovered: true, offset, missed: [] };
+    const history = stored.history;
+    if (history === undefined) return TOO_FAR_BEHIND;
+    history.expire(now - this.#historyTtl);
+    const missed = history.after(since.offset, offset);
+    return missed === undefined
+      ? TOO_FAR_BEHIND
+      : { recovered: true, offset, missed };
   }
 
   /** How many sessions are parked, and how many `mid`s are remembered. */
@@ -273,11 +407,17 @@ export class MemoryStore implements RelayStore {
     this.#order = [];
     this.#head = 0;
     this.#remembered = 0;
+    this.#idle.clear();
   }
 }
 
 function state(stored: StoredChannel): ChannelState {
   const members: Member[] = [];
   for (const [id, data] of stored.members) members.push({ id, data });
-  return { members, offset: stored.offset, version: stored.version };
+  return {
+    members,
+    offset: stored.offset,
+    version: stored.version,
+    epoch: stored.epoch,
+  };
 }

@@ -29,6 +29,7 @@ export type { RelaySocket } from "./socket.ts";
 export type { ConnectionSnapshot } from "./snapshot.ts";
 export type {
   ChannelState,
+  HistoryAnswer,
   RelayStore,
   StoreAnswer,
   StoreCounts,

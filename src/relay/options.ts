@@ -130,6 +130,10 @@ export interface RelayOptions {
   dedupeSize?: number;
   /** Client message ids remembered across all sessions; the oldest go first. Configures the default store only. @default {100000} */
   dedupeTotal?: number;
+  /** Messages kept per channel for recovery (`join.since`); 0 = none. Configures the default store only. @default {1000} */
+  historySize?: number;
+  /** How long a message is kept for recovery, in milliseconds; 0 = none. Configures the default store only. @default {120000} */
+  historyTtl?: number;
   /** A socket with more bytes buffered than this misses messages (counted as drops). @default {4194304} */
   maxBufferedBytes?: number;
   /** A socket that keeps missing messages this long is closed with 1013; 0 = never. @default {10000} */

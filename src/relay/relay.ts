@@ -105,6 +105,9 @@ export class Relay {
         dedupeSize: options.dedupeSize,
         dedupeTotal: options.dedupeTotal,
         resumableSessions: options.resumableSessions,
+        historySize: options.historySize,
+        historyTtl: options.historyTtl,
+        clock: this.#clock,
       })
       : undefined;
     this.#store = options.store ?? this.#ownStore!;
@@ -410,8 +413,9 @@ export class Relay {
   /**
    * Publishes from the server (`sender` null) to a channel's members, with
    * the next channel offset, or app-wide when `channel` is null. A channel
-   * nobody is in gets nothing. Throws `TypeError` for an invalid channel or
-   * event name.
+   * the store does not know (nobody joined it, or it was forgotten) gets
+   * nothing; one kept empty for its history keeps the message there. Throws
+   * `TypeError` for an invalid channel or event name.
    *
    * @example An app-wide notice
    * ```ts

@@ -13,10 +13,13 @@
 
 import type {
   JoinAckData,
+  JoinSince,
   Member,
   MembersAckData,
+  MissedMessage,
   PresenceFrame,
   PubAckData,
+  RecoveryFailure,
 } from "../protocol/mod.ts";
 
 /**
@@ -50,12 +53,44 @@ export type StoreAnswer<T> = T | Promise<T>;
  * import { type ChannelState, MemoryStore } from "@lifeline/realtime/relay";
  * import assert from "node:assert/strict";
  *
- * const store = new MemoryStore();
+ * const store = new MemoryStore({ epochId: () => "e1" });
  * const state: ChannelState = store.join("lobby", { id: "s1", data: null });
- * assert.deepEqual(state, { members: [{ id: "s1", data: null }], offset: 0, version: 1 });
+ * assert.deepEqual(state, { members: [{ id: "s1", data: null }], offset: 0, version: 1, epoch: "e1" });
  * ```
  */
-export type ChannelState = JoinAckData & MembersAckData;
+export type ChannelState =
+  & Omit<JoinAckData, "recovered" | "missed" | "reason">
+  & MembersAckData;
+
+/**
+ * What {@linkcode RelayStore.history} answers for a join's `since`: every
+ * message after it and the channel's latest offset at that moment, or why
+ * they cannot be recovered. Never a partial list.
+ *
+ * @example Recovering from the memory store
+ * ```ts
+ * import { type HistoryAnswer, MemoryStore } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const store = new MemoryStore({ epochId: () => "e1" });
+ * store.join("lobby", { id: "s1", data: null });
+ * store.append("lobby", "chat", "a", "s1");
+ * store.append("lobby", "chat", "b", "s1");
+ * const answer: HistoryAnswer = store.history("lobby", { epoch: "e1", offset: 1 });
+ * assert.deepEqual(answer, {
+ *   recovered: true,
+ *   offset: 2,
+ *   missed: [{ offset: 2, event: "chat", data: "b", sender: "s1" }],
+ * });
+ * assert.deepEqual(store.history("lobby", { epoch: "e0", offset: 1 }), {
+ *   recovered: false,
+ *   reason: "history_lost",
+ * });
+ * ```
+ */
+export type HistoryAnswer =
+  | { recovered: true; offset: number; missed: MissedMessage[] }
+  | { recovered: false; reason: RecoveryFailure };
 
 /**
  * What a shared store (one several relay processes use) reports about
@@ -138,9 +173,10 @@ export interface StoreCounts {
  *   connection went away;
  * - **channel membership**: each member's id and profile, and the channel's
  *   presence version (bumped by every join, leave and update);
- * - **channel offsets**: each channel's latest message offset, assigned by
- *   {@linkcode RelayStore.append}, which is also where a store keeps a
- *   channel's history for recovery (`join.since`, a later version).
+ * - **channel offsets and history**: each channel's epoch and latest message
+ *   offset, assigned by {@linkcode RelayStore.append}, which also keeps the
+ *   channel's recent messages; {@linkcode RelayStore.history} reads them
+ *   back for a join's `since`.
  *
  * Every method may answer synchronously or with a promise
  * ({@linkcode StoreAnswer}); see `MemoryStore` for the default and
@@ -209,10 +245,10 @@ export interface RelayStore {
   channel(channel: string): StoreAnswer<ChannelState>;
   /**
    * Takes the next offset of `channel` for a published message and answers
-   * it, or `undefined` when nobody is in the channel (the message then goes
-   * nowhere). This is the place a store keeps the channel's history: the
-   * message is given whole, so a store that keeps the last N messages per
-   * channel (for `join.since` recovery) stores them here.
+   * it, or `undefined` when the store does not know the channel (nobody is
+   * in it, and no history is kept for it: the message then goes nowhere).
+   * The message is given whole: the store keeps it in the channel's
+   * history (the last N within T ms) for {@linkcode RelayStore.history}.
    */
   append(
     channel: string,
@@ -220,6 +256,15 @@ export interface RelayStore {
     data: unknown,
     sender: string | null,
   ): StoreAnswer<number | undefined>;
+  /**
+   * The messages of `channel` after `since.offset`, in order, when `since`
+   * names the channel's current epoch and all of them are still kept;
+   * otherwise `history_lost` (another epoch) or `too_far_behind` (older
+   * than the oldest kept message). The answer's `offset` is the channel's
+   * latest offset at the same moment, so live messages follow it with no
+   * gap and no duplicate.
+   */
+  history(channel: string, since: JoinSince): StoreAnswer<HistoryAnswer>;
   /** Counters the relay's `stats()` reports; must answer synchronously. */
   counts?(): StoreCounts;
   /**

@@ -18,6 +18,9 @@ function builder(echo = true) {
   const channels = new Channels({
     clock,
     requests,
+    recover: true,
+    hear: () => {},
+    resync: () => {},
     isConnected: () => true,
     isClosed: () => false,
     rejoined: () => {},
@@ -31,6 +34,7 @@ function builder(echo = true) {
     channels,
     echo,
     profileChanged: (profile) => profiles.push(profile),
+    transmit: () => {},
   });
   return { build, requests, profiles };
 }

@@ -257,10 +257,13 @@ Deno.test("after a reconnect: hello with the session and profile, rejoins, then 
   await world.reconnect(alice);
   await Promise.all(requests);
   assert.equal(alice.getSocketId(), session);
+  const since: unknown[] = [];
   const sent = frames(world.socket(alice).sent).map((f) => {
-    const { ref: _, mid: __, ...rest } = f;
+    const { ref: _, mid: __, since: from, ...rest } = f;
+    if (from !== undefined) since.push((from as { offset: number }).offset);
     return rest;
   });
+  assert.deepEqual(since, [0, 0]); // the rejoins ask for what they missed
   assert.deepEqual(sent, [
     { type: "hello", v: 1, session, profile: { name: "alice" } },
     { type: "join", channel: "a", echo: true },
@@ -437,6 +440,7 @@ Deno.test("RealtimeManager validates its options at construction", () => {
   });
   assert.throws(invalid({ bufferMessages: 0 }), TypeError);
   assert.throws(invalid({ autoJoinChannels: null }), TypeError);
+  assert.throws(invalid({ recover: "yes" }), TypeError);
   assert.throws(invalid({ token: 42 }), {
     name: "TypeError",
     message: /'token' must be a string or a function/,

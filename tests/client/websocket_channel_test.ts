@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import type { RealtimeMessage } from "../../src/client/realtime_events.ts";
+import type {
+  RealtimeMessage,
+  ResyncEvent,
+} from "../../src/client/realtime_events.ts";
+import { Relay } from "../../src/relay/mod.ts";
 import {
   WebSocketChannel,
   type WebSocketChannelOptions,
@@ -150,4 +154,24 @@ Deno.test("WebSocketChannel owns its connection", async () => {
   assert.equal(channel.isConnected, true);
   await channel.dispose();
   await rejects(channel.send("x"), "closed");
+});
+
+Deno.test("WebSocketChannel shows a resync after the relay restarted", async () => {
+  await using world = new World();
+  const channel = new WebSocketChannel({
+    url: URL_,
+    channelId: "lobby",
+    WebSocket: world.link.WebSocket,
+    clock: world.clock,
+    reconnectDelay: 10,
+  });
+  await channel.connect();
+  const resync = next<ResyncEvent>((l) => channel.resyncs.subscribe(l));
+  const down = channel.status.until((s) => s.type === "reconnecting");
+  world.link.relay.close();
+  await down;
+  world.link.relay = new Relay({ clock: world.clock });
+  world.clock.tick(10);
+  assert.deepEqual(await resync, { channel: "lobby", reason: "history_lost" });
+  await channel.dispose();
 });

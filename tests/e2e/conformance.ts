@@ -18,6 +18,7 @@ import type { RealtimeManagerOptions } from "../../src/client/realtime_manager_o
 import type {
   MemberEvent,
   RealtimeMessage,
+  ResyncEvent,
 } from "../../src/client/realtime_events.ts";
 import { RealtimeError } from "../../src/client/realtime_error.ts";
 import { WebSocketChannel } from "../../src/client/websocket_channel.ts";
@@ -76,6 +77,7 @@ export const CONFORMANCE_ENV: Readonly<Record<string, string>> = {
   ].join(","),
   LIFELINE_MAX_CHANNELS: "8",
   LIFELINE_RATE: "50",
+  LIFELINE_HISTORY_SIZE: "3",
   LIFELINE_BURST: "120",
   LIFELINE_FRAME_BYTES: "65536",
   LIFELINE_ADMIN_TOKEN: "conformance-admin",
@@ -343,6 +345,7 @@ const SCENARIOS: Scenario[] = [
       back.catch(() => {}); // awaited below, after the restart
       await server.restart();
       await back;
+      await bob.join("room"); // settles once bob's rejoin is acknowledged
       await alice.send("room", "chat", "after restart");
       assert.deepEqual(await bobHeard.count(1), ["after restart"]);
       const members = await bob.getMembers("room");
@@ -369,6 +372,44 @@ const SCENARIOS: Scenario[] = [
       await bob.send("room", "chat", "b2", true);
       assert.deepEqual(await aliceHeard.count(3), ["a2", "b1", "b2"]);
       assert.deepEqual(await bobHeard.count(3), ["a1", "a2", "b2"]);
+    },
+  ],
+  [
+    "a subscriber cut off gets every message it missed, once, in order",
+    async (clients) => {
+      const [bob, proxy] = await clients.behindProxy("t-bob");
+      const alice = await clients.connect("t-alice");
+      await bob.join("feed");
+      await alice.join("feed");
+      const bobHeard = new Inbox(bob, "chat");
+      await alice.send("feed", "chat", 1);
+      await bobHeard.count(1);
+      const down = until<string>((l) => bob.onDisconnect(l));
+      proxy.refuse = true;
+      await proxy.cut();
+      await down;
+      for (const n of [2, 3, 4]) await alice.send("feed", "chat", n);
+      const back = connected(bob);
+      proxy.refuse = false;
+      await back;
+      await bob.join("feed"); // settles with the rejoin
+      await alice.send("feed", "chat", 5);
+      assert.deepEqual(await bobHeard.count(5), [1, 2, 3, 4, 5]);
+      assert.deepEqual(bobHeard.messages.map((m) => m.offset), [1, 2, 3, 4, 5]);
+      // Past the history (LIFELINE_HISTORY_SIZE is 3): a resync, not a gap.
+      const resync = until<ResyncEvent>((l) => bob.onResync(l));
+      const again = until<string>((l) => bob.onDisconnect(l));
+      proxy.refuse = true;
+      await proxy.cut();
+      await again;
+      for (const n of [6, 7, 8, 9]) await alice.send("feed", "chat", n);
+      proxy.refuse = false;
+      assert.deepEqual(await resync, {
+        channel: "feed",
+        reason: "too_far_behind",
+      });
+      await alice.send("feed", "chat", 10);
+      assert.deepEqual((await bobHeard.count(6)).slice(5), [10]);
     },
   ],
   [

@@ -88,10 +88,11 @@ Deno.test("every client builder's frame decodes as itself", () => {
     helloFrame(),
     helloFrame({ ref: 1, session: "s", profile: { n: 1 }, token: "t" }),
     joinFrame("c"),
-    joinFrame("c", { ref: 2, echo: false, since: 3 }),
+    joinFrame("c", { ref: 2, echo: false, since: { epoch: "e", offset: 3 } }),
     leaveFrame("c", { ref: 3, echo: true }),
     pubFrame("c", "e"),
     pubFrame(null, "e", { ref: 4, data: 0, mid: "m", echo: false }),
+    pubFrame("c", "e", { data: 1, volatile: true }),
     membersFrame("c", { ref: 5 }),
     updateFrame(undefined),
     updateFrame({ n: 2 }, { ref: 6, echo: false }),
@@ -106,8 +107,8 @@ Deno.test("every client builder's frame decodes as itself", () => {
 
 Deno.test("client builders put ref right after type", () => {
   assert.equal(
-    encodeFrame(joinFrame("c", { ref: 1, since: 0 })),
-    '{"type":"join","ref":1,"channel":"c","since":0}',
+    encodeFrame(joinFrame("c", { ref: 1, since: { epoch: "e", offset: 0 } })),
+    '{"type":"join","ref":1,"channel":"c","since":{"epoch":"e","offset":0}}',
   );
   assert.equal(
     encodeFrame(helloFrame({ ref: 1, v: 2 })),

@@ -14,7 +14,7 @@ async function flush(): Promise<void> {
 
 /** The memory store, answering every call with a promise, as a remote one would. */
 function asyncStore(
-  inner: MemoryStore = new MemoryStore(),
+  inner: MemoryStore = new MemoryStore({ epochId: () => "e1" }),
   log: string[] = [],
 ): RelayStore {
   const store: Record<string, unknown> = {};
@@ -57,7 +57,12 @@ Deno.test("with an asynchronous store, a connection's frames are answered in ord
   ]);
   const acks = frames.filter((f) => f.type === "ack");
   assert.deepEqual(acks.map((f) => f.ok && f.data), [
-    { members: [{ id: a.conn.id, data: null }], offset: 0, version: 1 },
+    {
+      members: [{ id: a.conn.id, data: null }],
+      offset: 0,
+      version: 1,
+      epoch: "e1",
+    },
     { offset: 1 },
     { offset: 2 },
     { members: [{ id: a.conn.id, data: null }], version: 1 },

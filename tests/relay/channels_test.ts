@@ -19,8 +19,17 @@ Deno.test("join acks members, offset and version, and tells the others", () => {
     member: { id: b.conn.id, data: { name: "bob" } },
     version: 2,
   };
-  assert.deepEqual(b.take(), [
-    { type: "ack", ref: 1, ok: true, data: { members, offset: 0, version: 2 } },
+  const frames = b.take();
+  const epoch = frames[0].type === "ack" && frames[0].ok &&
+    (frames[0].data as { epoch: string }).epoch;
+  assert.ok(typeof epoch === "string" && epoch.length > 0);
+  assert.deepEqual(frames, [
+    {
+      type: "ack",
+      ref: 1,
+      ok: true,
+      data: { members, offset: 0, version: 2, epoch },
+    },
     presence, // echo defaults to true
   ]);
   assert.deepEqual(a.take(), [presence]);

@@ -97,12 +97,13 @@ Deno.test("the dedupe bound holds over many sessions and many ids", () => {
 });
 
 Deno.test("members, presence versions and offsets follow joins, leaves and appends", () => {
-  const store = new MemoryStore();
+  const store = new MemoryStore({ historySize: 0, epochId: () => "e1" });
   assert.equal(store.append("lobby", "chat", null, null), undefined);
   assert.deepEqual(store.join("lobby", { id: "a", data: 1 }), {
     members: [{ id: "a", data: 1 }],
     offset: 0,
     version: 1,
+    epoch: "e1",
   });
   store.join("lobby", { id: "b", data: 2 });
   assert.equal(store.append("lobby", "chat", null, "a"), 1);
@@ -112,14 +113,16 @@ Deno.test("members, presence versions and offsets follow joins, leaves and appen
     members: [{ id: "a", data: 3 }, { id: "b", data: 2 }],
     offset: 2,
     version: 3,
+    epoch: "e1",
   });
   assert.equal(store.leave("lobby", "a"), 4);
   assert.equal(store.leave("lobby", "b"), 5);
-  // An empty channel is forgotten, offset and all.
+  // Without history, an empty channel is forgotten, offset and all.
   assert.deepEqual(store.channel("lobby"), {
     members: [],
     offset: 0,
     version: 0,
+    epoch: "",
   });
 });
 
@@ -129,4 +132,10 @@ Deno.test("MemoryStore options are checked strictly", () => {
     (e: unknown) => e instanceof TypeError && /dedupeSize/.test(e.message),
   );
   assert.throws(() => new MemoryStore({ dedupeSize: -1 }), RangeError);
+  assert.throws(() => new MemoryStore({ historySize: -1 }), RangeError);
+  assert.throws(() => new MemoryStore({ historyTtl: -1 }), RangeError);
+  assert.throws(
+    () => new MemoryStore({ epochId: "e" as unknown as () => string }),
+    TypeError,
+  );
 });

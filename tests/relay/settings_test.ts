@@ -40,6 +40,8 @@ Deno.test("relay options of the wrong type are TypeErrors naming them", () => {
     (e: unknown) => e instanceof TypeError && /'store'/.test(e.message),
   );
   assert.throws(() => harness({ dedupeSize: -1 }), RangeError);
+  assert.throws(() => harness({ historySize: -1 }), RangeError);
+  assert.throws(() => harness({ historyTtl: -1 }), RangeError);
 });
 
 Deno.test("session ids come from the sessionId option", () => {
