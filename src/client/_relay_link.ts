@@ -159,16 +159,24 @@ export class RelayLink {
         return this.#hello();
       case "reconnecting":
         this.#dropped();
+        // Every failed attempt is reported, as socket.io's connect_error.
+        if (state.error) this.#host.reportError(state.error);
         this.#host.events.emit("reconnectAttempt", state.attempt);
         return;
       case "disconnected":
         this.#dropped();
         if (state.error) this.#host.reportError(state.error);
         if (!this.#closed) {
-          // The socket gave up (maxRetries, shouldReconnect or its signal).
+          // The socket gave up (maxRetries, shouldReconnect or its signal):
+          // what waits fails with the reason, rather than hanging.
           this.#closed = true;
+          const why = state.error
+            ? `: ${state.error.message}`
+            : state.code === undefined
+            ? ""
+            : `: closed with code ${state.code}`;
           this.#failAll(
-            "The connection closed and will not reconnect",
+            `The connection closed and will not reconnect${why}`,
             state.error,
           );
         }

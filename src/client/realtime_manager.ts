@@ -53,9 +53,11 @@ import type { RealtimeManagerOptions } from "./realtime_manager_options.ts";
  * to everyone, see who is in a channel, and hear messages, member events and
  * user events, over one connection that reconnects by itself.
  *
- * `url` is the relay's WebSocket endpoint itself (`ws://host:8787/ws`); the
- * manager adds only a `token` query parameter when `token` is set. The
- * constructor starts connecting. {@linkcode RealtimeManager.isConnected} is
+ * `url` is the relay's WebSocket endpoint itself (`ws://host:8787/ws`),
+ * used as given; a `token` goes in `Sec-WebSocket-Protocol`, never in the
+ * URL. The constructor starts connecting. An invalid URL, or a handshake
+ * refused with 401, 403 or 404, stops it (`shouldReconnect` decides), and
+ * what waited rejects with the reason as its `cause`. {@linkcode RealtimeManager.isConnected} is
  * true from the relay's `welcome` until the connection drops.
  *
  * Defaults: messages echo to their sender, publishes made while disconnected
@@ -101,7 +103,7 @@ export class RealtimeManager implements AsyncDisposable {
   #build: RequestBuilder;
   #link: RelayLink;
   #events: EventHub<RealtimeManagerEvents> = new EventHub(
-    (error) => this.#reportError(error),
+    (error) => this.#listenerThrew(error),
     "error",
   );
 
@@ -461,8 +463,12 @@ export class RealtimeManager implements AsyncDisposable {
   }
 
   /**
-   * Calls `listener` with connection failures, errors the relay reports
-   * outside any request, and errors thrown by other listeners.
+   * Calls `listener` with every failed connection attempt (a
+   * `ConnectionError` with the reason: refused, DNS, the
+   * handshake's HTTP status, timeout, invalid URL), errors the relay reports
+   * outside any request, and errors thrown by other listeners. Without a
+   * listener, connection and relay errors are dropped, never thrown: the
+   * rejections and disconnect events show them too.
    *
    * @param options `signal` removes the listener when aborted.
    * @returns A function that removes the listener.
@@ -509,12 +515,26 @@ export class RealtimeManager implements AsyncDisposable {
     });
   }
 
+  /**
+   * A connection failure or a relay error. With no `onError` listener it is
+   * dropped, never thrown: it shows in the rejections and the disconnect
+   * events already, and an app must not die for not listening.
+   */
   #reportError(error: unknown): void {
-    // Nobody listens: surface it the way EventTarget does, without breaking us.
-    if (this.#events.count("error") === 0) return rethrowLater(error);
-    this.#events.emit(
-      "error",
-      error instanceof Error ? error : new Error(String(error)),
-    );
+    if (this.#events.count("error") === 0) return;
+    this.#events.emit("error", asError(error));
   }
+
+  /**
+   * What an app's listener threw: a bug in the app, reported to `onError`
+   * or, with no listener, the way `EventTarget` reports a throwing listener.
+   */
+  #listenerThrew(error: unknown): void {
+    if (this.#events.count("error") === 0) return rethrowLater(error);
+    this.#events.emit("error", asError(error));
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
