@@ -31,6 +31,12 @@ import type { Request, Requests } from "./_requests.ts";
 import { RealtimeError } from "./realtime_error.ts";
 import type { RealtimeManagerEvents } from "./realtime_events.ts";
 
+const RETRIED_HELLO_ERRORS: ReadonlySet<string> = new Set([
+  "rate_limited",
+  "internal",
+  "bad_response",
+]);
+
 /** What the link needs from its manager. */
 export interface LinkHost {
   readonly requests: Requests;
@@ -50,6 +56,7 @@ export class RelayLink {
   #closed = false;
   #profile: { value: unknown } | undefined;
   #byeReason: string | undefined;
+  #helloRef: number | undefined;
 
   constructor(settings: ManagerSettings, host: LinkHost) {
     const { clock, ackTimeout } = settings;
@@ -109,11 +116,19 @@ export class RelayLink {
   /** Closes for good: queued requests fail with `"closed"`. */
   async close(code?: number, reason?: string): Promise<void> {
     if (!this.#closed) {
-      this.#closed = true;
-      this.#dropped(reason ?? this.#byeReason ?? "closed");
-      this.#failAll("The manager was closed");
+      this.#shut(
+        reason ?? this.#byeReason ?? "closed",
+        "The manager was closed",
+      );
     }
     await this.#socket.close(code, reason);
+  }
+
+  /** Stops for good: what waits fails with `message` (and `cause`). */
+  #shut(reason: string, message: string, cause?: unknown): void {
+    this.#closed = true;
+    this.#dropped(reason);
+    this.#failAll(message, cause);
   }
 
   /** Starts `request`, queues it, or rejects it, as the connection stands. */
@@ -189,8 +204,9 @@ export class RelayLink {
   #hello(): void {
     if (this.#phase.phase !== "offline") this.#dropped();
     this.#phase.hello();
+    this.#helloRef = this.#host.requests.nextRef();
     const frame = helloFrame({
-      ref: this.#host.requests.nextRef(),
+      ref: this.#helloRef,
       session: this.#phase.session ?? undefined,
       profile: this.#profile?.value,
     });
@@ -239,6 +255,28 @@ export class RelayLink {
     this.#byeReason = undefined;
   }
 
+  /**
+   * The relay answered the hello with an error: a profile or a frame over
+   * its limits, a version it does not speak. Saying the same hello again
+   * would be refused again, so the manager stops, and what waits fails with
+   * the relay's error as its cause, rather than waiting forever. A busy or
+   * failing relay (`rate_limited`, `internal`) or an answer this client
+   * could not read is retried on the hello timeout instead.
+   */
+  #helloAnswered(error: RealtimeError | null): boolean {
+    this.#helloRef = undefined;
+    if (error === null) return true;
+    if (RETRIED_HELLO_ERRORS.has(error.code)) return false;
+    this.#host.reportError(error);
+    this.#shut(
+      error.code,
+      `The relay refused the hello: ${error.message}`,
+      error,
+    );
+    void this.#socket.close();
+    return true;
+  }
+
   #failAll(message: string, cause?: unknown): void {
     this.#host.requests.failQueued(
       new RealtimeError("closed", message, { cause }),
@@ -249,7 +287,10 @@ export class RelayLink {
   /** Where inbound frames go; made once, not per message. */
   #inbound: InboundTarget = {
     welcome: (frame) => this.#welcome(frame.session, frame.limits),
-    answer: (ref, error, data) => this.#host.requests.answer(ref, error, data),
+    answer: (ref, error, data) =>
+      ref === this.#helloRef
+        ? this.#helloAnswered(error)
+        : this.#host.requests.answer(ref, error, data),
     message: (frame) => {
       const events = this.#host.events;
       const message = toRealtimeMessage(frame);
@@ -275,6 +316,11 @@ export class RelayLink {
         this.close().catch((error) => this.#host.reportError(error));
       }
     },
-    error: (error) => this.#host.reportError(error),
+    error: (error) => {
+      // Before the welcome only the hello has been sent: an error the relay
+      // could not tie to a ref (a frame over its limit) is the hello's.
+      if (this.#phase.phase === "hello" && this.#helloAnswered(error)) return;
+      this.#host.reportError(error);
+    },
   };
 }

@@ -111,12 +111,48 @@ Deno.test("with maxRetries: 1 and no onError listener, a handled join() rejectio
 
 Deno.test("a relay error outside any request, with no onError listener, is not thrown", async () => {
   await nothingUncaught(async () => {
+    const { fakes, manager } = fakeManager({});
+    fakes.last.open();
+    fakes.last.receive(
+      '{"type":"welcome","v":1,"session":"s1","limits":{},"heartbeat":{}}',
+    );
+    fakes.last.receive(
+      '{"type":"error","error":{"code":"bad_frame","message":"?"}}',
+    );
+    fakes.last.receive("not a frame");
+    assert.equal(manager.isConnected(), true);
+    await manager.close();
+  });
+});
+
+Deno.test("a hello over the relay's frame limit stops the manager: join() rejects with the relay's error", async () => {
+  await nothingUncaught(async () => {
     await using world = new World({ limits: { frameBytes: 256 } });
     const manager = world.manager({ profile: { bio: "x".repeat(1000) } });
-    // The relay refuses the hello; the manager tries again later.
-    for (let i = 0; i < 10; i++) await Promise.resolve();
-    assert.equal(manager.isConnected(), false);
+    await assert.rejects(manager.join("room"), (error) => {
+      assert.ok(error instanceof RealtimeError);
+      assert.equal(error.code, "closed");
+      assert.equal((error.cause as RealtimeError).code, "too_large");
+      return true;
+    });
+    world.clock.tick(60_000);
+    assert.equal(world.link.sockets.length, 1);
   });
+});
+
+Deno.test("a hello whose profile is over the relay's limit stops the manager with profile_too_large", async () => {
+  await using world = new World({ limits: { profileBytes: 64 } });
+  const manager = world.manager({ profile: { bio: "x".repeat(100) } });
+  const errors: Error[] = [];
+  manager.onError((error) => errors.push(error));
+  await assert.rejects(manager.join("room"), (error) => {
+    assert.ok(error instanceof RealtimeError);
+    assert.equal((error.cause as RealtimeError).code, "profile_too_large");
+    return true;
+  });
+  assert.deepEqual(errors.map((e) => (e as RealtimeError).code), [
+    "profile_too_large",
+  ]);
 });
 
 Deno.test("a listener's own throw still reaches onError", async () => {
