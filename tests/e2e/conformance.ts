@@ -611,6 +611,19 @@ const SCENARIOS: Scenario[] = [
     },
   ],
   [
+    "the banner's URL without /ws gets a 404, and the manager stops with it",
+    async (clients) => {
+      const wrong = clients.manager("t-alice", {
+        url: clients.url.replace(/\/ws$/, ""),
+      });
+      const join = wrong.join("room");
+      await rejects(join, "closed");
+      const cause = await join.catch((e: Error) => e.cause);
+      assert.equal((cause as ConnectionError).code, "handshake_failed");
+      assert.equal((cause as ConnectionError).status, 404);
+    },
+  ],
+  [
     "a publish whose ack was lost is resent and delivered once",
     async (clients, server) => {
       const [alice, proxy] = await clients.behindProxy("t-alice");
