@@ -102,8 +102,10 @@ export class RealtimeManager implements AsyncDisposable {
   #channels: Channels;
   #build: RequestBuilder;
   #link: RelayLink;
+  // What a listener throws is a bug in the app: it goes to onError or, with
+  // no listener there, is reported the way EventTarget reports it.
   #events: EventHub<RealtimeManagerEvents> = new EventHub(
-    (error) => this.#listenerThrew(error),
+    (error) => this.#events.emitError(error) || rethrowLater(error),
     "error",
   );
 
@@ -143,7 +145,8 @@ export class RealtimeManager implements AsyncDisposable {
       requests,
       channels,
       events: this.#events,
-      reportError: (error) => this.#reportError(error),
+      // A connection or relay error: never thrown, even with no listener.
+      reportError: (error) => this.#events.emitError(error),
     });
   }
 
@@ -514,27 +517,4 @@ export class RealtimeManager implements AsyncDisposable {
       this.#link.submit(request);
     });
   }
-
-  /**
-   * A connection failure or a relay error. With no `onError` listener it is
-   * dropped, never thrown: it shows in the rejections and the disconnect
-   * events already, and an app must not die for not listening.
-   */
-  #reportError(error: unknown): void {
-    if (this.#events.count("error") === 0) return;
-    this.#events.emit("error", asError(error));
-  }
-
-  /**
-   * What an app's listener threw: a bug in the app, reported to `onError`
-   * or, with no listener, the way `EventTarget` reports a throwing listener.
-   */
-  #listenerThrew(error: unknown): void {
-    if (this.#events.count("error") === 0) return rethrowLater(error);
-    this.#events.emit("error", asError(error));
-  }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -187,3 +187,37 @@ Deno.test("a token a subprotocol cannot carry fails the attempt, without showing
   assert.equal((errors[0] as ConnectionError).code, "url_failed");
   assert.doesNotMatch(errors[0].message, /a b=/);
 });
+
+Deno.test("a joined manager whose reconnect is refused with 403 stops, rejects what waits, and throws nothing", async () => {
+  await nothingUncaught(async () => {
+    const { clock, fakes, manager } = fakeManager({});
+    const relay = fakes.last;
+    relay.open();
+    relay.receive(
+      '{"type":"welcome","v":1,"session":"s1","limits":{},"heartbeat":{}}',
+    );
+    const view = manager.channel("lobby");
+    const connecting = view.connect();
+    const join = JSON.parse(String(relay.sent.at(-1)));
+    relay.receive(`{"type":"ack","ref":${join.ref},"ok":true}`);
+    await connecting;
+    relay.serverClose(1012, "restart");
+    const waiting = view.send("while away");
+    const members = manager.getMembers("lobby");
+    clock.tick(100);
+    await Promise.resolve();
+    fakes.last.fail("Invalid status code: 403");
+    for (const pending of [waiting, members]) {
+      await assert.rejects(pending, (error) => {
+        assert.ok(error instanceof RealtimeError);
+        assert.equal(error.code, "closed");
+        assert.equal((error.cause as ConnectionError).status, 403);
+        return true;
+      });
+    }
+    assert.equal(view.isConnected, false);
+    await rejects(view.connect(), "closed");
+    clock.tick(60_000);
+    assert.equal(fakes.sockets.length, 2);
+  });
+});
