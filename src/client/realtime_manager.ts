@@ -57,8 +57,9 @@ import type { RealtimeManagerOptions } from "./realtime_manager_options.ts";
  * used as given; a `token` goes in `Sec-WebSocket-Protocol`, never in the
  * URL. The constructor starts connecting. An invalid URL, or a handshake
  * refused with 401, 403 or 404, stops it (`shouldReconnect` decides), and
- * what waited rejects with the reason as its `cause`. {@linkcode RealtimeManager.isConnected} is
- * true from the relay's `welcome` until the connection drops.
+ * what waited rejects with the reason as its `cause`.
+ * {@linkcode RealtimeManager.isConnected} is true from the relay's `welcome`
+ * until the connection drops.
  *
  * Defaults: messages echo to their sender, publishes made while disconnected
  * wait for the connection, channels are joined again after a reconnect, and
@@ -467,11 +468,11 @@ export class RealtimeManager implements AsyncDisposable {
 
   /**
    * Calls `listener` with every failed connection attempt (a
-   * `ConnectionError` with the reason: refused, DNS, the
-   * handshake's HTTP status, timeout, invalid URL), errors the relay reports
-   * outside any request, and errors thrown by other listeners. Without a
-   * listener, connection and relay errors are dropped, never thrown: the
-   * rejections and disconnect events show them too.
+   * `ConnectionError` with the reason: refused, DNS, the handshake's HTTP
+   * status, timeout, invalid URL), errors the relay reports outside any
+   * request, and errors thrown by other listeners. Without a listener,
+   * connection and relay errors are dropped, never thrown: the rejections
+   * of what waited show them too.
    *
    * @param options `signal` removes the listener when aborted.
    * @returns A function that removes the listener.
