@@ -57,6 +57,8 @@ export class RelayLink {
   #profile: { value: unknown } | undefined;
   #byeReason: string | undefined;
   #helloRef: number | undefined;
+  /** Why the link stopped by itself, for requests made after it did. */
+  #stopped: RealtimeError | undefined;
 
   constructor(settings: ManagerSettings, host: LinkHost) {
     const { clock, ackTimeout } = settings;
@@ -110,6 +112,7 @@ export class RelayLink {
     if (!this.#closed) return;
     this.#closed = false;
     this.#byeReason = undefined;
+    this.#stopped = undefined;
     this.#socket.reconnect();
   }
 
@@ -134,7 +137,9 @@ export class RelayLink {
   /** Starts `request`, queues it, or rejects it, as the connection stands. */
   submit(request: Request): void {
     if (this.#closed) {
-      request.reject(new RealtimeError("closed", "The manager is closed"));
+      request.reject(
+        this.#stopped ?? new RealtimeError("closed", "The manager is closed"),
+      );
     } else if (this.#phase.phase === "ready") {
       request.start();
     } else if (
@@ -278,9 +283,10 @@ export class RelayLink {
   }
 
   #failAll(message: string, cause?: unknown): void {
-    this.#host.requests.failQueued(
-      new RealtimeError("closed", message, { cause }),
-    );
+    const error = new RealtimeError("closed", message, { cause });
+    // Requests made later fail the same way, until open().
+    if (cause !== undefined) this.#stopped = error;
+    this.#host.requests.failQueued(error);
     this.#host.channels.refresh();
   }
 

@@ -221,3 +221,17 @@ Deno.test("a joined manager whose reconnect is refused with 403 stops, rejects w
     assert.equal(fakes.sockets.length, 2);
   });
 });
+
+Deno.test("a URL without a WebSocket scheme stops the manager: join() rejects with invalid_url", async () => {
+  const fakes = fakeWebSockets();
+  await using manager = new RealtimeManager("localhost:8787/ws", {
+    WebSocket: fakes.WebSocket,
+  });
+  await assert.rejects(manager.join("room"), (error) => {
+    assert.ok(error instanceof RealtimeError);
+    assert.equal(error.code, "closed");
+    assert.equal((error.cause as ConnectionError).code, "invalid_url");
+    return true;
+  });
+  assert.equal(fakes.sockets.length, 0);
+});
