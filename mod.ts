@@ -76,6 +76,7 @@ export { WaitError, type WaitErrorCode } from "./src/core/wait_error.ts";
 export {
   ConnectionError,
   type ConnectionErrorCode,
+  type ConnectionErrorOptions,
 } from "./src/socket/connection_error.ts";
 export {
   type BinaryType,
@@ -84,6 +85,7 @@ export {
   defaultShouldReconnect,
   type KeepaliveSettings,
   type MessageData,
+  type ProtocolsProvider,
   type ReadyOptions,
   ReconnectingWebSocket,
   type ReconnectingWebSocketOptions,

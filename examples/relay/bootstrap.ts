@@ -1,7 +1,8 @@
 /**
  * What every entry point of the example relay server shares: read the
  * settings (`./config.ts`), start the runtime's server, print one line,
- * `listening on http://HOST:PORT`, once it accepts connections, and on
+ * `listening on http://HOST:PORT (WebSocket: ws://HOST:PORT/ws)`, once it
+ * accepts connections, and on
  * SIGINT or SIGTERM stop gracefully: the relay says bye to every client
  * (1012), the server waits for their close handshakes, then shuts down and
  * the process exits 0.
@@ -16,6 +17,7 @@ import process from "node:process";
 import { setTimeout } from "node:timers";
 import type { RelayAdapter } from "../../src/relay/adapters/deno.ts";
 import { readConfig, type ServerConfig } from "./config.ts";
+import { RELAY_PATH } from "./routes.ts";
 
 /** A runtime's server, listening, in front of a relay adapter. */
 export interface StartedServer {
@@ -45,7 +47,10 @@ export async function bootstrap(start: StartServer): Promise<void> {
   const host = server.hostname.includes(":")
     ? `[${server.hostname}]`
     : server.hostname;
-  console.log(`listening on http://${host}:${server.port}`);
+  // The WebSocket URL in full: a client given the bare origin gets a 404.
+  console.log(
+    `listening on http://${host}:${server.port} (WebSocket: ws://${host}:${server.port}${RELAY_PATH})`,
+  );
 
   const signals = process.platform === "win32"
     ? ["SIGINT", "SIGBREAK"] as const

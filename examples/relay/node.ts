@@ -25,7 +25,12 @@ await bootstrap(async (config) => {
   server.on("upgrade", (request, socket, head) => {
     const { pathname } = new URL(request.url ?? "/", "http://relay");
     if (pathname === RELAY_PATH) lifeline.upgrade(request, socket, head);
-    else socket.destroy();
+    // As the other servers answer: a client told the wrong path stops.
+    else {
+      socket.end(
+        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+      );
+    }
   });
   await new Promise<void>((resolve) =>
     server.listen(config.port, config.hostname, resolve)

@@ -121,6 +121,20 @@ export class EventHub<M> {
     this.#streams.get(name)?.emitter.emit(value);
   }
 
+  /**
+   * Emits `error` to the listeners of the error event (`unreported`), as an
+   * `Error`. With no listener it is dropped, never thrown: the caller shows
+   * it elsewhere too (a rejection, a state). Returns whether anyone heard it.
+   */
+  emitError(error: unknown): boolean {
+    const stream = this.#streams.get(this.#unreported as string);
+    if (stream === undefined) return false;
+    stream.emitter.emit(
+      error instanceof Error ? error : new Error(String(error)),
+    );
+    return true;
+  }
+
   /** How many listeners `name` has, keys aside. */
   count(name: keyof M & string): number {
     return this.#streams.get(name)?.emitter.listenerCount ?? 0;

@@ -15,7 +15,9 @@ import {
   optionMessage,
 } from "../core/_options.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
+import { tokenProtocols } from "../protocol/mod.ts";
 import type {
+  ProtocolsProvider,
   ReconnectingWebSocketOptions,
   UrlProvider,
 } from "../socket/reconnecting_websocket.ts";
@@ -56,7 +58,7 @@ const KNOWN_KEYS = Object.keys(
 
 /** The manager's options, checked, with their defaults filled in. */
 export interface ManagerSettings {
-  /** What the socket connects to: the URL, with the token when there is one. */
+  /** What the socket connects to. */
   url: UrlProvider;
   echo: boolean;
   buffer: boolean;
@@ -67,7 +69,10 @@ export interface ManagerSettings {
   ackTimeout: number;
   maxQueued: number;
   clock: Clock;
-  /** What the socket is created with: its send buffer off. */
+  /**
+   * What the socket is created with: its send buffer off, and the token,
+   * when there is one, among the subprotocols.
+   */
   socket: ReconnectingWebSocketOptions;
 }
 
@@ -102,8 +107,11 @@ export function managerSettings(
     const must = "be a string or a function";
     throw new TypeError(optionMessage(OWNER, "token", must, token));
   }
+  if (token !== undefined) {
+    socket.protocols = withToken(token, socket.protocols);
+  }
   return {
-    url: token === undefined ? endpoint : withToken(endpoint, token),
+    url: endpoint,
     echo: checkBoolean(OWNER, "echoMessages", echoMessages),
     buffer: checkBoolean(OWNER, "bufferMessages", bufferMessages),
     autoJoin: checkBoolean(OWNER, "autoJoinChannels", autoJoinChannels),
@@ -122,16 +130,33 @@ export function managerSettings(
   };
 }
 
+// What a `Sec-WebSocket-Protocol` entry may hold (RFC 7230's tchar).
+const TOKEN_CHARS = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * The subprotocols of each attempt: `lifeline, token.<t>` and then the app's
+ * own, so the token travels in `Sec-WebSocket-Protocol`, out of the URL and
+ * of access logs. The relay answers `lifeline`, never the token.
+ */
 function withToken(
-  endpoint: URL,
   token: string | TokenProvider,
-): () => Promise<string> {
+  own: ProtocolsProvider | undefined,
+): () => Promise<string[]> {
   return async () => {
     const value = typeof token === "function" ? await token() : token;
-    const url = new URL(endpoint);
-    if (value !== undefined && value !== "") {
-      url.searchParams.set("token", value);
+    const resolved = typeof own === "function" ? await own() : own;
+    const others = resolved === undefined
+      ? []
+      : typeof resolved === "string"
+      ? [resolved]
+      : resolved;
+    if (value === undefined || value === "") return others;
+    if (!TOKEN_CHARS.test(value)) {
+      throw new TypeError(
+        "Cannot send the token as a subprotocol: it must consist of HTTP token characters (base64url, a JWT), not spaces, '=', '/' or ','",
+      );
     }
-    return url.href;
+    const offered = tokenProtocols(value);
+    return [...offered, ...others.filter((p) => !offered.includes(p))];
   };
 }

@@ -31,6 +31,12 @@ import type { Request, Requests } from "./_requests.ts";
 import { RealtimeError } from "./realtime_error.ts";
 import type { RealtimeManagerEvents } from "./realtime_events.ts";
 
+const RETRIED_HELLO_ERRORS: ReadonlySet<string> = new Set([
+  "rate_limited",
+  "internal",
+  "bad_response",
+]);
+
 /** What the link needs from its manager. */
 export interface LinkHost {
   readonly requests: Requests;
@@ -50,6 +56,9 @@ export class RelayLink {
   #closed = false;
   #profile: { value: unknown } | undefined;
   #byeReason: string | undefined;
+  #helloRef: number | undefined;
+  /** Why the link stopped by itself, for requests made after it did. */
+  #stopped: RealtimeError | undefined;
 
   constructor(settings: ManagerSettings, host: LinkHost) {
     const { clock, ackTimeout } = settings;
@@ -111,23 +120,34 @@ export class RelayLink {
     if (!this.#closed) return;
     this.#closed = false;
     this.#byeReason = undefined;
+    this.#stopped = undefined;
     this.#socket.reconnect();
   }
 
   /** Closes for good: queued requests fail with `"closed"`. */
   async close(code?: number, reason?: string): Promise<void> {
     if (!this.#closed) {
-      this.#closed = true;
-      this.#dropped(reason ?? this.#byeReason ?? "closed");
-      this.#failAll("The manager was closed");
+      this.#shut(
+        reason ?? this.#byeReason ?? "closed",
+        "The manager was closed",
+      );
     }
     await this.#socket.close(code, reason);
+  }
+
+  /** Stops for good: what waits fails with `message` (and `cause`). */
+  #shut(reason: string, message: string, cause?: unknown): void {
+    this.#closed = true;
+    this.#dropped(reason);
+    this.#failAll(message, cause);
   }
 
   /** Starts `request`, queues it, or rejects it, as the connection stands. */
   submit(request: Request): void {
     if (this.#closed) {
-      request.reject(new RealtimeError("closed", "The manager is closed"));
+      request.reject(
+        this.#stopped ?? new RealtimeError("closed", "The manager is closed"),
+      );
     } else if (this.#phase.phase === "ready") {
       request.start();
     } else if (
@@ -167,16 +187,24 @@ export class RelayLink {
         return this.#hello();
       case "reconnecting":
         this.#dropped();
+        // Every failed attempt is reported, as socket.io's connect_error.
+        if (state.error) this.#host.reportError(state.error);
         this.#host.events.emit("reconnectAttempt", state.attempt);
         return;
       case "disconnected":
         this.#dropped();
         if (state.error) this.#host.reportError(state.error);
         if (!this.#closed) {
-          // The socket gave up (maxRetries, shouldReconnect or its signal).
+          // The socket gave up (maxRetries, shouldReconnect or its signal):
+          // what waits fails with the reason, rather than hanging.
           this.#closed = true;
+          const why = state.error
+            ? `: ${state.error.message}`
+            : state.code === undefined
+            ? ""
+            : `: closed with code ${state.code}`;
           this.#failAll(
-            "The connection closed and will not reconnect",
+            `The connection closed and will not reconnect${why}`,
             state.error,
           );
         }
@@ -189,8 +217,9 @@ export class RelayLink {
   #hello(): void {
     if (this.#phase.phase !== "offline") this.#dropped();
     this.#phase.hello();
+    this.#helloRef = this.#host.requests.nextRef();
     const frame = helloFrame({
-      ref: this.#host.requests.nextRef(),
+      ref: this.#helloRef,
       session: this.#phase.session ?? undefined,
       profile: this.#profile?.value,
     });
@@ -239,17 +268,43 @@ export class RelayLink {
     this.#byeReason = undefined;
   }
 
-  #failAll(message: string, cause?: unknown): void {
-    this.#host.requests.failQueued(
-      new RealtimeError("closed", message, { cause }),
+  /**
+   * The relay answered the hello with an error: a profile or a frame over
+   * its limits, a version it does not speak. Saying the same hello again
+   * would be refused again, so the manager stops, and what waits fails with
+   * the relay's error as its cause, rather than waiting forever. A busy or
+   * failing relay (`rate_limited`, `internal`) or an answer this client
+   * could not read is retried on the hello timeout instead.
+   */
+  #helloAnswered(error: RealtimeError | null): boolean {
+    this.#helloRef = undefined;
+    if (error === null) return true;
+    if (RETRIED_HELLO_ERRORS.has(error.code)) return false;
+    this.#host.reportError(error);
+    this.#shut(
+      error.code,
+      `The relay refused the hello: ${error.message}`,
+      error,
     );
+    void this.#socket.close();
+    return true;
+  }
+
+  #failAll(message: string, cause?: unknown): void {
+    const error = new RealtimeError("closed", message, { cause });
+    // Requests made later fail the same way, until open().
+    if (cause !== undefined) this.#stopped = error;
+    this.#host.requests.failQueued(error);
     this.#host.channels.refresh();
   }
 
   /** Where inbound frames go; made once, not per message. */
   #inbound: InboundTarget = {
     welcome: (frame) => this.#welcome(frame.session, frame.limits),
-    answer: (ref, error, data) => this.#host.requests.answer(ref, error, data),
+    answer: (ref, error, data) =>
+      ref === this.#helloRef
+        ? this.#helloAnswered(error)
+        : this.#host.requests.answer(ref, error, data),
     message: (frame) => {
       const state = frame.channel === null
         ? undefined
@@ -273,6 +328,11 @@ export class RelayLink {
         this.close().catch((error) => this.#host.reportError(error));
       }
     },
-    error: (error) => this.#host.reportError(error),
+    error: (error) => {
+      // Before the welcome only the hello has been sent: an error the relay
+      // could not tie to a ref (a frame over its limit) is the hello's.
+      if (this.#phase.phase === "hello" && this.#helloAnswered(error)) return;
+      this.#host.reportError(error);
+    },
   };
 }

@@ -58,10 +58,13 @@ import type {
  * to everyone, see who is in a channel, and hear messages, member events and
  * user events, over one connection that reconnects by itself.
  *
- * `url` is the relay's WebSocket endpoint itself (`ws://host:8787/ws`); the
- * manager adds only a `token` query parameter when `token` is set. The
- * constructor starts connecting. {@linkcode RealtimeManager.isConnected} is
- * true from the relay's `welcome` until the connection drops.
+ * `url` is the relay's WebSocket endpoint itself (`ws://host:8787/ws`),
+ * used as given; a `token` goes in `Sec-WebSocket-Protocol`, never in the
+ * URL. The constructor starts connecting. An invalid URL, or a handshake
+ * refused with 401, 403 or 404, stops it (`shouldReconnect` decides), and
+ * what waited rejects with the reason as its `cause`.
+ * {@linkcode RealtimeManager.isConnected} is true from the relay's `welcome`
+ * until the connection drops.
  *
  * Defaults: messages echo to their sender, publishes made while disconnected
  * wait for the connection, channels are joined again after a reconnect, and
@@ -105,8 +108,10 @@ export class RealtimeManager implements AsyncDisposable {
   #channels: Channels;
   #build: RequestBuilder;
   #link: RelayLink;
+  // What a listener throws is a bug in the app: it goes to onError or, with
+  // no listener there, is reported the way EventTarget reports it.
   #events: EventHub<RealtimeManagerEvents> = new EventHub(
-    (error) => this.#reportError(error),
+    (error) => this.#events.emitError(error) || rethrowLater(error),
     "error",
   );
 
@@ -151,7 +156,8 @@ export class RealtimeManager implements AsyncDisposable {
       requests,
       channels,
       events: this.#events,
-      reportError: (error) => this.#reportError(error),
+      // A connection or relay error: never thrown, even with no listener.
+      reportError: (error) => this.#events.emitError(error),
     });
   }
 
@@ -501,8 +507,12 @@ export class RealtimeManager implements AsyncDisposable {
   }
 
   /**
-   * Calls `listener` with connection failures, errors the relay reports
-   * outside any request, and errors thrown by other listeners.
+   * Calls `listener` with every failed connection attempt (a
+   * `ConnectionError` with the reason: refused, DNS, the handshake's HTTP
+   * status, timeout, invalid URL), errors the relay reports outside any
+   * request, and errors thrown by other listeners. Without a listener,
+   * connection and relay errors are dropped, never thrown: the rejections
+   * of what waited show them too.
    *
    * @param options `signal` removes the listener when aborted.
    * @returns A function that removes the listener.
@@ -563,14 +573,5 @@ export class RealtimeManager implements AsyncDisposable {
       }
       this.#link.submit(request);
     });
-  }
-
-  #reportError(error: unknown): void {
-    // Nobody listens: surface it the way EventTarget does, without breaking us.
-    if (this.#events.count("error") === 0) return rethrowLater(error);
-    this.#events.emit(
-      "error",
-      error instanceof Error ? error : new Error(String(error)),
-    );
   }
 }

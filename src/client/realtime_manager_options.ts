@@ -14,7 +14,7 @@ import type { ReconnectingWebSocketOptions } from "../socket/reconnecting_websoc
  * none. It is called before every attempt, so it can refresh an expired
  * token.
  *
- * @example A token fetched before each attempt, sent in the URL
+ * @example A token fetched before each attempt, sent as a subprotocol
  * ```ts
  * import { RealtimeManager, type TokenProvider } from "@lifeline/realtime";
  * import { fakeWebSockets } from "@lifeline/realtime/testing";
@@ -24,8 +24,8 @@ import type { ReconnectingWebSocketOptions } from "../socket/reconnecting_websoc
  * const token: TokenProvider = () => Promise.resolve("abc");
  * await using _manager = new RealtimeManager("ws://relay.test/ws", { token, WebSocket: fake.WebSocket });
  * await new Promise((resolve) => setTimeout(resolve, 0));
- * const urls = fake.sockets.map((socket) => socket.url);
- * assert.deepEqual(urls, ["ws://relay.test/ws?token=abc"]);
+ * assert.equal(fake.last.url, "ws://relay.test/ws"); // never in the URL
+ * assert.deepEqual(fake.last.init, ["lifeline", "token.abc"]);
  * ```
  */
 export type TokenProvider = () =>
@@ -94,7 +94,12 @@ export interface RealtimeManagerOptions
   autoJoinChannels?: boolean;
   /**
    * An access token, or a function that returns one before each connection
-   * attempt; sent as the `token` query parameter of the URL.
+   * attempt. It is sent in `Sec-WebSocket-Protocol` (`lifeline,
+   * token.<t>`), never in the URL, so it stays out of access logs and error
+   * messages; the relay answers `lifeline`. It must consist of HTTP token
+   * characters (base64url and JWTs do); an attempt with any other token
+   * fails with code `"url_failed"`. A relay that wants `?token=` instead
+   * gets it from a URL the app builds.
    */
   token?: string | TokenProvider;
   /** The member profile to start with, as others see it in presence events. */

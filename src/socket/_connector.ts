@@ -16,8 +16,10 @@ import { Keepalive } from "../core/keepalive.ts";
 import { normalClosure } from "../core/status.ts";
 import type { CloseInfo } from "./close_info.ts";
 import { ConnectionError } from "./connection_error.ts";
+import { attemptFailed, invalidUrl } from "./_failure.ts";
 import type {
   KeepaliveSettings,
+  ProtocolsProvider,
   UrlProvider,
 } from "./reconnecting_websocket_options.ts";
 import type {
@@ -41,7 +43,7 @@ const SOCKET_EVENTS = ["open", "message", "error", "close"] as const;
 /** How to open a socket. */
 export interface ConnectorSettings {
   url: UrlProvider;
-  protocols: string | string[] | undefined;
+  protocols: ProtocolsProvider | undefined;
   headers: HeadersInit | undefined;
   WebSocket: WebSocketConstructor;
   timeout: number;
@@ -108,10 +110,13 @@ export class Connector {
     return this.#opened;
   }
 
-  /** Starts an attempt: resolves the URL, then constructs the socket. */
+  /**
+   * Starts an attempt: resolves the URL and the protocols, then constructs
+   * the socket.
+   */
   connect(binaryType: BinaryType): void {
     const attempt = ++this.#attempt;
-    const { clock, timeout, url: provider } = this.#settings;
+    const { clock, timeout, url: provider, protocols } = this.#settings;
     this.#timer = clock.setTimeout(() => {
       this.#timer = undefined;
       this.#events.fail(
@@ -122,23 +127,27 @@ export class Connector {
       );
     }, timeout);
     let url: string | URL | PromiseLike<string | URL>;
+    let offered: Offered | PromiseLike<Offered>;
     try {
       url = typeof provider === "function" ? provider() : provider;
+      offered = typeof protocols === "function" ? protocols() : protocols;
     } catch (error) {
       this.#events.fail(urlFailed(error));
       return;
     }
-    if (isThenable(url)) {
-      url.then(
-        (resolved) => {
-          if (attempt === this.#attempt) this.#open(resolved, binaryType);
+    if (isThenable(url) || isThenable(offered)) {
+      Promise.all([url, offered]).then(
+        ([resolved, resolvedProtocols]) => {
+          if (attempt === this.#attempt) {
+            this.#open(resolved, resolvedProtocols, binaryType);
+          }
         },
         (error) => {
           if (attempt === this.#attempt) this.#events.fail(urlFailed(error));
         },
       );
     } else {
-      this.#open(url, binaryType);
+      this.#open(url, offered, binaryType);
     }
   }
 
@@ -175,10 +184,12 @@ export class Connector {
     }
   }
 
-  #open(url: string | URL, binaryType: BinaryType): void {
+  #open(url: string | URL, protocols: Offered, binaryType: BinaryType): void {
     const href = String(url);
     this.#url = href;
-    const { WebSocket, headers, protocols } = this.#settings;
+    const invalid = invalidUrl(href);
+    if (invalid) return this.#events.fail(invalid);
+    const { WebSocket, headers } = this.#settings;
     let ws: WebSocketLike;
     try {
       ws = headers !== undefined
@@ -223,15 +234,17 @@ export class Connector {
         return;
       }
       case "error": {
-        const message = (event as ErrorEvent).message;
+        const given = (event as ErrorEvent).message;
+        const message = typeof given === "string" ? given : "";
+        const cause = (event as ErrorEvent).error ?? event;
         this.#events.fail(
-          new ConnectionError(
-            this.#opened ? "socket_error" : "connect_failed",
-            typeof message === "string" && message !== ""
-              ? message
-              : "The WebSocket reported an error",
-            { cause: (event as ErrorEvent).error ?? event },
-          ),
+          this.#opened
+            ? new ConnectionError(
+              "socket_error",
+              message || "The WebSocket reported an error",
+              { cause },
+            )
+            : attemptFailed(message, cause),
         );
         return;
       }
@@ -304,8 +317,13 @@ export function checkCloseArguments(code: number, reason: string): void {
   }
 }
 
+type Offered = string | string[] | undefined;
+
 function urlFailed(cause: unknown): ConnectionError {
-  return new ConnectionError("url_failed", "The URL provider failed", {
-    cause,
-  });
+  const why = cause instanceof Error ? `: ${cause.message}` : "";
+  return new ConnectionError(
+    "url_failed",
+    `The URL or protocols provider failed${why}`,
+    { cause },
+  );
 }

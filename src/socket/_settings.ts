@@ -21,6 +21,7 @@ import { RingBuffer, type WebSocketData } from "../core/ring_buffer.ts";
 import { type CloseInfo, defaultShouldReconnect } from "./close_info.ts";
 import type {
   KeepaliveSettings,
+  ProtocolsProvider,
   ReconnectingWebSocketOptions,
   UrlProvider,
 } from "./reconnecting_websocket_options.ts";
@@ -68,7 +69,7 @@ const KEEPALIVE_KEYS: readonly (keyof KeepaliveSettings)[] = [
 /** The checked options of a `ReconnectingWebSocket`, defaults filled in. */
 export interface Settings {
   url: UrlProvider;
-  protocols: string | string[] | undefined;
+  protocols: ProtocolsProvider | undefined;
   headers: HeadersInit | undefined;
   timeout: number;
   backoff: Backoff;
@@ -165,14 +166,15 @@ export function checkBinaryType(value: unknown): BinaryType {
 
 function checkProtocols(
   value: unknown,
-): string | string[] | undefined {
+): ProtocolsProvider | undefined {
   if (
     value === undefined || typeof value === "string" ||
+    typeof value === "function" ||
     (Array.isArray(value) && value.every((p) => typeof p === "string"))
   ) {
-    return value;
+    return value as ProtocolsProvider | undefined;
   }
-  const must = "be a string or an array of strings";
+  const must = "be a string, an array of strings or a function";
   throw new TypeError(optionMessage(OWNER, "protocols", must, value));
 }
 

@@ -37,21 +37,43 @@ export interface CloseInfo {
   readonly error?: ConnectionError;
 }
 
+// Statuses that a retry would get again: unauthorized, forbidden, not found.
+const FATAL_STATUSES: ReadonlySet<number> = new Set([401, 403, 404]);
+
 /**
  * The default reconnect policy: reconnect after every close and every
- * failure except a close with code 1008 (policy violation), the server's
- * way of saying "not you, not again".
+ * failure except those a retry would meet again:
  *
- * @example Refusing a policy violation
+ * - a close with code 1008 (policy violation), the server's way of saying
+ *   "not you, not again";
+ * - an invalid URL (`"invalid_url"`);
+ * - a handshake refused with HTTP 401, 403 or 404 (`"handshake_failed"`),
+ *   where the runtime reports the status (Deno and Bun do; browsers do not,
+ *   so there these retry as any failed attempt).
+ *
+ * A refused connection, a DNS failure, a timeout and any other status
+ * (such as 502 or 503 during a deploy) are retried.
+ *
+ * @example Refusing a policy violation and a 401
  * ```ts
- * import { defaultShouldReconnect } from "@lifeline/realtime";
+ * import { ConnectionError, defaultShouldReconnect } from "@lifeline/realtime";
  * import assert from "node:assert/strict";
  *
  * assert.equal(defaultShouldReconnect({ code: 1008, reason: "banned", wasClean: true }), false);
  * assert.equal(defaultShouldReconnect({ code: 1001, reason: "", wasClean: true }), true);
  * assert.equal(defaultShouldReconnect({ code: 0, reason: "", wasClean: false }), true);
+ * const refused = (status: number) => ({
+ *   code: 1006, reason: "", wasClean: false,
+ *   error: new ConnectionError("handshake_failed", "Refused", { status }),
+ * });
+ * assert.equal(defaultShouldReconnect(refused(401)), false);
+ * assert.equal(defaultShouldReconnect(refused(503)), true);
  * ```
  */
 export function defaultShouldReconnect(info: CloseInfo): boolean {
-  return info.code !== policyViolation;
+  if (info.code === policyViolation) return false;
+  const { error } = info;
+  if (error?.code === "invalid_url") return false;
+  return !(error?.code === "handshake_failed" &&
+    error.status !== undefined && FATAL_STATUSES.has(error.status));
 }

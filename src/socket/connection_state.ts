@@ -13,12 +13,15 @@ import type { ConnectionError } from "./connection_error.ts";
  * - `connecting`: the first attempt (of the client, or after `reconnect()`).
  * - `connected`: that attempt opened.
  * - `reconnecting`: retry number `attempt` (counting from 1) is scheduled in
- *   `delay` ms; the state lasts through the wait and the attempt.
+ *   `delay` ms; the state lasts through the wait and the attempt. `error`
+ *   says why the connection or the previous attempt failed (absent after a
+ *   close frame). Each failed attempt emits a new `reconnecting` state, so
+ *   a listener hears every failure, as socket.io's `connect_error`.
  * - `reconnected`: a retry opened.
  * - `disconnecting`: `close()` was called; waiting for the socket to close.
  * - `disconnected`: the client has stopped, after `close()`, a refusal by
- *   `shouldReconnect`, or when `maxRetries` ran out. Never the state while a
- *   retry is pending.
+ *   `shouldReconnect`, or when `maxRetries` ran out; `error` says why it
+ *   failed, if it did. Never the state while a retry is pending.
  *
  * @example Narrowing a state on its type
  * ```ts
@@ -47,6 +50,7 @@ export type ConnectionState =
     readonly type: "reconnecting";
     readonly attempt: number;
     readonly delay: number;
+    readonly error?: ConnectionError;
   }
   | { readonly type: "reconnected" }
   | { readonly type: "disconnecting" }

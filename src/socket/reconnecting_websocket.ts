@@ -15,6 +15,7 @@ import { Emitter, type EventStream } from "../core/event_stream.ts";
 import type { WebSocketData } from "../core/ring_buffer.ts";
 import { StateEmitter, type StateStream } from "../core/state_stream.ts";
 import { abnormalClosure, normalClosure } from "../core/status.ts";
+import { WaitError } from "../core/wait_error.ts";
 import {
   checkBinaryType,
   resolveSettings,
@@ -49,6 +50,7 @@ export type { ConnectionState } from "./connection_state.ts";
 export type { SendResult } from "./send_result.ts";
 export type {
   KeepaliveSettings,
+  ProtocolsProvider,
   ReadyOptions,
   ReconnectingWebSocketOptions,
   UrlProvider,
@@ -349,14 +351,32 @@ export class ReconnectingWebSocket implements AsyncDisposable {
 
   /**
    * Resolves at the next `connected` or `reconnected` state, at once if the
-   * client is connected. Rejects with a `WaitError` on timeout or abort, and
-   * with a {@linkcode ConnectionError} of code `"disconnected"` if the
-   * client stops first (or has stopped).
+   * client is connected. Rejects with a `WaitError` on timeout or abort (a
+   * timeout while `reconnecting` has the latest attempt's error as its
+   * `cause`), and with a {@linkcode ConnectionError} of code
+   * `"disconnected"`, whose `cause` says why, if the client stops first (or
+   * has stopped).
    */
   async ready(options: ReadyOptions = {}): Promise<void> {
     const { signal, timeout } = options;
     const { clock } = this.#settings;
-    const state = await this.#state.until(settled, { signal, timeout, clock });
+    let state: ConnectionState;
+    try {
+      state = await this.#state.until(settled, { signal, timeout, clock });
+    } catch (error) {
+      const now = this.#state.value;
+      if (
+        error instanceof WaitError && error.code === "timeout" &&
+        now.type === "reconnecting" && now.error !== undefined
+      ) {
+        throw new WaitError(
+          "timeout",
+          `${error.message}; the latest attempt failed: ${now.error.message}`,
+          { cause: now.error },
+        );
+      }
+      throw error;
+    }
     if (state.type === "disconnected") {
       throw new ConnectionError(
         "disconnected",
@@ -441,7 +461,12 @@ export class ReconnectingWebSocket implements AsyncDisposable {
       this.#retryTimer = undefined;
       this.#connector.connect(this.#binaryType);
     }, delay);
-    this.#state.emit({ type: "reconnecting", attempt, delay });
+    const { error } = info;
+    this.#state.emit(
+      error === undefined
+        ? { type: "reconnecting", attempt, delay }
+        : { type: "reconnecting", attempt, delay, error },
+    );
   }
 
   /** Abandons the current socket or attempt and clears its timers. */

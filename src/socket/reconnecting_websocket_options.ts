@@ -37,6 +37,33 @@ export type UrlProvider =
   | (() => string | URL | PromiseLike<string | URL>);
 
 /**
+ * The subprotocols to offer: a list, or a function returning one (or a
+ * promise of one) that is called before every attempt, e.g. to carry a
+ * fresh token. A function that throws or rejects fails that attempt with
+ * code `"url_failed"`.
+ *
+ * @example A fresh token in the subprotocols of every attempt
+ * ```ts
+ * import { type ProtocolsProvider, ReconnectingWebSocket } from "@lifeline/realtime";
+ * import { fakeWebSockets } from "@lifeline/realtime/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const fake = fakeWebSockets();
+ * let token = 0;
+ * const protocols: ProtocolsProvider = () => ["lifeline", `token.t${++token}`];
+ * await using _socket = new ReconnectingWebSocket("wss://example.test/live", {
+ *   protocols,
+ *   WebSocket: fake.WebSocket,
+ * });
+ * assert.deepEqual(fake.last.init, ["lifeline", "token.t1"]);
+ * ```
+ */
+export type ProtocolsProvider =
+  | string
+  | string[]
+  | (() => string | string[] | PromiseLike<string | string[]>);
+
+/**
  * Keepalive settings; see {@linkcode KeepaliveOptions}. The socket supplies
  * the clock itself (its `clock` option), so `clock` is not one of them.
  *
@@ -89,8 +116,12 @@ export type KeepaliveSettings = Pick<
  * ```
  */
 export interface ReconnectingWebSocketOptions {
-  /** The subprotocols to offer. */
-  protocols?: string | string[];
+  /**
+   * The subprotocols to offer; see {@linkcode ProtocolsProvider}. They
+   * stay out of the URL, so a credential sent in one stays out of access
+   * logs and of error messages.
+   */
+  protocols?: ProtocolsProvider;
   /**
    * Extra handshake request headers. Only Deno's and Bun's `WebSocket` can
    * send them (browsers and workers cannot): setting them elsewhere throws
@@ -142,7 +173,9 @@ export interface ReconnectingWebSocketOptions {
   binaryType?: BinaryType;
   /**
    * Decides whether to reconnect after a connection or an attempt ended.
-   * Never consulted for `close()`, which always stops.
+   * Never consulted for `close()`, which always stops. The default stops on
+   * close code 1008, an invalid URL and a handshake refused with 401, 403
+   * or 404.
    * @default {defaultShouldReconnect}
    */
   shouldReconnect?: (info: CloseInfo) => boolean;

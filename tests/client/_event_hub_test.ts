@@ -88,3 +88,15 @@ Deno.test("an emit from inside a listener is heard after the current one", () =>
   events.emit("count", 1);
   assert.deepEqual(log, [1, -1, 2, -2]);
 });
+
+Deno.test("emitError hands errors to the error listeners, and drops them when there are none", async () => {
+  const events = hub();
+  assert.equal(events.emitError(new Error("nobody")), false);
+  const heard: Error[] = [];
+  const remove = events.listen("error", (e) => heard.push(e));
+  assert.equal(events.emitError("text"), true);
+  remove();
+  assert.equal(events.emitError(new Error("gone")), false);
+  await Promise.resolve(); // nothing was thrown from a microtask either
+  assert.deepEqual(heard.map((e) => e.message), ["text"]);
+});

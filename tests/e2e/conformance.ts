@@ -21,6 +21,8 @@ import type {
   ResyncEvent,
 } from "../../src/client/realtime_events.ts";
 import { RealtimeError } from "../../src/client/realtime_error.ts";
+import { tokenProtocols } from "../../src/protocol/mod.ts";
+import type { ConnectionError } from "../../src/socket/connection_error.ts";
 import { WebSocketChannel } from "../../src/client/websocket_channel.ts";
 import { type Proxy, startProxy } from "../../tools/chaos_proxy.ts";
 import type { RunningServer } from "../../tools/servers.ts";
@@ -254,8 +256,8 @@ class RawSocket implements AsyncDisposable {
   readonly opened: Promise<void>;
   readonly closed: Promise<CloseEvent>;
 
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
+  constructor(url: string, protocols?: string[]) {
+    this.ws = new WebSocket(url, protocols);
     this.ws.binaryType = "arraybuffer";
     this.opened = new Promise((resolve, reject) => {
       this.ws.onopen = () => resolve();
@@ -626,17 +628,40 @@ const SCENARIOS: Scenario[] = [
         await response.body?.cancel();
         assert.equal(response.status, 401);
       }
+      // A 401 is fatal: no retry, and what waited says why.
       const errors: Error[] = [];
-      const intruder = clients.manager("nope", { maxRetries: 0 });
+      const intruder = clients.manager("nope");
       intruder.onError((e) => errors.push(e));
-      await rejects(intruder.join("room"), "closed");
+      const refused = intruder.join("room");
+      await rejects(refused, "closed");
+      const cause = await refused.catch((e: Error) => e.cause);
+      assert.equal((cause as ConnectionError).status, 401);
       assert.equal(intruder.isConnected(), false);
-      assert.ok(errors.length >= 1);
+      assert.deepEqual(errors, [cause]);
+      // The token travels as a subprotocol; the relay answers lifeline.
+      await using raw = clients.use(
+        new RawSocket(clients.url, tokenProtocols("t-carol")),
+      );
+      await raw.opened;
+      assert.equal(raw.ws.protocol, "lifeline");
       const provided = await clients.connect(
         undefined as unknown as string,
         { token: () => Promise.resolve("t-carol") },
       );
       await provided.join("room");
+    },
+  ],
+  [
+    "the banner's URL without /ws gets a 404, and the manager stops with it",
+    async (clients) => {
+      const wrong = clients.manager("t-alice", {
+        url: clients.url.replace(/\/ws$/, ""),
+      });
+      const join = wrong.join("room");
+      await rejects(join, "closed");
+      const cause = await join.catch((e: Error) => e.cause);
+      assert.equal((cause as ConnectionError).code, "handshake_failed");
+      assert.equal((cause as ConnectionError).status, 404);
     },
   ],
   [

@@ -105,11 +105,11 @@ Deno.test("a wrong-typed keepalive setting is a TypeError naming it", () => {
 Deno.test("wrong-typed protocols, headers, clock, random and signal are TypeErrors naming them", () => {
   refuses(
     { protocols: 1 },
-    "Cannot create ReconnectingWebSocket as 'protocols' must be a string or an array of strings: current value is 1",
+    "Cannot create ReconnectingWebSocket as 'protocols' must be a string, an array of strings or a function: current value is 1",
   );
   refuses(
     { protocols: ["v1", 2] },
-    "Cannot create ReconnectingWebSocket as 'protocols' must be a string or an array of strings: current value is v1,2",
+    "Cannot create ReconnectingWebSocket as 'protocols' must be a string, an array of strings or a function: current value is v1,2",
   );
   refuses(
     { headers: "authorization: x" },
