@@ -121,7 +121,11 @@ function validFrame(
     case "join":
       frame.channel = channel;
       if (random.chance(0.3)) frame.echo = random.chance(0.5);
-      if (random.chance(0.2)) frame.since = random.int(100);
+      if (random.chance(0.2)) {
+        frame.since = random.chance(0.9)
+          ? { epoch: random.pick(["e0", "e1", ""]), offset: random.int(100) }
+          : random.int(100); // the old, reserved number: a bad frame now
+      }
       break;
     case "leave":
     case "members":
@@ -133,6 +137,7 @@ function validFrame(
       if (random.chance(0.8)) frame.data = { n: random.int(1e6), s: "hi" };
       if (random.chance(0.5)) frame.mid = `m${random.int(5_000)}`;
       if (random.chance(0.5)) frame.echo = random.chance(0.5);
+      if (random.chance(0.1)) frame.volatile = random.chance(0.8);
       break;
     case "update":
       frame.profile = random.chance(0.9) ? { name: "fuzz" } : null;
@@ -182,9 +187,16 @@ export class FrameGenerator {
     const random = this.random;
     const frame = validFrame(random, this.#ids);
     const keys = Object.keys(frame);
-    const key = random.chance(0.8)
-      ? random.pick(keys)
-      : random.pick(["ref", "v", "data", "profile", "mid", "since", "extra"]);
+    const key = random.chance(0.8) ? random.pick(keys) : random.pick([
+      "ref",
+      "v",
+      "data",
+      "profile",
+      "mid",
+      "since",
+      "volatile",
+      "extra",
+    ]);
     if (random.chance(0.1)) delete frame[key];
     else frame[key] = oddValue(random, this.#long.slice(0, 300));
     return JSON.stringify(frame);
