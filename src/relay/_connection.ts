@@ -57,6 +57,8 @@ export class Connection {
   /** Provisional until welcomed, then the session id. */
   id: string;
   profile: unknown = null;
+  /** The session's secret resume token, once welcomed (never sent to others). */
+  resume: string | undefined;
   /** Whether this connection holds its session (false once taken over). */
   holdsSession = false;
   readonly channels: Map<string, Channel<Connection>> = new Map();
@@ -136,11 +138,17 @@ export class Connection {
     });
   }
 
-  /** pending → open: welcomed with session `id`. */
-  open(id: string, identity: Identity, profile: unknown): void {
+  /** pending → open: welcomed with session `id`, resumable with `resume`. */
+  open(
+    id: string,
+    identity: Identity,
+    profile: unknown,
+    resume: string | undefined,
+  ): void {
     if (this.#state !== "pending") return;
     this.#clearHelloTimer();
     this.id = id;
+    this.resume = resume;
     this.identity = identity;
     this.profile = profile;
     this.holdsSession = true;
@@ -201,12 +209,14 @@ export class Connection {
 
   /** What an adapter persists to rebuild this connection after a wake. */
   snapshot(): ConnectionSnapshot {
-    return {
+    const snapshot: ConnectionSnapshot = {
       session: this.id,
       identity: this.identity,
       profile: this.profile,
       channels: [...this.channels.keys()],
     };
+    if (this.resume !== undefined) snapshot.resume = this.resume;
+    return snapshot;
   }
 
   /** Hands the socket a fresh snapshot, if it keeps one. */

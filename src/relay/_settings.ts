@@ -30,6 +30,7 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "clock",
   "store",
   "sessionId",
+  "resumeToken",
   "sweepTimer",
   "badFrameLimit",
   "badFrameWindow",
@@ -85,7 +86,15 @@ export function resolveSettings(options: RelayOptions): Settings {
   const heartbeat = { ...DEFAULT_HEARTBEAT, ...options.heartbeat };
   check("heartbeat.interval", heartbeat.interval);
   check("heartbeat.timeout", heartbeat.timeout);
-  for (const name of ["authenticate", "authorize", "sessionId", "onError"]) {
+  for (
+    const name of [
+      "authenticate",
+      "authorize",
+      "sessionId",
+      "resumeToken",
+      "onError",
+    ]
+  ) {
     checkFunction("Relay", name, options[name as keyof RelayOptions], true);
   }
   if (options.store !== undefined) {

@@ -98,6 +98,14 @@ export interface RelayOptions {
    */
   sessionId?: () => string;
   /**
+   * The source of resume tokens: each call answers a new secret of at most
+   * 128 characters that nobody can guess. A session's token goes to its
+   * owner alone, in `welcome.resume`, and a `hello` must carry it to resume
+   * the session (session ids are public: they are member ids).
+   * @default {crypto.randomUUID}
+   */
+  resumeToken?: () => string;
+  /**
    * Whether the relay runs the heartbeat sweep on its own timer. `false`:
    * it sets no timer, and the host calls `Relay.sweep` when
    * `Relay.nextSweepAt` says (a Durable Object's alarm).

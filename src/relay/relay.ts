@@ -121,7 +121,10 @@ export class Relay {
     );
     const context = this.#context;
     this.#admission = new Admission(options, context.report);
-    this.#sessions = new Sessions(context);
+    this.#sessions = new Sessions(
+      context,
+      options.resumeToken ?? (() => crypto.randomUUID()),
+    );
     this.#channels = new Channels(context, this.#sessions.live);
     this.#pipeline = new FramePipeline(
       context,
@@ -252,7 +255,12 @@ export class Relay {
       snapshot.session,
     );
     if (this.#context.closed) return this.#handle(conn);
-    conn.open(snapshot.session, snapshot.identity, snapshot.profile);
+    conn.open(
+      snapshot.session,
+      snapshot.identity,
+      snapshot.profile,
+      snapshot.resume,
+    );
     this.#sessions.add(conn);
     this.#channels.restore(conn, snapshot.channels);
     this.#sweeper.arm();
