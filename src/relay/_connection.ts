@@ -63,6 +63,10 @@ export class Connection {
   holdsSession = false;
   readonly channels: Map<string, Channel<Connection>> = new Map();
   lastSeen: number;
+  /** When it last sent a frame other than `ping` (for the idle timeout). */
+  lastActive: number;
+  /** The user id it was admitted as, counted against the per-user cap. */
+  readonly admittedUser: string | undefined;
   /** When the socket was opened, on the relay's clock. */
   readonly openedAt: number;
   /** Times of the latest bad frames, oldest first. */
@@ -101,12 +105,14 @@ export class Connection {
     this.#host = host;
     this.socket = socket;
     this.identity = identity;
+    this.admittedUser = identity.userId;
     this.request = request;
     this.id = id;
     const now = context.clock.now();
     const { rate, burst } = context.settings.limits;
     this.bucket = rate > 0 ? new TokenBucket({ rate, burst, now }) : undefined;
     this.lastSeen = now;
+    this.lastActive = now;
     this.openedAt = now;
   }
 

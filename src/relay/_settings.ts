@@ -45,6 +45,8 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "historyTtl",
   "maxBufferedBytes",
   "slowConsumerTimeout",
+  "idleTimeout",
+  "maxConnectionsPerUser",
   "onError",
 ];
 
@@ -131,6 +133,11 @@ export function resolveSettings(options: RelayOptions): Settings {
     slowConsumerTimeout: check(
       "slowConsumerTimeout",
       options.slowConsumerTimeout ?? 10_000,
+    ),
+    idleTimeout: check("idleTimeout", options.idleTimeout ?? 0),
+    maxConnectionsPerUser: check(
+      "maxConnectionsPerUser",
+      options.maxConnectionsPerUser ?? 100,
     ),
   };
 }

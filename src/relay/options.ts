@@ -146,6 +146,23 @@ export interface RelayOptions {
   maxBufferedBytes?: number;
   /** A socket that keeps missing messages this long is closed with 1013; 0 = never. @default {10000} */
   slowConsumerTimeout?: number;
+  /**
+   * How long a welcomed connection may send nothing but `ping`; then it
+   * gets `bye` (`idle`) and close 4408. A client that only listens is idle
+   * by this measure, hence off by default; the heartbeat sweep checks it.
+   * 0 = no limit.
+   * @default {0}
+   */
+  idleTimeout?: number;
+  /**
+   * Connections one user (an identity with a `userId`, as `accept` gave
+   * it) may hold at once, pending or welcomed; past it the upgrade is
+   * refused with HTTP 429 (`too_many_connections`), and a socket that got
+   * past the upgrade in a race is closed at once with 1013. Anonymous
+   * connections are not counted. 0 = no limit.
+   * @default {100}
+   */
+  maxConnectionsPerUser?: number;
   /** Told about unexpected errors (a throwing hook, a bug); the relay goes on. */
   onError?(error: unknown): void;
 }

@@ -141,6 +141,15 @@ Deno.test("every bye is followed by the close code BYE_REASONS gives its reason"
     h.clock.tick(1_000);
     record(c); // unauthorized
   }
+  {
+    using h = harness({
+      idleTimeout: 100,
+      heartbeat: { interval: 1_000, timeout: 50 },
+    });
+    const c = h.connect();
+    h.clock.tick(200);
+    record(c); // idle
+  }
   assert.equal(seen.size, Object.keys(BYE_REASONS).length);
   for (const [reason, code] of seen) {
     assert.equal(code, BYE_REASONS[reason as ByeReason].code, reason);
