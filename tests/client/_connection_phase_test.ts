@@ -21,6 +21,7 @@ Deno.test("offline → hello → rejoin → ready, and back to offline on a drop
   assert.equal(phase.drop(), true);
   assert.equal(phase.phase, "offline");
   assert.equal(phase.session, "s1");
+  assert.equal(phase.resume, "r1"); // kept for the next hello
 });
 
 Deno.test("a welcome outside the hello phase changes nothing", () => {
