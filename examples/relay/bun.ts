@@ -32,7 +32,7 @@ declare const Bun: {
 
 await bootstrap((config) => {
   const lifeline = bunRelay(config.relay);
-  const routes = createRoutes(lifeline.relay, config.adminToken);
+  const routes = createRoutes(lifeline.relay, config);
   const server = Bun.serve({
     hostname: config.hostname,
     port: config.port,

@@ -12,11 +12,14 @@
  * | `LIFELINE_MAX_CHANNELS` | channels one connection may join | relay default |
  * | `LIFELINE_FRAME_BYTES` | largest accepted frame, in bytes | relay default |
  * | `LIFELINE_PROFILE_BYTES` | largest member profile, in bytes of JSON | relay default |
+ * | `LIFELINE_MAX_DEPTH` | deepest JSON nesting of a frame (`limits.depth`) | relay default |
+ * | `LIFELINE_MAX_CONNECTIONS_PER_USER` | connections one user id may hold; `0` = no cap | relay default |
+ * | `LIFELINE_IDLE_TIMEOUT` | ms a connection may send nothing but pings; `0` = off | relay default |
  * | `LIFELINE_HISTORY_SIZE` | messages kept per channel for recovery; `0` = none | relay default |
  * | `LIFELINE_HISTORY_TTL` | how long a message is kept for recovery, ms; `0` = none | relay default |
  * | `LIFELINE_ORIGINS` | comma list of allowed `Origin` values | any origin |
  * | `LIFELINE_TOKENS` | comma list of `token:userId` (or bare `token`) | anonymous allowed |
- * | `LIFELINE_ADMIN_TOKEN` | bearer token for `POST /users/:id/events` | route off (404) |
+ * | `LIFELINE_ADMIN_TOKEN` | bearer token for `POST /users/:id/events` and, with `LIFELINE_TOKENS`, `GET /stats` | route off (404) |
  * | `LIFELINE_BROADCAST` | `off`: clients may not publish app-wide (`forbidden`) | `on` |
  *
  * @module
@@ -47,6 +50,7 @@ const LIMIT_VARIABLES: ReadonlyArray<readonly [string, keyof RelayLimits]> = [
   ["LIFELINE_MAX_CHANNELS", "channels"],
   ["LIFELINE_FRAME_BYTES", "frameBytes"],
   ["LIFELINE_PROFILE_BYTES", "profileBytes"],
+  ["LIFELINE_MAX_DEPTH", "depth"],
 ];
 
 /**
@@ -65,6 +69,10 @@ export function readConfig(env: Env = process.env): ServerConfig {
   if (historySize !== undefined) relay.historySize = historySize;
   const historyTtl = readNumber(env, "LIFELINE_HISTORY_TTL");
   if (historyTtl !== undefined) relay.historyTtl = historyTtl;
+  const perUser = readNumber(env, "LIFELINE_MAX_CONNECTIONS_PER_USER");
+  if (perUser !== undefined) relay.maxConnectionsPerUser = perUser;
+  const idleTimeout = readNumber(env, "LIFELINE_IDLE_TIMEOUT");
+  if (idleTimeout !== undefined) relay.idleTimeout = idleTimeout;
   const origins = readList(env, "LIFELINE_ORIGINS");
   if (origins) relay.origins = origins;
   const tokens = readList(env, "LIFELINE_TOKENS");

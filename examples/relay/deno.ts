@@ -13,7 +13,7 @@ import { createRoutes, isRelayRequest } from "./routes.ts";
 
 await bootstrap(async (config) => {
   const lifeline = denoRelay(new Relay(config.relay));
-  const routes = createRoutes(lifeline.relay, config.adminToken);
+  const routes = createRoutes(lifeline.relay, config);
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve(
     {

@@ -15,7 +15,7 @@ import { createRoutes, RELAY_PATH } from "./routes.ts";
 
 await bootstrap(async (config) => {
   const lifeline = honoRelay(new Relay(config.relay), upgradeWebSocket);
-  const app = createRoutes(lifeline.relay, config.adminToken);
+  const app = createRoutes(lifeline.relay, config);
   app.get(RELAY_PATH, lifeline.handler);
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve({

@@ -19,7 +19,7 @@ import { createRoutes, RELAY_PATH } from "./routes.ts";
 
 await bootstrap(async (config) => {
   const lifeline = nodeRelay(new Relay(config.relay), { WebSocketServer });
-  const routes = createRoutes(lifeline.relay, config.adminToken);
+  const routes = createRoutes(lifeline.relay, config);
   routes.get(RELAY_PATH, (c) => lifeline.fetch(c.req.raw));
   const server = createServer(getRequestListener(routes.fetch));
   server.on("upgrade", (request, socket, head) => {

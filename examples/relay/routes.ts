@@ -11,6 +11,12 @@
  * | `GET /stats` | the relay's stats plus `cpu` (µs) and `memory` (bytes) of the process |
  * | `POST /users/:id/events` | sends `{ event, data }` to the user's connections: `{ delivered }`; only with an admin token |
  *
+ * With client tokens configured (`LIFELINE_TOKENS`, so the relay has an
+ * `authenticate` hook), `GET /stats` wants the admin token and
+ * `GET /channels/:name/members` the admin token or a client token whose
+ * identity may join that channel, each as `Authorization: Bearer <token>`;
+ * without one: 401.
+ *
  * @module
  */
 
@@ -19,6 +25,7 @@ import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import process from "node:process";
 import type { Relay } from "../../src/relay/mod.ts";
+import type { ServerConfig } from "./config.ts";
 import {
   isEventName,
   MAX_EVENT_LENGTH,
@@ -57,27 +64,70 @@ export function isRelayRequest(request: Request): boolean {
 }
 
 /**
- * Makes the HTTP routes of `relay`. `adminToken` is the bearer token that
- * `POST /users/:id/events` requires; without one the route does not exist
- * (404), since it lets its caller message any user.
+ * What the routes need of the server's settings: the admin token, and the
+ * relay's `authenticate` and `authorize` hooks, which decide who may read a
+ * channel's members.
  */
-export function createRoutes(relay: Relay, adminToken?: string): Hono {
+export type RouteAccess = Pick<ServerConfig, "adminToken"> & {
+  relay?: Pick<ServerConfig["relay"], "authenticate" | "authorize">;
+};
+
+/**
+ * Makes the HTTP routes of `relay`. `access.adminToken` is the bearer token
+ * that `POST /users/:id/events` requires; without one the route does not
+ * exist (404), since it lets its caller message any user. When the relay
+ * authenticates clients (`access.relay.authenticate`), `GET /stats` wants
+ * the admin token too, and `GET /channels/:name/members` the admin token or
+ * a client token allowed to join the channel (401 otherwise).
+ */
+export function createRoutes(relay: Relay, access: RouteAccess = {}): Hono {
   const app = new Hono();
+  const { adminToken } = access;
+  const authenticate = access.relay?.authenticate;
+  const authorize = access.relay?.authorize;
+  const unauthorized = (c: Context) =>
+    c.json(
+      errorBody("unauthorized", "A valid admin bearer token is required"),
+      401,
+    );
+  const isAdmin = (token: string | undefined) =>
+    token !== undefined && adminToken !== undefined &&
+    sameToken(token, adminToken);
 
   // Channel names may contain `/`, sent raw or as %2F.
-  app.get("/channels/:name{.+}/members", (c) => {
+  app.get("/channels/:name{.+}/members", async (c) => {
     const channel = c.req.param("name");
+    if (authenticate !== undefined) {
+      const token = bearerToken(c.req.header("authorization"));
+      if (!isAdmin(token)) {
+        let allowed = false;
+        try {
+          const identity = token === undefined
+            ? undefined
+            : await authenticate(c.req.raw, token);
+          allowed = identity !== null && identity !== undefined &&
+            (authorize === undefined ||
+              await authorize(identity, "join", channel) === true);
+        } catch {
+          allowed = false;
+        }
+        if (!allowed) {
+          return c.json(
+            errorBody(
+              "unauthorized",
+              "The admin token or a client token allowed to join the channel is required",
+            ),
+            401,
+          );
+        }
+      }
+    }
     return c.json({ channel, members: relay.members(channel) });
   });
 
   app.get("/health", (c) => c.json({ ok: true }));
 
   if (adminToken !== undefined) {
-    const unauthorized = (c: Context) =>
-      c.json(
-        errorBody("unauthorized", "A valid admin bearer token is required"),
-        401,
-      );
     app.post(
       "/users/:id/events",
       bearerAuth({
@@ -110,6 +160,10 @@ export function createRoutes(relay: Relay, adminToken?: string): Hono {
   }
 
   app.get("/stats", (c) => {
+    if (
+      authenticate !== undefined &&
+      !isAdmin(bearerToken(c.req.header("authorization")))
+    ) return unauthorized(c);
     const { user, system } = process.cpuUsage();
     const { rss, heapUsed } = process.memoryUsage();
     const body: StatsBody = {
@@ -121,6 +175,21 @@ export function createRoutes(relay: Relay, adminToken?: string): Hono {
   });
 
   return app;
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i);
+  return match?.[1];
+}
+
+/** Compares tokens in a time that does not depend on where they differ. */
+function sameToken(given: string, expected: string): boolean {
+  let diff = given.length ^ expected.length;
+  for (let i = 0; i < Math.min(given.length, expected.length); i++) {
+    diff |= given.charCodeAt(i) ^ expected.charCodeAt(i);
+  }
+  return diff === 0;
 }
 
 function errorBody(

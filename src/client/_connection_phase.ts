@@ -10,8 +10,9 @@
  * `hello` waits for the relay's `welcome` (within the ack timeout, or the
  * connection is retried); `rejoin` waits for the channels the client was in
  * to be joined again; only `ready` lets queued requests out. The session id
- * outlives the connection, so the next `hello` resumes it. Internal to the
- * client layer.
+ * and its resume token outlive the connection, so the next `hello` resumes
+ * it. The token is a secret: it goes nowhere but into that `hello`.
+ * Internal to the client layer.
  *
  * @module
  */
@@ -28,6 +29,7 @@ export class ConnectionPhase {
   #onHelloTimeout: () => void;
   #phase: Phase = "offline";
   #session: string | null = null;
+  #resume: string | undefined;
   #rejoins = 0;
   #helloTimer: TimerId | undefined;
 
@@ -51,6 +53,11 @@ export class ConnectionPhase {
     return this.#session;
   }
 
+  /** The resume token of the latest welcome; only the next `hello` may carry it. */
+  get resume(): string | undefined {
+    return this.#resume;
+  }
+
   /** Whether the relay has welcomed the connection and it has not dropped since. */
   get welcomed(): boolean {
     return this.#phase === "rejoin" || this.#phase === "ready";
@@ -67,13 +74,19 @@ export class ConnectionPhase {
   }
 
   /**
-   * The relay welcomed us under `session`, and `rejoins` channels are to be
-   * joined again. `false` (and nothing changes) outside the hello phase.
+   * The relay welcomed us under `session` (resumable with `resume`), and
+   * `rejoins` channels are to be joined again. `false` (and nothing
+   * changes) outside the hello phase.
    */
-  welcome(session: string, rejoins: number): boolean {
+  welcome(
+    session: string,
+    resume: string | undefined,
+    rejoins: number,
+  ): boolean {
     if (this.#phase !== "hello") return false;
     this.#clearHelloTimer();
     this.#session = session;
+    this.#resume = resume;
     this.#rejoins = rejoins;
     this.#phase = "rejoin";
     return true;

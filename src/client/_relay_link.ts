@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { MsgFrame, RelayLimits } from "../protocol/mod.ts";
+import type { MsgFrame, WelcomeFrame } from "../protocol/mod.ts";
 import { encodeFrame, helloFrame } from "../protocol/mod.ts";
 import {
   type ConnectionState,
@@ -221,15 +221,19 @@ export class RelayLink {
     const frame = helloFrame({
       ref: this.#helloRef,
       session: this.#phase.session ?? undefined,
+      resume: this.#phase.resume,
       profile: this.#profile?.value,
     });
     this.#socket.send(encodeFrame(frame));
   }
 
-  #welcome(session: string, limits: RelayLimits): void {
+  #welcome(frame: WelcomeFrame): void {
     const { channels, requests, events } = this.#host;
     const members = channels.members();
-    if (!this.#phase.welcome(session, members.length)) return;
+    if (!this.#phase.welcome(frame.session, frame.resume, members.length)) {
+      return;
+    }
+    const limits = frame.limits;
     requests.limits = limits;
     for (const channel of members) channel.rejoin();
     events.emit("connect", undefined);
@@ -300,7 +304,7 @@ export class RelayLink {
 
   /** Where inbound frames go; made once, not per message. */
   #inbound: InboundTarget = {
-    welcome: (frame) => this.#welcome(frame.session, frame.limits),
+    welcome: (frame) => this.#welcome(frame),
     answer: (ref, error, data) =>
       ref === this.#helloRef
         ? this.#helloAnswered(error)

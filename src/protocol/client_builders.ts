@@ -25,8 +25,9 @@ import { PROTOCOL_VERSION } from "./version.ts";
  * import { helloFrame, type HelloOptions } from "@lifeline/realtime/protocol";
  * import assert from "node:assert/strict";
  *
- * const options: HelloOptions = { ref: 1, session: "s1" };
+ * const options: HelloOptions = { ref: 1, session: "s1", resume: "r1" };
  * assert.equal(helloFrame(options).session, "s1");
+ * assert.equal(helloFrame(options).resume, "r1");
  * ```
  */
 export interface HelloOptions {
@@ -36,6 +37,8 @@ export interface HelloOptions {
   v?: number;
   /** The session id of the previous connection, to resume it. */
   session?: string;
+  /** The resume token the previous connection's `welcome` carried. */
+  resume?: string;
   /** The member profile to start with. */
   profile?: unknown;
   /** An access token. */
@@ -62,6 +65,7 @@ export function helloFrame(options: HelloOptions = {}): HelloFrame {
     ? { type: "hello", v }
     : { type: "hello", ref: options.ref, v };
   if (options.session !== undefined) frame.session = options.session;
+  if (options.resume !== undefined) frame.resume = options.resume;
   if (options.profile !== undefined) frame.profile = options.profile;
   if (options.token !== undefined) frame.token = options.token;
   return frame;

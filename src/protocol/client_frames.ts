@@ -25,6 +25,11 @@ export interface HelloFrame {
   v: number;
   /** The session id of the client's previous connection, when it had one. */
   session?: string;
+  /**
+   * The resume token the `welcome` of that session carried: without the
+   * right one, `session` is ignored and a new session opens.
+   */
+  resume?: string;
   /** The member profile to start with. */
   profile?: unknown;
   /** An access token, for clients that could not send one with the upgrade. */

@@ -24,7 +24,7 @@ import {
  * import assert from "node:assert/strict";
  *
  * assert.ok(ERROR_CODES.includes("rate_limited"));
- * assert.equal(ERROR_CODES.length, 13);
+ * assert.equal(ERROR_CODES.length, 14);
  * ```
  */
 export const ERROR_CODES: readonly [
@@ -41,6 +41,7 @@ export const ERROR_CODES: readonly [
   "unauthorized",
   "forbidden",
   "internal",
+  "too_many_connections",
 ] = Object.freeze(
   [
     "bad_frame", // not JSON, not an object, wrong field types, unknown type
@@ -56,6 +57,7 @@ export const ERROR_CODES: readonly [
     "unauthorized",
     "forbidden",
     "internal",
+    "too_many_connections", // HTTP 429: the identity's connection cap
   ] as const,
 );
 
@@ -121,7 +123,10 @@ export const RelayCloseCode: {
   readonly tryAgainLater: 1013;
   /** The token in `hello` was rejected. */
   readonly unauthorized: 4401;
-  /** No frame at all for `heartbeat.interval + heartbeat.timeout` ms. */
+  /**
+   * No frame at all for `heartbeat.interval + heartbeat.timeout` ms, no
+   * `hello` in time, or nothing but pings for `idleTimeout` ms.
+   */
   readonly heartbeatTimeout: 4408;
   /** A newer connection of the same user resumed this session. */
   readonly sessionReplaced: 4409;
@@ -162,6 +167,8 @@ export const BYE_REASONS: {
   readonly unauthorized: ByeReasonEntry;
   /** The hello spoke another protocol version. */
   readonly unsupported_version: ByeReasonEntry;
+  /** The connection sent nothing but pings for the relay's `idleTimeout`. */
+  readonly idle: ByeReasonEntry;
 } = Object.freeze({
   shutdown: { reconnect: true, code: RelayCloseCode.serviceRestart },
   timeout: { reconnect: true, code: RelayCloseCode.heartbeatTimeout },
@@ -171,6 +178,7 @@ export const BYE_REASONS: {
     reconnect: false,
     code: RelayCloseCode.protocolError,
   },
+  idle: { reconnect: true, code: RelayCloseCode.heartbeatTimeout },
 });
 
 /**

@@ -225,12 +225,14 @@ export function decodeClientFrame(
     case "hello": {
       if (
         typeof o.v !== "number" || !optional(o.session, isId) ||
+        !optional(o.resume, isId) ||
         !optional(o.token, (v) => typeof v === "string")
       ) return badFields("hello");
       if (profileSize(o.profile) > profileBytes) return tooLarge();
       const frame: HelloFrame = { type: "hello", v: o.v };
       if (ref !== undefined) frame.ref = ref;
       if (o.session !== undefined) frame.session = o.session as string;
+      if (o.resume !== undefined) frame.resume = o.resume as string;
       if (o.profile !== undefined) frame.profile = o.profile;
       if (o.token !== undefined) frame.token = o.token as string;
       return { ok: true, frame };
@@ -340,7 +342,8 @@ export function decodeRelayFrame(text: string): DecodeResult<RelayFrame> {
   switch (o.type) {
     case "welcome":
       valid = typeof o.v === "number" && isString(o.session) &&
-        isObj(o.limits) && isObj(o.heartbeat) && optional(o.ref, isRef);
+        optional(o.resume, isString) && isObj(o.limits) && isObj(o.heartbeat) &&
+        optional(o.ref, isRef);
       break;
     case "ack":
       valid = isRef(o.ref) &&

@@ -24,16 +24,18 @@ import type {
 
 /**
  * A `welcome`: the session is open, with the limits and heartbeat the relay
- * enforces. `ref` is the `hello`'s, when it had one.
+ * enforces. `ref` is the `hello`'s, when it had one; `resume` is the
+ * session's private resume token.
  *
  * @example Welcoming a hello with ref 1
  * ```ts
  * import { DEFAULT_HEARTBEAT, DEFAULT_LIMITS, welcomeFrame } from "@lifeline/realtime/protocol";
  * import assert from "node:assert/strict";
  *
- * const frame = welcomeFrame("s1", DEFAULT_LIMITS, DEFAULT_HEARTBEAT, 1);
+ * const frame = welcomeFrame("s1", DEFAULT_LIMITS, DEFAULT_HEARTBEAT, 1, "r1");
  * assert.equal(frame.session, "s1");
  * assert.equal(frame.ref, 1);
+ * assert.equal(frame.resume, "r1");
  * ```
  */
 export function welcomeFrame(
@@ -41,6 +43,7 @@ export function welcomeFrame(
   limits: RelayLimits,
   heartbeat: Heartbeat,
   ref?: number,
+  resume?: string,
 ): WelcomeFrame {
   const frame: WelcomeFrame = {
     type: "welcome",
@@ -50,6 +53,7 @@ export function welcomeFrame(
     heartbeat,
   };
   if (ref !== undefined) frame.ref = ref;
+  if (resume !== undefined) frame.resume = resume;
   return frame;
 }
 

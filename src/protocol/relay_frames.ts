@@ -37,6 +37,12 @@ export interface WelcomeFrame {
   v: number;
   /** The session id; also this connection's member id. */
   session: string;
+  /**
+   * The session's resume token: a secret only this client gets, which a
+   * later `hello` must carry (`hello.resume`) with `session` to resume the
+   * session. Never shown to anyone else; keep it private.
+   */
+  resume?: string;
   /** The limits the relay enforces. */
   limits: RelayLimits;
   /** The heartbeat the relay expects. */

@@ -57,10 +57,16 @@ export class Connection {
   /** Provisional until welcomed, then the session id. */
   id: string;
   profile: unknown = null;
+  /** The session's secret resume token, once welcomed (never sent to others). */
+  resume: string | undefined;
   /** Whether this connection holds its session (false once taken over). */
   holdsSession = false;
   readonly channels: Map<string, Channel<Connection>> = new Map();
   lastSeen: number;
+  /** When it last sent a frame other than `ping` (for the idle timeout). */
+  lastActive: number;
+  /** The user id it was admitted as, counted against the per-user cap. */
+  readonly admittedUser: string | undefined;
   /** When the socket was opened, on the relay's clock. */
   readonly openedAt: number;
   /** Times of the latest bad frames, oldest first. */
@@ -99,12 +105,14 @@ export class Connection {
     this.#host = host;
     this.socket = socket;
     this.identity = identity;
+    this.admittedUser = identity.userId;
     this.request = request;
     this.id = id;
     const now = context.clock.now();
     const { rate, burst } = context.settings.limits;
     this.bucket = rate > 0 ? new TokenBucket({ rate, burst, now }) : undefined;
     this.lastSeen = now;
+    this.lastActive = now;
     this.openedAt = now;
   }
 
@@ -136,11 +144,17 @@ export class Connection {
     });
   }
 
-  /** pending → open: welcomed with session `id`. */
-  open(id: string, identity: Identity, profile: unknown): void {
+  /** pending → open: welcomed with session `id`, resumable with `resume`. */
+  open(
+    id: string,
+    identity: Identity,
+    profile: unknown,
+    resume: string | undefined,
+  ): void {
     if (this.#state !== "pending") return;
     this.#clearHelloTimer();
     this.id = id;
+    this.resume = resume;
     this.identity = identity;
     this.profile = profile;
     this.holdsSession = true;
@@ -201,12 +215,14 @@ export class Connection {
 
   /** What an adapter persists to rebuild this connection after a wake. */
   snapshot(): ConnectionSnapshot {
-    return {
+    const snapshot: ConnectionSnapshot = {
       session: this.id,
       identity: this.identity,
       profile: this.profile,
       channels: [...this.channels.keys()],
     };
+    if (this.resume !== undefined) snapshot.resume = this.resume;
+    return snapshot;
   }
 
   /** Hands the socket a fresh snapshot, if it keeps one. */

@@ -33,6 +33,8 @@ export interface Settings {
   readonly resumeWindow: number;
   readonly maxBufferedBytes: number;
   readonly slowConsumerTimeout: number;
+  readonly idleTimeout: number;
+  readonly maxConnectionsPerUser: number;
 }
 
 /** The relay's shared services; one per relay. */

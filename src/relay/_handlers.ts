@@ -27,7 +27,7 @@ import type { Channel } from "./_channel.ts";
 import type { Channels } from "./_channels.ts";
 import type { Context } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
-import type { Sessions } from "./_sessions.ts";
+import type { ResolvedSession, Sessions } from "./_sessions.ts";
 import type { Identity } from "./identity.ts";
 import type { RelayAction, RelayOptions } from "./options.ts";
 
@@ -134,26 +134,37 @@ export class FrameHandlers {
     frame: HelloFrame,
     identity: Identity,
   ): Promise<void> | void {
-    const id = this.#sessions.resolve(conn, frame.session, identity.userId);
-    if (!isThenable(id)) return this.#open(conn, frame, identity, id);
-    return id.then((id) => this.#open(conn, frame, identity, id));
+    const session = this.#sessions.resolve(
+      conn,
+      frame.session,
+      frame.resume,
+      identity.userId,
+    );
+    if (!isThenable(session)) {
+      return this.#open(conn, frame, identity, session);
+    }
+    return session.then((session) =>
+      this.#open(conn, frame, identity, session)
+    );
   }
 
   #open(
     conn: Connection,
     frame: HelloFrame,
     identity: Identity,
-    id: string,
+    { id, resume }: ResolvedSession,
   ): void {
     if (conn.state !== "pending") {
       this.#sessions.park(id); // it went away while the store answered
       return;
     }
-    conn.open(id, identity, frame.profile ?? null);
+    conn.open(id, identity, frame.profile ?? null, resume);
     this.#sessions.add(conn);
     conn.persist();
     const { limits, heartbeat } = this.#context.settings;
-    conn.send(encodeFrame(welcomeFrame(id, limits, heartbeat, frame.ref)));
+    conn.send(
+      encodeFrame(welcomeFrame(id, limits, heartbeat, frame.ref, resume)),
+    );
   }
 
   // ------------------------------------------------------------ channels

@@ -1,6 +1,7 @@
 /**
  * The heartbeat sweep: closes connections silent for longer than the
- * heartbeat allows, or that sent no `hello` within the hello timeout, and
+ * heartbeat allows, that sent no `hello` within the hello timeout, or
+ * nothing but pings within the idle timeout, and
  * prunes expired sessions. Driven by its own timer, or
  * from outside (a Durable Object's alarm) when the timer is off. Internal.
  *
@@ -79,6 +80,16 @@ export class Sweeper {
         });
       }
     }
+    const idle = settings.idleTimeout;
+    if (idle > 0) {
+      for (const conn of [...this.#connections]) {
+        if (conn.state === "open" && now - conn.lastActive >= idle) {
+          conn.terminate(RelayCloseCode.heartbeatTimeout, "idle timeout", {
+            bye: "idle",
+          });
+        }
+      }
+    }
     background(this.#context, store.prune(now));
     if (this.#connections.size > 0) this.arm();
   }
@@ -89,7 +100,7 @@ export class Sweeper {
    * `undefined` when none can (no connection, or `timeout` 0).
    */
   nextAt(): number | undefined {
-    const { heartbeat, helloTimeout } = this.#context.settings;
+    const { heartbeat, helloTimeout, idleTimeout } = this.#context.settings;
     const { interval, timeout } = heartbeat;
     let next = Infinity;
     for (const conn of this.#connections) {
@@ -99,6 +110,9 @@ export class Sweeper {
       }
       if (helloTimeout > 0 && conn.state === "pending") {
         next = Math.min(next, conn.openedAt + helloTimeout);
+      }
+      if (idleTimeout > 0 && conn.state === "open") {
+        next = Math.min(next, conn.lastActive + idleTimeout);
       }
     }
     return next === Infinity ? undefined : next;

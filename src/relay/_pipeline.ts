@@ -49,12 +49,14 @@ export class FramePipeline {
     if (!conn.serving) return;
     const counters = this.#counters;
     counters.messagesIn++;
-    conn.lastSeen = this.#clock.now();
+    const now = this.#clock.now();
+    conn.lastSeen = now;
     try {
       if (data === PING) {
         conn.send(PONG);
         return;
       }
+      conn.lastActive = now;
       if (conn.busy) {
         if (conn.queue.length >= MAX_QUEUE) {
           this.#rateLimited(conn, data, undefined, "Too many frames waiting");

@@ -11,8 +11,15 @@ import { isThenable } from "../core/_thenable.ts";
 import { RelayCloseCode } from "../protocol/mod.ts";
 import { background, type Context } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
+import { sameSecret } from "./_secret.ts";
 import { APP_TOPIC } from "./fanout.ts";
 import type { StoreAnswer } from "./store.ts";
+
+/** The session a `hello` gets: its public id and its private resume token. */
+export interface ResolvedSession {
+  readonly id: string;
+  readonly resume: string;
+}
 
 /** The welcomed connections of one relay, and their sessions' lifecycle. */
 export class Sessions {
@@ -20,52 +27,74 @@ export class Sessions {
   readonly live: Map<string, Connection> = new Map();
   #users = new Map<string, Set<Connection>>();
   #context: Context;
+  #resumeToken: () => string;
 
-  constructor(context: Context) {
+  /** `resumeToken` makes each new session's secret resume token. */
+  constructor(context: Context, resumeToken: () => string) {
     this.#context = context;
+    this.#resumeToken = resumeToken;
   }
 
   /**
-   * The session id a `hello` from `conn` gets: `requested` if a live
-   * connection of the same user holds it (that one is closed with 4409) or
-   * the store resumes it; else a new session under `conn`'s provisional id.
+   * The session a `hello` from `conn` gets: `requested`, when `resume` is
+   * its token and a live connection of the same identity holds it (that one
+   * is closed with 4409) or the store resumes it; else a new session under
+   * `conn`'s provisional id. Session ids are public (member ids): without
+   * the token, nobody learns whether `requested` exists.
    */
   resolve(
     conn: Connection,
     requested: string | undefined,
+    resume: string | undefined,
     userId: string | undefined,
-  ): StoreAnswer<string> {
-    if (requested === undefined) return this.#create(conn, userId);
+  ): StoreAnswer<ResolvedSession> {
+    if (requested === undefined || resume === undefined) {
+      return this.#create(conn, userId);
+    }
     const live = this.live.get(requested);
     if (live !== undefined) {
-      // A live session of the same user: its old socket is likely dead and
-      // not yet noticed. The new connection takes the session over.
-      if (userId === undefined || live.identity.userId !== userId) {
-        return this.#create(conn, userId);
-      }
+      // The owner is back while its old socket is likely dead and not yet
+      // noticed: the new connection takes the session over.
+      if (
+        live.identity.userId !== userId || !sameSecret(resume, live.resume)
+      ) return this.#create(conn, userId);
       live.holdsSession = false; // not parked: it moves to `conn`
       live.terminate(RelayCloseCode.sessionReplaced, "session replaced", {
         bye: "replaced",
       });
-      return requested;
+      return { id: requested, resume };
     }
     const resumed = this.#context.store.resumeSession(
       requested,
       userId,
       this.#context.clock.now(),
+      resume,
     );
+    const session: ResolvedSession = { id: requested, resume };
     if (isThenable(resumed)) {
       return Promise.resolve(resumed).then((ok) =>
-        ok ? requested : this.#create(conn, userId)
+        ok ? session : this.#create(conn, userId)
       );
     }
-    return resumed ? requested : this.#create(conn, userId);
+    return resumed ? session : this.#create(conn, userId);
   }
 
-  #create(conn: Connection, userId: string | undefined): StoreAnswer<string> {
-    const id = conn.id;
-    const created = this.#context.store.createSession(id, userId);
-    return isThenable(created) ? Promise.resolve(created).then(() => id) : id;
+  #create(
+    conn: Connection,
+    userId: string | undefined,
+  ): StoreAnswer<ResolvedSession> {
+    const session: ResolvedSession = {
+      id: conn.id,
+      resume: this.#resumeToken(),
+    };
+    const created = this.#context.store.createSession(
+      session.id,
+      userId,
+      session.resume,
+    );
+    return isThenable(created)
+      ? Promise.resolve(created).then(() => session)
+      : session;
   }
 
   /** Indexes a connection that was just welcomed (or restored). */

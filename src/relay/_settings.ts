@@ -30,6 +30,7 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "clock",
   "store",
   "sessionId",
+  "resumeToken",
   "sweepTimer",
   "badFrameLimit",
   "badFrameWindow",
@@ -44,6 +45,8 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "historyTtl",
   "maxBufferedBytes",
   "slowConsumerTimeout",
+  "idleTimeout",
+  "maxConnectionsPerUser",
   "onError",
 ];
 
@@ -85,7 +88,15 @@ export function resolveSettings(options: RelayOptions): Settings {
   const heartbeat = { ...DEFAULT_HEARTBEAT, ...options.heartbeat };
   check("heartbeat.interval", heartbeat.interval);
   check("heartbeat.timeout", heartbeat.timeout);
-  for (const name of ["authenticate", "authorize", "sessionId", "onError"]) {
+  for (
+    const name of [
+      "authenticate",
+      "authorize",
+      "sessionId",
+      "resumeToken",
+      "onError",
+    ]
+  ) {
     checkFunction("Relay", name, options[name as keyof RelayOptions], true);
   }
   if (options.store !== undefined) {
@@ -122,6 +133,11 @@ export function resolveSettings(options: RelayOptions): Settings {
     slowConsumerTimeout: check(
       "slowConsumerTimeout",
       options.slowConsumerTimeout ?? 10_000,
+    ),
+    idleTimeout: check("idleTimeout", options.idleTimeout ?? 0),
+    maxConnectionsPerUser: check(
+      "maxConnectionsPerUser",
+      options.maxConnectionsPerUser ?? 100,
     ),
   };
 }

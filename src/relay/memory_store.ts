@@ -8,6 +8,7 @@ import { checkFunction, checkKeys, checkNumber } from "../core/_options.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import type { JoinSince, Member, PubAckData } from "../protocol/mod.ts";
 import { History } from "./_history.ts";
+import { sameSecret } from "./_secret.ts";
 import type {
   ChannelState,
   HistoryAnswer,
@@ -25,7 +26,7 @@ import type {
  *
  * const options: MemoryStoreOptions = { dedupeSize: 1 };
  * const store = new MemoryStore(options);
- * store.createSession("s1", undefined);
+ * store.createSession("s1", undefined, "r1");
  * store.remember("s1", "m1", { offset: 1 });
  * store.remember("s1", "m2", { offset: 2 });
  * assert.equal(store.seen("s1", "m1"), undefined);
@@ -58,6 +59,8 @@ export interface MemoryStoreOptions {
 
 interface StoredSession {
   readonly userId: string | undefined;
+  /** The resume token, compared in constant time. */
+  readonly resume: string;
   /** Published `mid`s and their acks, oldest first. */
   readonly mids: Map<string, PubAckData>;
 }
@@ -114,10 +117,11 @@ const TOO_FAR_BEHIND: HistoryAnswer = {
  * import assert from "node:assert/strict";
  *
  * const store = new MemoryStore();
- * store.createSession("s1", "u1");
+ * store.createSession("s1", "u1", "secret");
  * store.parkSession("s1", 1_000, 0);
- * assert.equal(store.resumeSession("s1", "u2", 10), false); // another user
- * assert.equal(store.resumeSession("s1", "u1", 10), true);
+ * assert.equal(store.resumeSession("s1", "u2", 10, "secret"), false); // another user
+ * assert.equal(store.resumeSession("s1", "u1", 10, "guess"), false); // not the token
+ * assert.equal(store.resumeSession("s1", "u1", 10, "secret"), true);
  * ```
  */
 export class MemoryStore implements RelayStore {
@@ -199,22 +203,32 @@ export class MemoryStore implements RelayStore {
     return Math.max(stored.emptiedAt, newest) + this.#historyTtl;
   }
 
-  /** Opens a live session. */
-  createSession(id: string, userId: string | undefined): void {
+  /** Opens a live session, resumable with `resume`. */
+  createSession(id: string, userId: string | undefined, resume: string): void {
     this.#parked.delete(id);
     this.#forgetMids(id);
-    this.#sessions.set(id, { userId, mids: new Map() });
+    this.#sessions.set(id, { userId, resume, mids: new Map() });
   }
 
-  /** Takes a parked, unexpired session of `userId` back; see {@linkcode RelayStore.resumeSession}. */
-  resumeSession(id: string, userId: string | undefined, now: number): boolean {
+  /**
+   * Takes a parked, unexpired session of `userId` back, given its resume
+   * token; see {@linkcode RelayStore.resumeSession}.
+   */
+  resumeSession(
+    id: string,
+    userId: string | undefined,
+    now: number,
+    resume: string,
+  ): boolean {
     const expires = this.#parked.get(id);
     if (expires === undefined) return false;
     if (expires <= now) {
       this.endSession(id);
       return false;
     }
-    if (this.#sessions.get(id)?.userId !== userId) return false;
+    const session = this.#sessions.get(id);
+    if (session === undefined || session.userId !== userId) return false;
+    if (!sameSecret(resume, session.resume)) return false;
     this.#parked.delete(id);
     return true;
   }

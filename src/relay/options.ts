@@ -98,6 +98,14 @@ export interface RelayOptions {
    */
   sessionId?: () => string;
   /**
+   * The source of resume tokens: each call answers a new secret of at most
+   * 128 characters that nobody can guess. A session's token goes to its
+   * owner alone, in `welcome.resume`, and a `hello` must carry it to resume
+   * the session (session ids are public: they are member ids).
+   * @default {crypto.randomUUID}
+   */
+  resumeToken?: () => string;
+  /**
    * Whether the relay runs the heartbeat sweep on its own timer. `false`:
    * it sets no timer, and the host calls `Relay.sweep` when
    * `Relay.nextSweepAt` says (a Durable Object's alarm).
@@ -138,6 +146,23 @@ export interface RelayOptions {
   maxBufferedBytes?: number;
   /** A socket that keeps missing messages this long is closed with 1013; 0 = never. @default {10000} */
   slowConsumerTimeout?: number;
+  /**
+   * How long a welcomed connection may send nothing but `ping`; then it
+   * gets `bye` (`idle`) and close 4408. A client that only listens is idle
+   * by this measure, hence off by default; the heartbeat sweep checks it.
+   * 0 = no limit.
+   * @default {0}
+   */
+  idleTimeout?: number;
+  /**
+   * Connections one user (an identity with a `userId`, as `accept` gave
+   * it) may hold at once, pending or welcomed; past it the upgrade is
+   * refused with HTTP 429 (`too_many_connections`), and a socket that got
+   * past the upgrade in a race is closed at once with 1013. Anonymous
+   * connections are not counted. 0 = no limit.
+   * @default {100}
+   */
+  maxConnectionsPerUser?: number;
   /** Told about unexpected errors (a throwing hook, a bug); the relay goes on. */
   onError?(error: unknown): void;
 }

@@ -32,6 +32,7 @@ import { FramePipeline } from "./_pipeline.ts";
 import { storeListener } from "./_listener.ts";
 import { Sessions } from "./_sessions.ts";
 import { resolveSettings } from "./_settings.ts";
+import { UserCap } from "./_user_cap.ts";
 import type { Identity } from "./identity.ts";
 import { MemoryStore } from "./memory_store.ts";
 import type { RelayOptions } from "./options.ts";
@@ -91,6 +92,7 @@ export class Relay {
   #pipeline: FramePipeline;
   #sweeper: Sweeper;
   #sweepTimer: boolean;
+  #userCap: UserCap;
 
   /**
    * Makes a relay; throws `TypeError` for an unknown option or one of the
@@ -121,7 +123,10 @@ export class Relay {
     );
     const context = this.#context;
     this.#admission = new Admission(options, context.report);
-    this.#sessions = new Sessions(context);
+    this.#sessions = new Sessions(
+      context,
+      options.resumeToken ?? (() => crypto.randomUUID()),
+    );
     this.#channels = new Channels(context, this.#sessions.live);
     this.#pipeline = new FramePipeline(
       context,
@@ -133,12 +138,15 @@ export class Relay {
         options.authorize,
       ),
     );
+    this.#userCap = new UserCap(settings.maxConnectionsPerUser);
     this.#sweepTimer = options.sweepTimer ?? true;
     this.#sweeper = new Sweeper(context, this.#connections, this.#sweepTimer);
     this.#host = {
       detach: (conn) => this.#detach(conn),
       forget: (conn) => {
-        this.#connections.delete(conn);
+        if (this.#connections.delete(conn)) {
+          this.#userCap.remove(conn.admittedUser);
+        }
         this.#sweeper.disarmIfIdle();
       },
     };
@@ -192,7 +200,16 @@ export class Relay {
         message: "The relay is closed",
       };
     }
-    return await this.#admission.accept(request);
+    const result = await this.#admission.accept(request);
+    if (result.ok && this.#userCap.full(result.identity.userId)) {
+      return {
+        ok: false,
+        status: 429,
+        code: "too_many_connections",
+        message: "Too many connections for this user",
+      };
+    }
+    return result;
   }
 
   /**
@@ -206,8 +223,12 @@ export class Relay {
     identity: Identity = {},
     request?: Request,
   ): RelayConnection {
+    const full = this.#userCap.full(identity.userId);
     const conn = this.#connect(socket, identity, request, this.#sessionId());
-    if (!this.#context.closed) {
+    if (full) {
+      // Past `accept` in a race with another upgrade of the same user.
+      conn.terminate(RelayCloseCode.tryAgainLater, "too many connections");
+    } else if (!this.#context.closed) {
       this.#sweeper.arm();
       const helloTimeout = this.#context.settings.helloTimeout;
       if (helloTimeout > 0 && this.#sweepTimer) conn.expectHello(helloTimeout);
@@ -252,7 +273,12 @@ export class Relay {
       snapshot.session,
     );
     if (this.#context.closed) return this.#handle(conn);
-    conn.open(snapshot.session, snapshot.identity, snapshot.profile);
+    conn.open(
+      snapshot.session,
+      snapshot.identity,
+      snapshot.profile,
+      snapshot.resume,
+    );
     this.#sessions.add(conn);
     this.#channels.restore(conn, snapshot.channels);
     this.#sweeper.arm();
@@ -275,7 +301,10 @@ export class Relay {
     );
     if (this.#context.closed) {
       conn.terminate(RelayCloseCode.serviceRestart, "relay is closed");
-    } else this.#connections.add(conn);
+    } else {
+      this.#connections.add(conn);
+      this.#userCap.add(conn.admittedUser);
+    }
     return conn;
   }
 

@@ -34,6 +34,7 @@ import type { Identity } from "./identity.ts";
  * client.message('{"type":"hello","v":1,"profile":"ann"}');
  * client.message('{"type":"join","channel":"lobby"}');
  * assert.deepEqual(saved!.channels, ["lobby"]);
+ * assert.equal(typeof saved!.resume, "string"); // the secret, for a takeover later
  *
  * const after = new Relay({ store }); // the wake: a new relay, the same store
  * const restored = after.restore(socket, saved!);
@@ -45,6 +46,13 @@ import type { Identity } from "./identity.ts";
 export interface ConnectionSnapshot {
   /** The session id, also the connection's member id. */
   session: string;
+  /**
+   * The session's secret resume token: a restored connection can be taken
+   * over only by a `hello` that carries it. Keep the snapshot where only
+   * the relay reads it (a Durable Object's attachment is). Without it, the
+   * restored session cannot be taken over while its socket looks open.
+   */
+  resume?: string;
   /** Who the connection is, as `authenticate` decided. */
   identity: Identity;
   /** The member profile. */

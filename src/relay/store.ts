@@ -199,13 +199,23 @@ export interface StoreCounts {
  * ```
  */
 export interface RelayStore {
-  /** Opens a new live session for a welcomed connection. */
-  createSession(id: string, userId: string | undefined): StoreAnswer<void>;
+  /**
+   * Opens a new live session for a welcomed connection. `resume` is its
+   * resume token, a secret the store keeps with the session (never in a
+   * place others can read) for {@linkcode RelayStore.resumeSession}.
+   */
+  createSession(
+    id: string,
+    userId: string | undefined,
+    resume: string,
+  ): StoreAnswer<void>;
   /**
    * Resumes a parked session: answers `true`, and the session is live
-   * again, when `id` is parked, has not expired at `now` and belongs to
-   * `userId` (both undefined for anonymous sessions). Otherwise answers
-   * `false` and the relay opens a new session. A store shared by several
+   * again, when `id` is parked, has not expired at `now`, belongs to
+   * `userId` (both undefined for anonymous sessions) and `resume` equals
+   * the token it was created with (compare in constant time, or as an
+   * opaque equality in the database). Otherwise answers `false`, telling
+   * no more, and the relay opens a new session. A store shared by several
    * relay processes may also answer `true` for a session of the same user
    * that is live on another process (a takeover), and tell that process
    * through its listener's `replaced`.
@@ -214,6 +224,7 @@ export interface RelayStore {
     id: string,
     userId: string | undefined,
     now: number,
+    resume: string,
   ): StoreAnswer<boolean>;
   /**
    * The connection of live session `id` went away: keep the session and its

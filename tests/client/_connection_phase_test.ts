@@ -9,7 +9,7 @@ Deno.test("offline → hello → rejoin → ready, and back to offline on a drop
   assert.equal(phase.drop(), undefined);
   phase.hello();
   assert.equal(phase.welcomed, false);
-  assert.equal(phase.welcome("s1", 2), true);
+  assert.equal(phase.welcome("s1", "r1", 2), true);
   assert.equal(phase.phase, "rejoin");
   assert.equal(phase.welcomed, true);
   phase.rejoined();
@@ -21,14 +21,15 @@ Deno.test("offline → hello → rejoin → ready, and back to offline on a drop
   assert.equal(phase.drop(), true);
   assert.equal(phase.phase, "offline");
   assert.equal(phase.session, "s1");
+  assert.equal(phase.resume, "r1"); // kept for the next hello
 });
 
 Deno.test("a welcome outside the hello phase changes nothing", () => {
   const phase = new ConnectionPhase(createTestClock(), 1000, () => {});
-  assert.equal(phase.welcome("s1", 0), false);
+  assert.equal(phase.welcome("s1", "r1", 0), false);
   phase.hello();
-  assert.equal(phase.welcome("s1", 0), true);
-  assert.equal(phase.welcome("s2", 0), false);
+  assert.equal(phase.welcome("s1", "r1", 0), true);
+  assert.equal(phase.welcome("s2", "r1", 0), false);
   assert.equal(phase.session, "s1");
 });
 

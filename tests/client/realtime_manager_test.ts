@@ -258,12 +258,18 @@ Deno.test("after a reconnect: hello with the session and profile, rejoins, then 
   await Promise.all(requests);
   assert.equal(alice.getSocketId(), session);
   const since: unknown[] = [];
+  const resumes: unknown[] = [];
   const sent = frames(world.socket(alice).sent).map((f) => {
-    const { ref: _, mid: __, since: from, ...rest } = f;
+    const { ref: _, mid: __, since: from, resume, ...rest } = f;
     if (from !== undefined) since.push((from as { offset: number }).offset);
+    if (resume !== undefined) resumes.push(resume);
     return rest;
   });
   assert.deepEqual(since, [0, 0]); // the rejoins ask for what they missed
+  // The hello carries the session's secret resume token, not the public id.
+  assert.equal(resumes.length, 1);
+  assert.equal(typeof resumes[0], "string");
+  assert.notEqual(resumes[0], session);
   assert.deepEqual(sent, [
     { type: "hello", v: 1, session, profile: { name: "alice" } },
     { type: "join", channel: "a", echo: true },

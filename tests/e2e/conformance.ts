@@ -819,6 +819,12 @@ async function sendToUser(
 async function stats(
   server: ConformanceServer,
 ): Promise<{ duplicates: number }> {
-  const response = await fetch(`${server.httpUrl}/stats`);
+  // The relay wants client tokens, so /stats wants the admin token.
+  const response = await fetch(`${server.httpUrl}/stats`, {
+    headers: {
+      authorization: `Bearer ${CONFORMANCE_ENV.LIFELINE_ADMIN_TOKEN}`,
+    },
+  });
+  assert.equal(response.status, 200);
   return await response.json();
 }

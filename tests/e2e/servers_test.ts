@@ -202,8 +202,27 @@ for (const runtime of runtimes) {
     const server = await runtime.start({
       LIFELINE_TOKENS: "secret:alice",
       LIFELINE_ORIGINS: "https://app.test",
+      LIFELINE_ADMIN_TOKEN: "admin",
     });
     try {
+      // The HTTP routes want a token too once clients need one.
+      const bearer = (token: string) => ({
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const status = async (path: string, init?: RequestInit) => {
+        const response = await fetch(server.httpUrl + path, init);
+        await response.body?.cancel();
+        return response.status;
+      };
+      assert.equal(await status("/stats"), 401);
+      assert.equal(await status("/stats", bearer("secret")), 401);
+      assert.equal(await status("/stats", bearer("admin")), 200);
+      assert.equal(await status("/channels/room/members"), 401);
+      assert.equal(
+        await status("/channels/room/members", bearer("secret")),
+        200,
+      );
+
       const foreign = await fetch(`${server.url.replace(/^ws/, "http")}`, {
         headers: { origin: "https://evil.test" },
       });

@@ -24,3 +24,22 @@ Deno.test("app-wide publishes are on unless LIFELINE_BROADCAST says off", () => 
     RangeError,
   );
 });
+
+Deno.test("LIFELINE_MAX_DEPTH, LIFELINE_MAX_CONNECTIONS_PER_USER and LIFELINE_IDLE_TIMEOUT configure the relay", () => {
+  const { relay } = readConfig({
+    LIFELINE_MAX_DEPTH: "8",
+    LIFELINE_MAX_CONNECTIONS_PER_USER: "3",
+    LIFELINE_IDLE_TIMEOUT: "60000",
+  });
+  assert.equal(relay.limits?.depth, 8);
+  assert.equal(relay.maxConnectionsPerUser, 3);
+  assert.equal(relay.idleTimeout, 60_000);
+  using h = harness(relay);
+  const c = h.connect();
+  // Nine levels: one too deep.
+  c.send(
+    '{"type":"pub","ref":1,"channel":null,"event":"e","data":[[[[[[[[1]]]]]]]]}',
+  );
+  assert.equal(codeOf(c.take()[0]), "bad_frame");
+  assert.throws(() => readConfig({ LIFELINE_MAX_DEPTH: "deep" }), RangeError);
+});

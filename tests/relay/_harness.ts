@@ -119,3 +119,11 @@ export const request = (
   query = "",
   headers: Record<string, string> = {},
 ): Request => new Request(`http://relay.test/ws${query}`, { headers });
+
+/** The secret resume token of the `welcome` `client` got. */
+export function resumeOf(client: Client): string | undefined {
+  for (const frame of client.socket.frames()) {
+    if (frame.type === "welcome") return frame.resume;
+  }
+  return undefined;
+}

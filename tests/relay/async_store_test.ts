@@ -5,7 +5,7 @@ import {
   type StoreListener,
 } from "../../src/relay/mod.ts";
 import { STORE_METHODS } from "../../src/relay/_settings.ts";
-import { harness } from "./_harness.ts";
+import { harness, resumeOf } from "./_harness.ts";
 
 /** Lets every pending store answer and the frames behind it run. */
 async function flush(): Promise<void> {
@@ -113,13 +113,18 @@ Deno.test("with an asynchronous store, a closed session resumes", async () => {
   a.send({ type: "hello", v: 1 });
   await flush();
   const session = a.conn.id;
+  const resume = resumeOf(a);
   a.conn.closed();
   await flush();
   assert.equal(inner.counts().resumable, 1);
   const b = h.connect({ hello: false, identity: { userId: "u" } });
-  b.send({ type: "hello", v: 1, session });
+  b.send({ type: "hello", v: 1, session, resume: "wrong" });
   await flush();
-  assert.equal(b.conn.id, session);
+  assert.notEqual(b.conn.id, session);
+  const c = h.connect({ hello: false, identity: { userId: "u" } });
+  c.send({ type: "hello", v: 1, session, resume });
+  await flush();
+  assert.equal(c.conn.id, session);
   assert.equal(inner.counts().resumable, 0);
 });
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { BYE_REASONS, type ByeReason } from "../../src/protocol/mod.ts";
-import { type Harness, harness, settle } from "./_harness.ts";
+import { type Harness, harness, resumeOf, settle } from "./_harness.ts";
 
 Deno.test("a peer that closes during the linger is not closed again", () => {
   using h = harness({ limits: { frameBytes: 10 } });
@@ -120,7 +120,10 @@ Deno.test("every bye is followed by the close code BYE_REASONS gives its reason"
   {
     using h = harness();
     const c = h.connect({ identity: { userId: "u" } });
-    h.connect({ identity: { userId: "u" }, hello: { session: c.conn.id } });
+    h.connect({
+      identity: { userId: "u" },
+      hello: { session: c.conn.id, resume: resumeOf(c) },
+    });
     record(c); // replaced
     const v = h.connect({ hello: { v: 2 } });
     h.clock.tick(1_000);
@@ -137,6 +140,15 @@ Deno.test("every bye is followed by the close code BYE_REASONS gives its reason"
     await settle();
     h.clock.tick(1_000);
     record(c); // unauthorized
+  }
+  {
+    using h = harness({
+      idleTimeout: 100,
+      heartbeat: { interval: 1_000, timeout: 50 },
+    });
+    const c = h.connect();
+    h.clock.tick(200);
+    record(c); // idle
   }
   assert.equal(seen.size, Object.keys(BYE_REASONS).length);
   for (const [reason, code] of seen) {

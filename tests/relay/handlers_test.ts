@@ -3,8 +3,8 @@ import { DEFAULT_HEARTBEAT, DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
 import type { Identity } from "../../src/relay/mod.ts";
 import { codeOf, harness, settle } from "./_harness.ts";
 
-Deno.test("hello is answered with welcome carrying the ref, session, limits and heartbeat", () => {
-  using h = harness();
+Deno.test("hello is answered with welcome carrying the ref, session, resume token, limits and heartbeat", () => {
+  using h = harness({ resumeToken: () => "secret" });
   const c = h.connect({ hello: false });
   c.send({ type: "hello", ref: 7, v: 1 });
   assert.deepEqual(c.take(), [{
@@ -12,6 +12,7 @@ Deno.test("hello is answered with welcome carrying the ref, session, limits and 
     ref: 7,
     v: 1,
     session: c.conn.id,
+    resume: "secret",
     limits: DEFAULT_LIMITS,
     heartbeat: DEFAULT_HEARTBEAT,
   }]);

@@ -3,21 +3,21 @@ import { MemoryStore } from "../../src/relay/mod.ts";
 
 Deno.test("a parked session resumes once, for its own user, before it expires", () => {
   const store = new MemoryStore();
-  store.createSession("s1", "u1");
+  store.createSession("s1", "u1", "r");
   store.parkSession("s1", 100, 0);
   assert.equal(store.counts().resumable, 1);
-  assert.equal(store.resumeSession("s1", undefined, 10), false);
-  assert.equal(store.resumeSession("s1", "u1", 10), true);
-  assert.equal(store.resumeSession("s1", "u1", 10), false); // live now
+  assert.equal(store.resumeSession("s1", undefined, 10, "r"), false);
+  assert.equal(store.resumeSession("s1", "u1", 10, "r"), true);
+  assert.equal(store.resumeSession("s1", "u1", 10, "r"), false); // live now
   assert.equal(store.counts().resumable, 0);
 });
 
 Deno.test("an expired session is forgotten when asked for", () => {
   const store = new MemoryStore();
-  store.createSession("s1", undefined);
+  store.createSession("s1", undefined, "r");
   store.remember("s1", "m1", { offset: 1 });
   store.parkSession("s1", 100, 0);
-  assert.equal(store.resumeSession("s1", undefined, 100), false);
+  assert.equal(store.resumeSession("s1", undefined, 100, "r"), false);
   assert.equal(store.counts().resumable, 0);
   assert.equal(store.seen("s1", "m1"), undefined);
 });
@@ -25,19 +25,19 @@ Deno.test("an expired session is forgotten when asked for", () => {
 Deno.test("prune forgets expired sessions and the oldest past resumableSessions", () => {
   const store = new MemoryStore({ resumableSessions: 2 });
   for (const id of ["a", "b", "c"]) {
-    store.createSession(id, undefined);
+    store.createSession(id, undefined, "r");
     store.parkSession(id, 100, 0);
   }
   assert.equal(store.counts().resumable, 2);
-  assert.equal(store.resumeSession("a", undefined, 1), false);
+  assert.equal(store.resumeSession("a", undefined, 1, "r"), false);
   store.prune(100);
   assert.equal(store.counts().resumable, 0);
 });
 
 Deno.test("message ids are remembered per session up to dedupeSize", () => {
   const store = new MemoryStore({ dedupeSize: 2 });
-  store.createSession("s1", undefined);
-  store.createSession("s2", undefined);
+  store.createSession("s1", undefined, "r");
+  store.createSession("s2", undefined, "r");
   store.remember("s1", "m1", { offset: 1 });
   store.remember("s1", "m2", { offset: 2 });
   store.remember("s1", "m3", { offset: 3 });
@@ -45,15 +45,15 @@ Deno.test("message ids are remembered per session up to dedupeSize", () => {
   assert.deepEqual(store.seen("s1", "m3"), { offset: 3 });
   assert.equal(store.seen("s2", "m3"), undefined);
   const none = new MemoryStore({ dedupeSize: 0 });
-  none.createSession("s1", undefined);
+  none.createSession("s1", undefined, "r");
   none.remember("s1", "m1", {});
   assert.equal(none.seen("s1", "m1"), undefined);
 });
 
 Deno.test("dedupeTotal bounds the message ids of all sessions, forgetting the oldest", () => {
   const store = new MemoryStore({ dedupeSize: 3, dedupeTotal: 4 });
-  store.createSession("s1", undefined);
-  store.createSession("s2", undefined);
+  store.createSession("s1", undefined, "r");
+  store.createSession("s2", undefined, "r");
   store.remember("s1", "a1", { offset: 1 });
   store.remember("s1", "a2", { offset: 2 });
   store.remember("s2", "b1", { offset: 3 });
@@ -76,7 +76,7 @@ Deno.test("dedupeTotal bounds the message ids of all sessions, forgetting the ol
 Deno.test("by default the store remembers 100,000 message ids in all", () => {
   const store = new MemoryStore();
   for (let s = 0; s < 100; s++) {
-    store.createSession(`s${s}`, undefined);
+    store.createSession(`s${s}`, undefined, "r");
     for (let m = 0; m < 1_024; m++) store.remember(`s${s}`, `m${m}`, {});
   }
   assert.equal(store.counts().dedupeIds, 100_000);
@@ -85,7 +85,7 @@ Deno.test("by default the store remembers 100,000 message ids in all", () => {
 Deno.test("the dedupe bound holds over many sessions and many ids", () => {
   const store = new MemoryStore({ dedupeSize: 1024, dedupeTotal: 5_000 });
   for (let s = 0; s < 100; s++) {
-    store.createSession(`s${s}`, undefined);
+    store.createSession(`s${s}`, undefined, "r");
     for (let m = 0; m < 1_000; m++) store.remember(`s${s}`, `m${m}`, {});
     if (s % 3 === 1) store.endSession(`s${s}`);
     assert.ok(store.counts().dedupeIds! <= 5_000);

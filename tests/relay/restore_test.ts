@@ -27,7 +27,7 @@ function send(
 }
 
 Deno.test("the relay hands the socket a snapshot whenever session, channels or profile change", () => {
-  const relay = new Relay({ clock: fakeClock() });
+  const relay = new Relay({ clock: fakeClock(), resumeToken: () => "secret" });
   const socket = new PersistingSocket();
   const conn = relay.open(socket, { userId: "u1", claims: { role: "x" } });
   conn.message("ping");
@@ -48,6 +48,7 @@ Deno.test("the relay hands the socket a snapshot whenever session, channels or p
   ]);
   assert.deepEqual(socket.saved, {
     session: conn.id,
+    resume: "secret",
     identity: { userId: "u1", claims: { role: "x" } },
     profile: "bo",
     channels: ["b"],
@@ -129,7 +130,7 @@ Deno.test("a restored connection's channels are fan-out subscriptions again", ()
 Deno.test("a restored connection leaves its channels when its socket closes", () => {
   const store = new MemoryStore();
   const relay = new Relay({ clock: fakeClock(), store });
-  store.createSession("s1", undefined);
+  store.createSession("s1", undefined, "r");
   store.join("lobby", { id: "s1", data: null });
   const conn = relay.restore(new FakeSocket(), {
     session: "s1",
@@ -201,4 +202,35 @@ Deno.test("a socket whose persist throws is reported and still served", () => {
     "storage full",
   ]);
   relay.close();
+});
+
+Deno.test("a restored connection is taken over only with the resume token its snapshot kept", () => {
+  const store = new MemoryStore();
+  const clock = fakeClock();
+  const before = new Relay({ clock, store, resumeToken: () => "r1" });
+  const socket = new PersistingSocket();
+  send(before.open(socket), { type: "hello", v: 1 });
+  assert.equal(socket.saved?.resume, "r1");
+  const after = new Relay({ clock, store, resumeToken: () => "r2" });
+  const restored = after.restore(socket, socket.saved!);
+  const thief = new FakeSocket();
+  send(after.open(thief), {
+    type: "hello",
+    v: 1,
+    session: restored.id,
+    resume: "r2",
+  });
+  assert.notEqual(JSON.parse(thief.sent[0]).session, restored.id);
+  assert.equal(socket.closes.length, 0);
+  const owner = new FakeSocket();
+  send(after.open(owner), {
+    type: "hello",
+    v: 1,
+    session: restored.id,
+    resume: "r1",
+  });
+  assert.equal(JSON.parse(owner.sent[0]).session, restored.id);
+  assert.equal(socket.closes[0].code, 4409);
+  after.close();
+  before.close();
 });
