@@ -14,6 +14,7 @@
  * | `LIFELINE_PROFILE_BYTES` | largest member profile, in bytes of JSON | relay default |
  * | `LIFELINE_HISTORY_SIZE` | messages kept per channel for recovery; `0` = none | relay default |
  * | `LIFELINE_HISTORY_TTL` | how long a message is kept for recovery, ms; `0` = none | relay default |
+ * | `LIFELINE_PRESENCE_GRACE` | how long a dropped member stays in its channels, ms; `0` = none | relay default |
  * | `LIFELINE_ORIGINS` | comma list of allowed `Origin` values | any origin |
  * | `LIFELINE_TOKENS` | comma list of `token:userId` (or bare `token`) | anonymous allowed |
  * | `LIFELINE_ADMIN_TOKEN` | bearer token for `POST /users/:id/events` | route off (404) |
@@ -65,6 +66,8 @@ export function readConfig(env: Env = process.env): ServerConfig {
   if (historySize !== undefined) relay.historySize = historySize;
   const historyTtl = readNumber(env, "LIFELINE_HISTORY_TTL");
   if (historyTtl !== undefined) relay.historyTtl = historyTtl;
+  const presenceGrace = readNumber(env, "LIFELINE_PRESENCE_GRACE");
+  if (presenceGrace !== undefined) relay.presenceGrace = presenceGrace;
   const origins = readList(env, "LIFELINE_ORIGINS");
   if (origins) relay.origins = origins;
   const tokens = readList(env, "LIFELINE_TOKENS");

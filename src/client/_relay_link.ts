@@ -12,7 +12,7 @@
  */
 
 import type { MsgFrame, RelayLimits } from "../protocol/mod.ts";
-import { encodeFrame, helloFrame } from "../protocol/mod.ts";
+import { encodeFrame, helloFrame, leaveFrame } from "../protocol/mod.ts";
 import {
   type ConnectionState,
   ReconnectingWebSocket,
@@ -57,6 +57,11 @@ export class RelayLink {
   #profile: { value: unknown } | undefined;
   #byeReason: string | undefined;
   #helloRef: number | undefined;
+  /**
+   * Channels given up when the connection dropped (autoJoin off): the relay
+   * may still keep this session in them for its presence grace.
+   */
+  #givenUp: string[] = [];
   /** Why the link stopped by itself, for requests made after it did. */
   #stopped: RealtimeError | undefined;
 
@@ -231,6 +236,11 @@ export class RelayLink {
     const members = channels.members();
     if (!this.#phase.welcome(session, members.length)) return;
     requests.limits = limits;
+    for (const name of this.#givenUp.splice(0)) {
+      // Not joined (the grace is over, or a new session) is what it wants.
+      const leave = leaveFrame(name, { echo: false });
+      requests.send(requests.create(leave, () => {}));
+    }
     for (const channel of members) channel.rejoin();
     events.emit("connect", undefined);
     channels.refresh();
@@ -252,7 +262,7 @@ export class RelayLink {
     const wasConnected = this.#phase.drop();
     if (wasConnected === undefined) return;
     this.#host.requests.drop();
-    this.#host.channels.dropped(this.#autoJoin);
+    this.#givenUp.push(...this.#host.channels.dropped(this.#autoJoin));
     this.#host.channels.refresh();
     if (wasConnected) {
       const closeReason = this.#socket.closeReason;

@@ -31,8 +31,12 @@ export type ConnectionState = "pending" | "open" | "closing" | "closed";
 
 /** What a connection asks of the relay when it ends. */
 export interface ConnectionHost {
-  /** Takes the connection out of its channels and indexes; parks its session. */
-  detach(conn: Connection): void;
+  /**
+   * Takes the connection out of its channels and indexes; parks its
+   * session. `leaveNow`: it leaves its channels at once (a clean close, or
+   * one the relay decided), not after the presence grace (a drop).
+   */
+  detach(conn: Connection, leaveNow: boolean): void;
   /** Forgets the connection: it is closed. */
   forget(conn: Connection): void;
 }
@@ -46,6 +50,12 @@ export interface TerminateOptions {
    * code reaches a peer that is still sending (bad input).
    */
   linger?: boolean;
+  /**
+   * Treats it as a drop (silent, or replaced by its own new connection):
+   * it stays in its channels for the presence grace. Otherwise it leaves
+   * them at once.
+   */
+  dropped?: boolean;
 }
 
 /** The relay's state for one socket; the relay's parts share it. */
@@ -240,7 +250,7 @@ export class Connection {
     if (options.bye !== undefined) {
       this.send(encodeFrame(byeFrame(options.bye)));
     }
-    this.#host.detach(this);
+    this.#host.detach(this, options.dropped !== true);
     this.queue.length = 0;
     if (!options.linger) {
       this.#finish(code, reason);
@@ -255,12 +265,15 @@ export class Connection {
     }, this.#context.settings.closeLinger);
   }
 
-  /** The socket closed (the peer, or us): forget the connection. Idempotent. */
-  socketClosed(): void {
+  /**
+   * The socket closed (the peer, or us) with `code`: forget the connection.
+   * Idempotent.
+   */
+  socketClosed(code?: number): void {
     if (this.#state === "closed") return;
     this.#clearLinger();
     this.#clearHelloTimer();
-    if (this.#state !== "closing") this.#host.detach(this);
+    if (this.#state !== "closing") this.#host.detach(this, code === 1000);
     this.#state = "closed";
     this.queue.length = 0;
     this.#host.forget(this);

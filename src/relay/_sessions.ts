@@ -44,8 +44,10 @@ export class Sessions {
         return this.#create(conn, userId);
       }
       live.holdsSession = false; // not parked: it moves to `conn`
+      // Its channels go to the new connection, unseen (presence grace).
       live.terminate(RelayCloseCode.sessionReplaced, "session replaced", {
         bye: "replaced",
+        dropped: true,
       });
       return requested;
     }

@@ -124,6 +124,21 @@ export interface RelayOptions {
   closeLinger?: number;
   /** How long a closed session can be resumed. @default {120000} */
   resumeWindow?: number;
+  /**
+   * How long a member whose connection dropped (not a clean close) stays in
+   * its channels, in milliseconds: back within it, with its session, the
+   * others see no leave and no join; not back, they see one leave when it
+   * ends. 0 = leave at once.
+   * @default {10000}
+   */
+  presenceGrace?: number;
+  /**
+   * The retry hint, in milliseconds, of the `bye` (shutdown) the relay says
+   * when it closes: clients wait at least this long, plus jitter, before
+   * they come back.
+   * @default {5000}
+   */
+  restartHint?: number;
   /** Most closed sessions kept for resuming; the oldest go first. Configures the default store only. @default {10000} */
   resumableSessions?: number;
   /** Client message ids remembered per session for dedupe. Configures the default store only. @default {1024} */

@@ -122,7 +122,12 @@ export class Relay {
     const context = this.#context;
     this.#admission = new Admission(options, context.report);
     this.#sessions = new Sessions(context);
-    this.#channels = new Channels(context, this.#sessions.live);
+    this.#sweepTimer = options.sweepTimer ?? true;
+    this.#channels = new Channels(
+      context,
+      this.#sessions.live,
+      this.#sweepTimer,
+    );
     this.#pipeline = new FramePipeline(
       context,
       new FrameHandlers(
@@ -133,10 +138,9 @@ export class Relay {
         options.authorize,
       ),
     );
-    this.#sweepTimer = options.sweepTimer ?? true;
     this.#sweeper = new Sweeper(context, this.#connections, this.#sweepTimer);
     this.#host = {
-      detach: (conn) => this.#detach(conn),
+      detach: (conn, leaveNow) => this.#detach(conn, leaveNow),
       forget: (conn) => {
         this.#connections.delete(conn);
         this.#sweeper.disarmIfIdle();
@@ -286,17 +290,24 @@ export class Relay {
         return conn.id;
       },
       message: (data) => pipeline.receive(conn, data),
-      closed: () => conn.socketClosed(),
+      closed: (code) => conn.socketClosed(code),
       seen: (at) => {
         if (at > conn.lastSeen) conn.lastSeen = at;
       },
     };
   }
 
-  /** Takes a connection out of every channel and index; parks its session. */
-  #detach(conn: Connection): void {
-    if (conn.state === "open") this.#sessions.remove(conn);
-    this.#channels.leaveAll(conn, this.#context.closed);
+  /**
+   * Takes a connection out of every index and parks its session; a clean
+   * close leaves its channels at once, a drop keeps it in them for the
+   * presence grace.
+   */
+  #detach(conn: Connection, leaveNow: boolean): void {
+    const open = conn.state === "open";
+    if (open) this.#sessions.remove(conn);
+    const closed = this.#context.closed;
+    if (open && !closed && !leaveNow && this.#channels.suspend(conn)) return;
+    this.#channels.leaveAll(conn, closed);
   }
 
   // ------------------------------------------------------------ heartbeat
@@ -329,7 +340,9 @@ export class Relay {
    * ```
    */
   sweep(): void {
-    if (!this.#context.closed) this.#sweeper.sweep();
+    if (this.#context.closed) return;
+    this.#sweeper.sweep();
+    this.#channels.sweepGrace(this.#clock.now());
   }
 
   /**
@@ -355,7 +368,11 @@ export class Relay {
    * ```
    */
   nextSweepAt(): number | undefined {
-    return this.#context.closed ? undefined : this.#sweeper.nextAt();
+    if (this.#context.closed) return undefined;
+    const sweep = this.#sweeper.nextAt();
+    const grace = this.#channels.nextGraceEnd();
+    if (grace === undefined || sweep === undefined) return sweep ?? grace;
+    return Math.min(sweep, grace);
   }
 
   // ------------------------------------------------------------ server API

@@ -24,3 +24,11 @@ Deno.test("app-wide publishes are on unless LIFELINE_BROADCAST says off", () => 
     RangeError,
   );
 });
+
+Deno.test("LIFELINE_PRESENCE_GRACE sets the relay's presence grace", () => {
+  assert.equal(
+    readConfig({ LIFELINE_PRESENCE_GRACE: "2500" }).relay.presenceGrace,
+    2500,
+  );
+  assert.equal(readConfig({}).relay.presenceGrace, undefined);
+});

@@ -96,8 +96,8 @@ Deno.test("a connection is closed once, however many reasons it is given", () =>
 Deno.test("a connection that closes leaves its channels and parks its session once", () => {
   using h = harness();
   const [a, b] = h.joined("lobby");
-  a.conn.closed();
-  a.conn.closed();
+  a.conn.closed(1000);
+  a.conn.closed(1000);
   assert.deepEqual(b.take().map((f) => f.type === "presence" && f.action), [
     "leave",
   ]);

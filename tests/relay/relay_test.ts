@@ -87,7 +87,7 @@ Deno.test("a Fanout hook delivers channel, presence and app-wide frames", () => 
   h.relay.publish(null, "all");
   assert.deepEqual(a.take().map((f) => f.type), ["ack", "msg"]);
   assert.deepEqual(b.take().map((f) => f.type), ["msg", "msg"]);
-  b.conn.closed();
+  b.conn.closed(1000);
   assert.deepEqual(calls, [
     "sub #app",
     "sub #app",
