@@ -72,8 +72,9 @@ export function relayLink(relay: Relay): RelayLink {
         this.#connection = link.relay.open({
           send: (text) => {
             if (this.readyState !== 1) throw new Error("socket closed");
+            // Frames sent before a close arrive before it (2: closing).
             queueMicrotask(() => {
-              if (this.readyState === 1) {
+              if (this.readyState === 1 || this.readyState === 2) {
                 this.dispatchEvent(new MessageEvent("message", { data: text }));
               }
             });

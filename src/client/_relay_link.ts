@@ -28,6 +28,7 @@ import {
   toUserEvent,
 } from "./_message_shapes.ts";
 import type { Request, Requests } from "./_requests.ts";
+import { HintedBackoff } from "./_retry_hint.ts";
 import { RealtimeError } from "./realtime_error.ts";
 import type { RealtimeManagerEvents } from "./realtime_events.ts";
 
@@ -50,6 +51,7 @@ export interface LinkHost {
 export class RelayLink {
   #host: LinkHost;
   #socket: ReconnectingWebSocket;
+  #backoff: HintedBackoff;
   #phase: ConnectionPhase;
   #buffer: boolean;
   #autoJoin: boolean;
@@ -80,7 +82,11 @@ export class RelayLink {
       );
       this.#socket.reconnect();
     });
-    this.#socket = new ReconnectingWebSocket(settings.url, settings.socket);
+    this.#backoff = new HintedBackoff(settings.socket);
+    this.#socket = new ReconnectingWebSocket(settings.url, {
+      ...settings.socket,
+      backoff: this.#backoff,
+    });
     this.#socket.connection.subscribe((state) => this.#onState(state));
     this.#socket.messages.subscribe((data) =>
       routeInbound(data, this.#inbound)
@@ -336,6 +342,8 @@ export class RelayLink {
       // Coming back would be refused again (unauthorized, replaced, …).
       if (!frame.reconnect) {
         this.close().catch((error) => this.#host.reportError(error));
+      } else if (frame.retryAfter !== undefined) {
+        this.#backoff.hold(frame.retryAfter);
       }
     },
     error: (error) => {

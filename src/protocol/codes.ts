@@ -117,7 +117,10 @@ export const RelayCloseCode: {
   readonly messageTooBig: 1009;
   /** The relay is shutting down (`Relay.close`); reconnect. */
   readonly serviceRestart: 1012;
-  /** The socket's send backlog stayed over the bound for too long. */
+  /**
+   * The socket's send backlog stayed over the bound for too long, or the
+   * client sent too many frames over the rate.
+   */
   readonly tryAgainLater: 1013;
   /** The token in `hello` was rejected. */
   readonly unauthorized: 4401;
@@ -162,6 +165,10 @@ export const BYE_REASONS: {
   readonly unauthorized: ByeReasonEntry;
   /** The hello spoke another protocol version. */
   readonly unsupported_version: ByeReasonEntry;
+  /** The socket stayed backlogged (a slow consumer). */
+  readonly slow_consumer: ByeReasonEntry;
+  /** Too many frames over the rate limit. */
+  readonly rate_limited: ByeReasonEntry;
 } = Object.freeze({
   shutdown: { reconnect: true, code: RelayCloseCode.serviceRestart },
   timeout: { reconnect: true, code: RelayCloseCode.heartbeatTimeout },
@@ -171,6 +178,8 @@ export const BYE_REASONS: {
     reconnect: false,
     code: RelayCloseCode.protocolError,
   },
+  slow_consumer: { reconnect: true, code: RelayCloseCode.tryAgainLater },
+  rate_limited: { reconnect: true, code: RelayCloseCode.tryAgainLater },
 });
 
 /**

@@ -45,6 +45,8 @@ export interface ConnectionHost {
 export interface TerminateOptions {
   /** Says `bye` with this reason first. */
   bye?: ByeReason;
+  /** The `bye`'s retry hint, in milliseconds (none when 0 or absent). */
+  retryAfter?: number;
   /**
    * Closes the socket after the close linger instead of now, so the close
    * code reaches a peer that is still sending (bad input).
@@ -189,6 +191,8 @@ export class Connection {
       // Not now: the caller may be iterating the channel this leaves.
       queueMicrotask(() =>
         this.terminate(RelayCloseCode.tryAgainLater, "slow consumer", {
+          bye: "slow_consumer",
+          retryAfter: timeout,
           linger: true,
         })
       );
@@ -248,7 +252,8 @@ export class Connection {
       return;
     }
     if (options.bye !== undefined) {
-      this.send(encodeFrame(byeFrame(options.bye)));
+      const hint = options.retryAfter || undefined;
+      this.#sayBye(encodeFrame(byeFrame(options.bye, hint)));
     }
     this.#host.detach(this, options.dropped !== true);
     this.queue.length = 0;
@@ -263,6 +268,16 @@ export class Connection {
       this.#linger = undefined;
       this.#finish(code, reason);
     }, this.#context.settings.closeLinger);
+  }
+
+  /** Sends the `bye`, backlog or not: it is the last frame. */
+  #sayBye(text: string): void {
+    try {
+      this.socket.send(text);
+      this.#counters.messagesOut++;
+    } catch {
+      this.#counters.drops++;
+    }
   }
 
   /**

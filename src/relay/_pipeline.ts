@@ -160,7 +160,9 @@ export class FramePipeline {
     }
     const limit = settings.rateRefusalLimit;
     if (limit > 0 && ++conn.rateRefusals >= limit) {
-      conn.terminate(RelayCloseCode.policyViolation, "rate limit exceeded", {
+      conn.terminate(RelayCloseCode.tryAgainLater, "rate limit exceeded", {
+        bye: "rate_limited",
+        retryAfter: settings.badFrameWindow,
         linger: true,
       });
       return;

@@ -518,6 +518,7 @@ export class Relay {
     for (const conn of [...this.#connections]) {
       conn.terminate(RelayCloseCode.serviceRestart, "service restart", {
         bye: "shutdown",
+        retryAfter: this.#context.settings.restartHint,
       });
     }
     this.#connections.clear();
