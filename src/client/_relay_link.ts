@@ -306,6 +306,19 @@ export class RelayLink {
     return true;
   }
 
+  /**
+   * The relay no longer knows this connection's session (it woke without
+   * its memory, or failed over): staying "connected" while every request
+   * fails helps nobody, so the link reconnects, says hello again and
+   * rejoins its channels (with `since`); what was in flight is sent again.
+   */
+  #lost(error: RealtimeError): void {
+    if (!this.#phase.welcomed || this.#closed) return; // already on it
+    this.#host.reportError(error);
+    this.#byeReason = "session_lost";
+    this.#socket.reconnect();
+  }
+
   #failAll(message: string, cause?: unknown): void {
     const error = new RealtimeError("closed", message, { cause });
     // Requests made later fail the same way, until open().
@@ -317,10 +330,15 @@ export class RelayLink {
   /** Where inbound frames go; made once, not per message. */
   #inbound: InboundTarget = {
     welcome: (frame) => this.#welcome(frame.session, frame.limits),
-    answer: (ref, error, data) =>
-      ref === this.#helloRef
-        ? this.#helloAnswered(error)
-        : this.#host.requests.answer(ref, error, data),
+    answer: (ref, error, data) => {
+      if (ref === this.#helloRef) return this.#helloAnswered(error);
+      // Left in flight: it is sent again once the session is back.
+      if (error?.code === "hello_required" && this.#phase.welcomed) {
+        this.#lost(error);
+        return true;
+      }
+      return this.#host.requests.answer(ref, error, data);
+    },
     message: (frame) => {
       const state = frame.channel === null
         ? undefined
@@ -350,6 +368,7 @@ export class RelayLink {
       // Before the welcome only the hello has been sent: an error the relay
       // could not tie to a ref (a frame over its limit) is the hello's.
       if (this.#phase.phase === "hello" && this.#helloAnswered(error)) return;
+      if (error.code === "hello_required") return this.#lost(error);
       this.#host.reportError(error);
     },
   };
