@@ -47,11 +47,6 @@ export async function bootstrap(start: StartServer): Promise<void> {
   const host = server.hostname.includes(":")
     ? `[${server.hostname}]`
     : server.hostname;
-  // The WebSocket URL in full: a client given the bare origin gets a 404.
-  console.log(
-    `listening on http://${host}:${server.port} (WebSocket: ws://${host}:${server.port}${RELAY_PATH})`,
-  );
-
   const signals = process.platform === "win32"
     ? ["SIGINT", "SIGBREAK"] as const
     : ["SIGINT", "SIGTERM"] as const;
@@ -69,4 +64,9 @@ export async function bootstrap(start: StartServer): Promise<void> {
     process.exit(0);
   };
   for (const signal of signals) process.on(signal, stop);
+  // Only now, with the signals heard: whoever reads the banner may stop us.
+  // The WebSocket URL in full: a client given the bare origin gets a 404.
+  console.log(
+    `listening on http://${host}:${server.port} (WebSocket: ws://${host}:${server.port}${RELAY_PATH})`,
+  );
 }

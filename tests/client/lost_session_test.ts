@@ -54,3 +54,23 @@ Deno.test("a welcome under another session id: the client rejoins its channels t
   assert.deepEqual(members.map((m) => m.id), [alice.getSocketId()]);
   await alice.send("room", "chat", "still here");
 });
+
+Deno.test("hello_required without a ref (a volatile publish) is a lost session too", async () => {
+  const store = new MemoryStore();
+  await using world = new World({ store });
+  const alice = await world.connected();
+  await alice.join("room");
+  const errors: string[] = [];
+  alice.onError((e) => errors.push(e instanceof RealtimeError ? e.code : "?"));
+  const old = world.link.relay;
+  world.link.relay = new Relay({ clock: world.clock, store });
+  const first = world.socket(alice);
+  first.forget();
+  const back = connectedOnce(alice);
+  assert.equal(await alice.send("room", "cursor", 1, { volatile: true }), true);
+  await back;
+  assert.notEqual(world.socket(alice), first);
+  assert.deepEqual(errors, ["hello_required"]);
+  await alice.send("room", "chat", "works");
+  old.close();
+});
