@@ -110,7 +110,8 @@ export interface RelayOptions {
   badFrameWindow?: number;
   /**
    * Frames refused with `rate_limited` within `badFrameWindow` that close
-   * a connection with 1008 (a persistent violator); 0 = never.
+   * a connection (a persistent violator): `bye` (`rate_limited`, retry
+   * hint `badFrameWindow`), then 1013; 0 = never.
    * @default {1000}
    */
   rateRefusalLimit?: number;
@@ -151,7 +152,7 @@ export interface RelayOptions {
   historyTtl?: number;
   /** A socket with more bytes buffered than this misses messages (counted as drops). @default {4194304} */
   maxBufferedBytes?: number;
-  /** A socket that keeps missing messages this long is closed with 1013; 0 = never. @default {10000} */
+  /** A socket that keeps missing messages this long is closed: `bye` (`slow_consumer`, this as its retry hint), then 1013; 0 = never. @default {10000} */
   slowConsumerTimeout?: number;
   /** Told about unexpected errors (a throwing hook, a bug); the relay goes on. */
   onError?(error: unknown): void;
