@@ -378,9 +378,9 @@ export class Relay {
   // ------------------------------------------------------------ server API
 
   /**
-   * The current members of a channel connected to this relay (empty when
-   * nobody is in it here); with a store shared by several relays, the
-   * store knows the others.
+   * The current members of a channel connected to this relay, members in
+   * their presence grace included (empty when nobody is in it here); with a
+   * store shared by several relays, the store knows the others.
    *
    * @example Listing members
    * ```ts
