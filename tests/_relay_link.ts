@@ -19,6 +19,12 @@ export interface LinkedSocket extends WebSocketLike {
   readonly sent: string[];
   /** The network fails: both ends see the connection end with 1006. */
   drop(): void;
+  /**
+   * The relay behind it lost its memory while the socket stayed open (a
+   * Durable Object woken without a restore): later frames reach a fresh,
+   * un-welcomed connection of the link's relay.
+   */
+  forget(): void;
 }
 
 /** A fake network in front of a relay. */
@@ -55,6 +61,7 @@ export function relayLink(relay: Relay): RelayLink {
     bufferedAmount = 0;
     binaryType = "arraybuffer";
     #connection: RelayConnection | undefined;
+    #generation = 0;
 
     constructor(url: string) {
       super();
@@ -69,27 +76,41 @@ export function relayLink(relay: Relay): RelayLink {
           return;
         }
         this.readyState = 1;
-        this.#connection = link.relay.open({
-          send: (text) => {
-            if (this.readyState !== 1) throw new Error("socket closed");
-            queueMicrotask(() => {
-              if (this.readyState === 1) {
-                this.dispatchEvent(new MessageEvent("message", { data: text }));
-              }
-            });
-          },
-          close: (code = 1005, reason = "") => {
-            if (this.readyState >= 2) return;
-            this.readyState = 2;
-            queueMicrotask(() => {
-              this.#connection?.closed(code, reason);
-              this.readyState = 3;
-              this.#dispatchClose(code, reason, true);
-            });
-          },
-        }, link.identity);
+        this.#attach();
         this.dispatchEvent(new Event("open"));
       });
+    }
+
+    /** Opens this socket's connection on the link's current relay. */
+    #attach(): void {
+      const generation = ++this.#generation;
+      // A relay that forgot this socket no longer reaches it.
+      const current = () => generation === this.#generation;
+      this.#connection = link.relay.open({
+        send: (text) => {
+          if (!current()) return;
+          if (this.readyState !== 1) throw new Error("socket closed");
+          // Frames sent before a close arrive before it (2: closing).
+          queueMicrotask(() => {
+            if (this.readyState === 1 || this.readyState === 2) {
+              this.dispatchEvent(new MessageEvent("message", { data: text }));
+            }
+          });
+        },
+        close: (code = 1005, reason = "") => {
+          if (!current() || this.readyState >= 2) return;
+          this.readyState = 2;
+          queueMicrotask(() => {
+            this.#connection?.closed(code, reason);
+            this.readyState = 3;
+            this.#dispatchClose(code, reason, true);
+          });
+        },
+      }, link.identity);
+    }
+
+    forget(): void {
+      this.#attach();
     }
 
     send(data: unknown): void {

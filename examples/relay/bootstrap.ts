@@ -64,7 +64,7 @@ export async function bootstrap(start: StartServer): Promise<void> {
     process.exit(0);
   };
   for (const signal of signals) process.on(signal, stop);
-  // Last, so that a signal sent as soon as the line is read stops it gracefully.
+  // Only now, with the signals heard: whoever reads the banner may stop us.
   // The WebSocket URL in full: a client given the bare origin gets a 404.
   console.log(
     `listening on http://${host}:${server.port} (WebSocket: ws://${host}:${server.port}${RELAY_PATH})`,

@@ -17,6 +17,7 @@
  * | `LIFELINE_IDLE_TIMEOUT` | ms a connection may send nothing but pings; `0` = off | relay default |
  * | `LIFELINE_HISTORY_SIZE` | messages kept per channel for recovery; `0` = none | relay default |
  * | `LIFELINE_HISTORY_TTL` | how long a message is kept for recovery, ms; `0` = none | relay default |
+ * | `LIFELINE_PRESENCE_GRACE` | how long a dropped member stays in its channels, ms; `0` = none | relay default |
  * | `LIFELINE_ORIGINS` | comma list of allowed `Origin` values | any origin |
  * | `LIFELINE_TOKENS` | comma list of `token:userId` (or bare `token`) | anonymous allowed |
  * | `LIFELINE_ADMIN_TOKEN` | bearer token for `POST /users/:id/events` and, with `LIFELINE_TOKENS`, `GET /stats` | route off (404) |
@@ -73,6 +74,8 @@ export function readConfig(env: Env = process.env): ServerConfig {
   if (perUser !== undefined) relay.maxConnectionsPerUser = perUser;
   const idleTimeout = readNumber(env, "LIFELINE_IDLE_TIMEOUT");
   if (idleTimeout !== undefined) relay.idleTimeout = idleTimeout;
+  const presenceGrace = readNumber(env, "LIFELINE_PRESENCE_GRACE");
+  if (presenceGrace !== undefined) relay.presenceGrace = presenceGrace;
   const origins = readList(env, "LIFELINE_ORIGINS");
   if (origins) relay.origins = origins;
   const tokens = readList(env, "LIFELINE_TOKENS");

@@ -160,14 +160,17 @@ export class ChannelState {
     this.#host.requests.send(request);
   }
 
-  /** The connection is gone; the membership stays only for a rejoin. */
-  dropped(keepMembership: boolean): void {
+  /**
+   * The connection is gone; the membership stays only for a rejoin. Answers
+   * whether a membership was given up.
+   */
+  dropped(keepMembership: boolean): boolean {
     this.#leader = undefined;
     this.#recovery.dropped();
-    if (!keepMembership) {
-      this.#membership = undefined;
-      this.#recovery.reset();
-    }
+    if (keepMembership || !this.#membership) return false;
+    this.#membership = undefined;
+    this.#recovery.reset();
+    return true;
   }
 
   /**
@@ -409,9 +412,16 @@ export class Channels {
     return [...this.#states.values()].filter((state) => state.isMember);
   }
 
-  /** The connection is gone: see {@linkcode ChannelState.dropped}. */
-  dropped(keepMemberships: boolean): void {
-    for (const state of this.#states.values()) state.dropped(keepMemberships);
+  /**
+   * The connection is gone: see {@linkcode ChannelState.dropped}. Answers
+   * the channels whose membership was given up.
+   */
+  dropped(keepMemberships: boolean): string[] {
+    const given: string[] = [];
+    for (const state of this.#states.values()) {
+      if (state.dropped(keepMemberships)) given.push(state.name);
+    }
+    return given;
   }
 
   /** The connection changed: every channel recomputes its status. */

@@ -12,7 +12,7 @@
  */
 
 import type { MsgFrame, WelcomeFrame } from "../protocol/mod.ts";
-import { encodeFrame, helloFrame } from "../protocol/mod.ts";
+import { encodeFrame, helloFrame, leaveFrame } from "../protocol/mod.ts";
 import {
   type ConnectionState,
   ReconnectingWebSocket,
@@ -28,6 +28,7 @@ import {
   toUserEvent,
 } from "./_message_shapes.ts";
 import type { Request, Requests } from "./_requests.ts";
+import { HintedBackoff } from "./_retry_hint.ts";
 import { RealtimeError } from "./realtime_error.ts";
 import type { RealtimeManagerEvents } from "./realtime_events.ts";
 
@@ -50,6 +51,7 @@ export interface LinkHost {
 export class RelayLink {
   #host: LinkHost;
   #socket: ReconnectingWebSocket;
+  #backoff: HintedBackoff;
   #phase: ConnectionPhase;
   #buffer: boolean;
   #autoJoin: boolean;
@@ -57,6 +59,11 @@ export class RelayLink {
   #profile: { value: unknown } | undefined;
   #byeReason: string | undefined;
   #helloRef: number | undefined;
+  /**
+   * Channels given up when the connection dropped (autoJoin off): the relay
+   * may still keep this session in them for its presence grace.
+   */
+  #givenUp: string[] = [];
   /** Why the link stopped by itself, for requests made after it did. */
   #stopped: RealtimeError | undefined;
 
@@ -75,7 +82,11 @@ export class RelayLink {
       );
       this.#socket.reconnect();
     });
-    this.#socket = new ReconnectingWebSocket(settings.url, settings.socket);
+    this.#backoff = new HintedBackoff(settings.socket);
+    this.#socket = new ReconnectingWebSocket(settings.url, {
+      ...settings.socket,
+      backoff: this.#backoff,
+    });
     this.#socket.connection.subscribe((state) => this.#onState(state));
     this.#socket.messages.subscribe((data) =>
       routeInbound(data, this.#inbound)
@@ -235,6 +246,11 @@ export class RelayLink {
     }
     const limits = frame.limits;
     requests.limits = limits;
+    for (const name of this.#givenUp.splice(0)) {
+      // Not joined (the grace is over, or a new session) is what it wants.
+      const leave = leaveFrame(name, { echo: false });
+      requests.send(requests.create(leave, () => {}));
+    }
     for (const channel of members) channel.rejoin();
     events.emit("connect", undefined);
     channels.refresh();
@@ -256,7 +272,7 @@ export class RelayLink {
     const wasConnected = this.#phase.drop();
     if (wasConnected === undefined) return;
     this.#host.requests.drop();
-    this.#host.channels.dropped(this.#autoJoin);
+    this.#givenUp.push(...this.#host.channels.dropped(this.#autoJoin));
     this.#host.channels.refresh();
     if (wasConnected) {
       const closeReason = this.#socket.closeReason;
@@ -294,6 +310,19 @@ export class RelayLink {
     return true;
   }
 
+  /**
+   * The relay no longer knows this connection's session (it woke without
+   * its memory, or failed over): staying "connected" while every request
+   * fails helps nobody, so the link reconnects, says hello again and
+   * rejoins its channels (with `since`); what was in flight is sent again.
+   */
+  #lost(error: RealtimeError): void {
+    if (!this.#phase.welcomed || this.#closed) return; // already on it
+    this.#host.reportError(error);
+    this.#byeReason = "session_lost";
+    this.#socket.reconnect();
+  }
+
   #failAll(message: string, cause?: unknown): void {
     const error = new RealtimeError("closed", message, { cause });
     // Requests made later fail the same way, until open().
@@ -305,10 +334,15 @@ export class RelayLink {
   /** Where inbound frames go; made once, not per message. */
   #inbound: InboundTarget = {
     welcome: (frame) => this.#welcome(frame),
-    answer: (ref, error, data) =>
-      ref === this.#helloRef
-        ? this.#helloAnswered(error)
-        : this.#host.requests.answer(ref, error, data),
+    answer: (ref, error, data) => {
+      if (ref === this.#helloRef) return this.#helloAnswered(error);
+      // Left in flight: it is sent again once the session is back.
+      if (error?.code === "hello_required" && this.#phase.welcomed) {
+        this.#lost(error);
+        return true;
+      }
+      return this.#host.requests.answer(ref, error, data);
+    },
     message: (frame) => {
       const state = frame.channel === null
         ? undefined
@@ -330,12 +364,15 @@ export class RelayLink {
       // Coming back would be refused again (unauthorized, replaced, …).
       if (!frame.reconnect) {
         this.close().catch((error) => this.#host.reportError(error));
+      } else if (frame.retryAfter !== undefined) {
+        this.#backoff.hold(frame.retryAfter);
       }
     },
     error: (error) => {
       // Before the welcome only the hello has been sent: an error the relay
       // could not tie to a ref (a frame over its limit) is the hello's.
       if (this.#phase.phase === "hello" && this.#helloAnswered(error)) return;
+      if (error.code === "hello_required") return this.#lost(error);
       this.#host.reportError(error);
     },
   };

@@ -119,7 +119,10 @@ export const RelayCloseCode: {
   readonly messageTooBig: 1009;
   /** The relay is shutting down (`Relay.close`); reconnect. */
   readonly serviceRestart: 1012;
-  /** The socket's send backlog stayed over the bound for too long. */
+  /**
+   * The socket's send backlog stayed over the bound for too long, or the
+   * client sent too many frames over the rate.
+   */
   readonly tryAgainLater: 1013;
   /** The token in `hello` was rejected. */
   readonly unauthorized: 4401;
@@ -169,6 +172,10 @@ export const BYE_REASONS: {
   readonly unsupported_version: ByeReasonEntry;
   /** The connection sent nothing but pings for the relay's `idleTimeout`. */
   readonly idle: ByeReasonEntry;
+  /** The socket stayed backlogged (a slow consumer). */
+  readonly slow_consumer: ByeReasonEntry;
+  /** Too many frames over the rate limit. */
+  readonly rate_limited: ByeReasonEntry;
 } = Object.freeze({
   shutdown: { reconnect: true, code: RelayCloseCode.serviceRestart },
   timeout: { reconnect: true, code: RelayCloseCode.heartbeatTimeout },
@@ -179,6 +186,8 @@ export const BYE_REASONS: {
     code: RelayCloseCode.protocolError,
   },
   idle: { reconnect: true, code: RelayCloseCode.heartbeatTimeout },
+  slow_consumer: { reconnect: true, code: RelayCloseCode.tryAgainLater },
+  rate_limited: { reconnect: true, code: RelayCloseCode.tryAgainLater },
 });
 
 /**

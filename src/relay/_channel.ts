@@ -22,15 +22,26 @@ export interface ChannelMember {
 export class Channel<M extends ChannelMember = ChannelMember> {
   readonly name: string;
   readonly members: Set<M> = new Set();
+  /**
+   * Members whose connection dropped, kept for the presence grace: still
+   * members (listed, in the store), but nothing is sent to them.
+   */
+  readonly away: Set<M> = new Set();
 
   constructor(name: string) {
     this.name = name;
   }
 
-  /** The members connected here, in join order. */
+  /** Whether nobody is in it here, connected or in grace. */
+  get empty(): boolean {
+    return this.members.size === 0 && this.away.size === 0;
+  }
+
+  /** The members here, connected (in join order) then in grace. */
   memberList(): Member[] {
     const list: Member[] = [];
     for (const c of this.members) list.push({ id: c.id, data: c.profile });
+    for (const c of this.away) list.push({ id: c.id, data: c.profile });
     return list;
   }
 }

@@ -22,6 +22,7 @@ import {
 import { Channel } from "./_channel.ts";
 import { background, type Context } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
+import { Grace } from "./_grace.ts";
 import { APP_TOPIC } from "./fanout.ts";
 import type { ChannelState, HistoryAnswer, StoreAnswer } from "./store.ts";
 
@@ -34,10 +35,21 @@ export class Channels {
   #context: Context;
   /** Welcomed connections by session id, for app-wide messages. */
   #live: ReadonlyMap<string, Connection>;
+  #grace: Grace;
 
-  constructor(context: Context, live: ReadonlyMap<string, Connection>) {
+  /** `timers`: whether the presence grace ends on timers (else the sweep). */
+  constructor(
+    context: Context,
+    live: ReadonlyMap<string, Connection>,
+    timers: boolean,
+  ) {
     this.#context = context;
     this.#live = live;
+    this.#grace = new Grace(
+      context,
+      timers,
+      (conn) => this.leaveAll(conn, this.#context.closed),
+    );
   }
 
   /**
@@ -158,10 +170,12 @@ export class Channels {
     echo: boolean,
   ): StoreAnswer<void> {
     const name = channel.name;
-    channel.members.delete(conn);
+    if (channel.members.delete(conn)) {
+      this.#context.fanout?.unsubscribe(conn.socket, name);
+    }
+    channel.away.delete(conn);
     conn.channels.delete(name);
-    this.#context.fanout?.unsubscribe(conn.socket, name);
-    if (channel.members.size === 0) this.local.delete(name);
+    if (channel.empty) this.local.delete(name);
     const member: Member = { id: conn.id, data: conn.profile };
     const version = this.#context.store.leave(name, conn.id);
     if (!isThenable(version)) {
@@ -196,13 +210,63 @@ export class Channels {
         continue;
       }
       channel.members.delete(conn);
+      channel.away.delete(conn);
       conn.channels.delete(channel.name);
-      if (channel.members.size === 0) this.local.delete(channel.name);
+      if (channel.empty) this.local.delete(channel.name);
       background(
         this.#context,
         this.#context.store.leave(channel.name, conn.id),
       );
     }
+  }
+
+  /**
+   * Keeps a connection that dropped in its channels for the presence grace,
+   * away (nothing is sent to it, nobody is told); answers false, doing
+   * nothing, when there is no grace or no channel to keep it in.
+   */
+  suspend(conn: Connection): boolean {
+    if (this.#context.settings.presenceGrace <= 0 || conn.channels.size === 0) {
+      return false;
+    }
+    for (const channel of conn.channels.values()) {
+      channel.members.delete(conn);
+      channel.away.add(conn);
+      this.#context.fanout?.unsubscribe(conn.socket, channel.name);
+    }
+    this.#grace.hold(conn);
+    return true;
+  }
+
+  /**
+   * Gives a connection just welcomed the channels (and, unless its hello
+   * said one, the profile) its session had in grace, without telling
+   * anyone; a new profile is told as an update.
+   */
+  resume(conn: Connection, profiled: boolean): StoreAnswer<void> {
+    const away = this.#grace.take(conn.id);
+    if (away === undefined) return;
+    for (const channel of away.channels.values()) {
+      channel.away.delete(away);
+      channel.members.add(conn);
+      conn.channels.set(channel.name, channel);
+      this.#context.fanout?.subscribe(conn.socket, channel.name);
+    }
+    away.channels.clear();
+    if (!profiled) conn.profile = away.profile;
+    else if (JSON.stringify(conn.profile) !== JSON.stringify(away.profile)) {
+      return this.update(conn, false);
+    }
+  }
+
+  /** Ends the presence graces that are over (the sweep). */
+  sweepGrace(now: number): void {
+    this.#grace.sweep(now);
+  }
+
+  /** When the next presence grace ends, or `undefined`. */
+  nextGraceEnd(): number | undefined {
+    return this.#grace.nextAt();
   }
 
   /** Replaces `conn`'s profile in each of its channels and tells the members. */
@@ -357,6 +421,7 @@ export class Channels {
 
   /** Forgets every channel here (the relay closed). */
   clear(): void {
+    for (const conn of this.#grace.clear()) this.leaveAll(conn, true);
     this.local.clear();
   }
 }

@@ -31,8 +31,12 @@ export type ConnectionState = "pending" | "open" | "closing" | "closed";
 
 /** What a connection asks of the relay when it ends. */
 export interface ConnectionHost {
-  /** Takes the connection out of its channels and indexes; parks its session. */
-  detach(conn: Connection): void;
+  /**
+   * Takes the connection out of its channels and indexes; parks its
+   * session. `leaveNow`: it leaves its channels at once (a clean close, or
+   * one the relay decided), not after the presence grace (a drop).
+   */
+  detach(conn: Connection, leaveNow: boolean): void;
   /** Forgets the connection: it is closed. */
   forget(conn: Connection): void;
 }
@@ -41,11 +45,19 @@ export interface ConnectionHost {
 export interface TerminateOptions {
   /** Says `bye` with this reason first. */
   bye?: ByeReason;
+  /** The `bye`'s retry hint, in milliseconds (none when 0 or absent). */
+  retryAfter?: number;
   /**
    * Closes the socket after the close linger instead of now, so the close
    * code reaches a peer that is still sending (bad input).
    */
   linger?: boolean;
+  /**
+   * Treats it as a drop (silent, or replaced by its own new connection):
+   * it stays in its channels for the presence grace. Otherwise it leaves
+   * them at once.
+   */
+  dropped?: boolean;
 }
 
 /** The relay's state for one socket; the relay's parts share it. */
@@ -193,6 +205,8 @@ export class Connection {
       // Not now: the caller may be iterating the channel this leaves.
       queueMicrotask(() =>
         this.terminate(RelayCloseCode.tryAgainLater, "slow consumer", {
+          bye: "slow_consumer",
+          retryAfter: timeout,
           linger: true,
         })
       );
@@ -254,9 +268,10 @@ export class Connection {
       return;
     }
     if (options.bye !== undefined) {
-      this.send(encodeFrame(byeFrame(options.bye)));
+      const hint = options.retryAfter || undefined;
+      this.#sayBye(encodeFrame(byeFrame(options.bye, hint)));
     }
-    this.#host.detach(this);
+    this.#host.detach(this, options.dropped !== true);
     this.queue.length = 0;
     if (!options.linger) {
       this.#finish(code, reason);
@@ -271,12 +286,25 @@ export class Connection {
     }, this.#context.settings.closeLinger);
   }
 
-  /** The socket closed (the peer, or us): forget the connection. Idempotent. */
-  socketClosed(): void {
+  /** Sends the `bye`, backlog or not: it is the last frame. */
+  #sayBye(text: string): void {
+    try {
+      this.socket.send(text);
+      this.#counters.messagesOut++;
+    } catch {
+      this.#counters.drops++;
+    }
+  }
+
+  /**
+   * The socket closed (the peer, or us) with `code`: forget the connection.
+   * Idempotent.
+   */
+  socketClosed(code?: number): void {
     if (this.#state === "closed") return;
     this.#clearLinger();
     this.#clearHelloTimer();
-    if (this.#state !== "closing") this.#host.detach(this);
+    if (this.#state !== "closing") this.#host.detach(this, code === 1000);
     this.#state = "closed";
     this.queue.length = 0;
     this.#host.forget(this);

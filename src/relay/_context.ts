@@ -31,6 +31,8 @@ export interface Settings {
   readonly helloTimeout: number;
   readonly closeLinger: number;
   readonly resumeWindow: number;
+  readonly presenceGrace: number;
+  readonly restartHint: number;
   readonly maxBufferedBytes: number;
   readonly slowConsumerTimeout: number;
   readonly idleTimeout: number;

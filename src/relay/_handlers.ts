@@ -25,7 +25,7 @@ import {
 import type { Admission, Authenticated } from "./_admission.ts";
 import type { Channel } from "./_channel.ts";
 import type { Channels } from "./_channels.ts";
-import type { Context } from "./_context.ts";
+import { background, type Context } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
 import type { ResolvedSession, Sessions } from "./_sessions.ts";
 import type { Identity } from "./identity.ts";
@@ -160,6 +160,9 @@ export class FrameHandlers {
     }
     conn.open(id, identity, frame.profile ?? null, resume);
     this.#sessions.add(conn);
+    // Back within the presence grace: its channels were kept for it.
+    const resumed = this.#channels.resume(conn, frame.profile !== undefined);
+    background(this.#context, resumed);
     conn.persist();
     const { limits, heartbeat } = this.#context.settings;
     conn.send(

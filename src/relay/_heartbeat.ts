@@ -77,6 +77,7 @@ export class Sweeper {
         }
         conn.terminate(RelayCloseCode.heartbeatTimeout, "heartbeat timeout", {
           bye: "timeout",
+          dropped: true,
         });
       }
     }

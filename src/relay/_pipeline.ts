@@ -145,7 +145,7 @@ export class FramePipeline {
    * first characters gets its ack (`rate_limited`); of frames without one,
    * only the first of a run of refusals gets an `error` frame (the run ends
    * when a frame of the connection is served again). `rateRefusalLimit`
-   * refusals within `badFrameWindow` close the connection with 1008.
+   * refusals within `badFrameWindow` close the connection (bye, 1013).
    */
   #rateLimited(
     conn: Connection,
@@ -162,7 +162,9 @@ export class FramePipeline {
     }
     const limit = settings.rateRefusalLimit;
     if (limit > 0 && ++conn.rateRefusals >= limit) {
-      conn.terminate(RelayCloseCode.policyViolation, "rate limit exceeded", {
+      conn.terminate(RelayCloseCode.tryAgainLater, "rate limit exceeded", {
+        bye: "rate_limited",
+        retryAfter: settings.badFrameWindow,
         linger: true,
       });
       return;

@@ -59,8 +59,10 @@ export class Sessions {
         live.identity.userId !== userId || !sameSecret(resume, live.resume)
       ) return this.#create(conn, userId);
       live.holdsSession = false; // not parked: it moves to `conn`
+      // Its channels go to the new connection, unseen (presence grace).
       live.terminate(RelayCloseCode.sessionReplaced, "session replaced", {
         bye: "replaced",
+        dropped: true,
       });
       return { id: requested, resume };
     }

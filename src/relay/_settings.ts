@@ -38,6 +38,8 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "helloTimeout",
   "closeLinger",
   "resumeWindow",
+  "presenceGrace",
+  "restartHint",
   "resumableSessions",
   "dedupeSize",
   "dedupeTotal",
@@ -126,6 +128,8 @@ export function resolveSettings(options: RelayOptions): Settings {
     helloTimeout: check("helloTimeout", options.helloTimeout ?? 10_000),
     closeLinger: check("closeLinger", options.closeLinger ?? 250),
     resumeWindow: check("resumeWindow", options.resumeWindow ?? 120_000),
+    presenceGrace: check("presenceGrace", options.presenceGrace ?? 10_000),
+    restartHint: check("restartHint", options.restartHint ?? 5_000),
     maxBufferedBytes: check(
       "maxBufferedBytes",
       options.maxBufferedBytes ?? 4 * 1024 * 1024,

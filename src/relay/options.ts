@@ -118,7 +118,8 @@ export interface RelayOptions {
   badFrameWindow?: number;
   /**
    * Frames refused with `rate_limited` within `badFrameWindow` that close
-   * a connection with 1008 (a persistent violator); 0 = never.
+   * a connection (a persistent violator): `bye` (`rate_limited`, retry
+   * hint `badFrameWindow`), then 1013; 0 = never.
    * @default {1000}
    */
   rateRefusalLimit?: number;
@@ -132,6 +133,21 @@ export interface RelayOptions {
   closeLinger?: number;
   /** How long a closed session can be resumed. @default {120000} */
   resumeWindow?: number;
+  /**
+   * How long a member whose connection dropped (not a clean close) stays in
+   * its channels, in milliseconds: back within it, with its session, the
+   * others see no leave and no join; not back, they see one leave when it
+   * ends. 0 = leave at once.
+   * @default {10000}
+   */
+  presenceGrace?: number;
+  /**
+   * The retry hint, in milliseconds, of the `bye` (shutdown) the relay says
+   * when it closes: clients wait at least this long, plus jitter, before
+   * they come back.
+   * @default {5000}
+   */
+  restartHint?: number;
   /** Most closed sessions kept for resuming; the oldest go first. Configures the default store only. @default {10000} */
   resumableSessions?: number;
   /** Client message ids remembered per session for dedupe. Configures the default store only. @default {1024} */
@@ -144,7 +160,7 @@ export interface RelayOptions {
   historyTtl?: number;
   /** A socket with more bytes buffered than this misses messages (counted as drops). @default {4194304} */
   maxBufferedBytes?: number;
-  /** A socket that keeps missing messages this long is closed with 1013; 0 = never. @default {10000} */
+  /** A socket that keeps missing messages this long is closed: `bye` (`slow_consumer`, this as its retry hint), then 1013; 0 = never. @default {10000} */
   slowConsumerTimeout?: number;
   /**
    * How long a welcomed connection may send nothing but `ping`; then it

@@ -127,7 +127,12 @@ export class Relay {
       context,
       options.resumeToken ?? (() => crypto.randomUUID()),
     );
-    this.#channels = new Channels(context, this.#sessions.live);
+    this.#sweepTimer = options.sweepTimer ?? true;
+    this.#channels = new Channels(
+      context,
+      this.#sessions.live,
+      this.#sweepTimer,
+    );
     this.#pipeline = new FramePipeline(
       context,
       new FrameHandlers(
@@ -139,10 +144,9 @@ export class Relay {
       ),
     );
     this.#userCap = new UserCap(settings.maxConnectionsPerUser);
-    this.#sweepTimer = options.sweepTimer ?? true;
     this.#sweeper = new Sweeper(context, this.#connections, this.#sweepTimer);
     this.#host = {
-      detach: (conn) => this.#detach(conn),
+      detach: (conn, leaveNow) => this.#detach(conn, leaveNow),
       forget: (conn) => {
         if (this.#connections.delete(conn)) {
           this.#userCap.remove(conn.admittedUser);
@@ -315,17 +319,24 @@ export class Relay {
         return conn.id;
       },
       message: (data) => pipeline.receive(conn, data),
-      closed: () => conn.socketClosed(),
+      closed: (code) => conn.socketClosed(code),
       seen: (at) => {
         if (at > conn.lastSeen) conn.lastSeen = at;
       },
     };
   }
 
-  /** Takes a connection out of every channel and index; parks its session. */
-  #detach(conn: Connection): void {
-    if (conn.state === "open") this.#sessions.remove(conn);
-    this.#channels.leaveAll(conn, this.#context.closed);
+  /**
+   * Takes a connection out of every index and parks its session; a clean
+   * close leaves its channels at once, a drop keeps it in them for the
+   * presence grace.
+   */
+  #detach(conn: Connection, leaveNow: boolean): void {
+    const open = conn.state === "open";
+    if (open) this.#sessions.remove(conn);
+    const closed = this.#context.closed;
+    if (open && !closed && !leaveNow && this.#channels.suspend(conn)) return;
+    this.#channels.leaveAll(conn, closed);
   }
 
   // ------------------------------------------------------------ heartbeat
@@ -358,7 +369,9 @@ export class Relay {
    * ```
    */
   sweep(): void {
-    if (!this.#context.closed) this.#sweeper.sweep();
+    if (this.#context.closed) return;
+    this.#sweeper.sweep();
+    this.#channels.sweepGrace(this.#clock.now());
   }
 
   /**
@@ -384,15 +397,19 @@ export class Relay {
    * ```
    */
   nextSweepAt(): number | undefined {
-    return this.#context.closed ? undefined : this.#sweeper.nextAt();
+    if (this.#context.closed) return undefined;
+    const sweep = this.#sweeper.nextAt();
+    const grace = this.#channels.nextGraceEnd();
+    if (grace === undefined || sweep === undefined) return sweep ?? grace;
+    return Math.min(sweep, grace);
   }
 
   // ------------------------------------------------------------ server API
 
   /**
-   * The current members of a channel connected to this relay (empty when
-   * nobody is in it here); with a store shared by several relays, the
-   * store knows the others.
+   * The current members of a channel connected to this relay, members in
+   * their presence grace included (empty when nobody is in it here); with a
+   * store shared by several relays, the store knows the others.
    *
    * @example Listing members
    * ```ts
@@ -530,6 +547,7 @@ export class Relay {
     for (const conn of [...this.#connections]) {
       conn.terminate(RelayCloseCode.serviceRestart, "service restart", {
         bye: "shutdown",
+        retryAfter: this.#context.settings.restartHint,
       });
     }
     this.#connections.clear();

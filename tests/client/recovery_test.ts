@@ -43,7 +43,7 @@ Deno.test("a subscriber that drops while others publish gets every message once,
 });
 
 Deno.test("a relay restart is a resync with history_lost for each joined channel", async () => {
-  await using world = new World();
+  await using world = new World({ restartHint: 0 }); // no retry hint;
   const alice = await world.connected();
   await alice.join("room");
   await alice.join("other");

@@ -157,7 +157,7 @@ Deno.test("WebSocketChannel owns its connection", async () => {
 });
 
 Deno.test("WebSocketChannel shows a resync after the relay restarted", async () => {
-  await using world = new World();
+  await using world = new World({ restartHint: 0 }); // no retry hint;
   const channel = new WebSocketChannel({
     url: URL_,
     channelId: "lobby",

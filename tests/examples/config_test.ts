@@ -43,3 +43,11 @@ Deno.test("LIFELINE_MAX_DEPTH, LIFELINE_MAX_CONNECTIONS_PER_USER and LIFELINE_ID
   assert.equal(codeOf(c.take()[0]), "bad_frame");
   assert.throws(() => readConfig({ LIFELINE_MAX_DEPTH: "deep" }), RangeError);
 });
+
+Deno.test("LIFELINE_PRESENCE_GRACE sets the relay's presence grace", () => {
+  assert.equal(
+    readConfig({ LIFELINE_PRESENCE_GRACE: "2500" }).relay.presenceGrace,
+    2500,
+  );
+  assert.equal(readConfig({}).relay.presenceGrace, undefined);
+});

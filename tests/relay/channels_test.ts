@@ -114,11 +114,14 @@ Deno.test("update changes the profile in every channel with a new version each",
   assert.deepEqual(h.relay.members("x")[0], member);
 });
 
-Deno.test("a disconnect sends leave presence to the remaining members", () => {
+Deno.test("a disconnect sends leave presence to the remaining members after the grace", () => {
   using h = harness();
   const [a, b] = h.joined("room");
   b.conn.closed(1006);
   b.conn.closed(1006); // idempotent
+  h.clock.tick(9_999);
+  assert.deepEqual(a.take(), []);
+  h.clock.tick(1);
   assert.deepEqual(a.take(), [{
     type: "presence",
     channel: "room",

@@ -48,6 +48,13 @@ Deno.test("a socket over the backlog bound misses messages, then is closed with 
     code: 1013,
     reason: "slow consumer",
   }]);
+  // The bye goes out past the backlog, with a retry hint.
+  assert.deepEqual(slow.take(), [{
+    type: "bye",
+    reason: "slow_consumer",
+    reconnect: true,
+    retryAfter: 5000,
+  }]);
   assert.equal(fast.take().length, 2);
 });
 
@@ -96,8 +103,8 @@ Deno.test("a connection is closed once, however many reasons it is given", () =>
 Deno.test("a connection that closes leaves its channels and parks its session once", () => {
   using h = harness();
   const [a, b] = h.joined("lobby");
-  a.conn.closed();
-  a.conn.closed();
+  a.conn.closed(1000);
+  a.conn.closed(1000);
   assert.deepEqual(b.take().map((f) => f.type === "presence" && f.action), [
     "leave",
   ]);
@@ -149,6 +156,24 @@ Deno.test("every bye is followed by the close code BYE_REASONS gives its reason"
     const c = h.connect();
     h.clock.tick(200);
     record(c); // idle
+  }
+  {
+    using h = harness({ limits: { rate: 1, burst: 1 }, rateRefusalLimit: 2 });
+    const c = h.connect();
+    for (let i = 0; i < 3; i++) c.send({ type: "members", channel: "a" });
+    h.clock.tick(1_000);
+    record(c); // rate_limited
+  }
+  {
+    using h = harness({ slowConsumerTimeout: 100 });
+    const [slow, other] = h.joined("x");
+    slow.socket.bufferedAmount = Infinity;
+    other.send({ type: "pub", channel: "x", event: "e" });
+    h.clock.tick(100);
+    other.send({ type: "pub", channel: "x", event: "e" });
+    await settle();
+    h.clock.tick(1_000);
+    record(slow); // slow_consumer
   }
   assert.equal(seen.size, Object.keys(BYE_REASONS).length);
   for (const [reason, code] of seen) {

@@ -90,7 +90,10 @@ Deno.test("sweep and nextSweepAt do nothing on a closed relay", () => {
 });
 
 Deno.test("connections silent past interval + timeout are dropped with 4408", () => {
-  using h = harness({ heartbeat: { interval: 1000, timeout: 500 } });
+  using h = harness({
+    heartbeat: { interval: 1000, timeout: 500 },
+    presenceGrace: 0,
+  });
   const silent = h.connect();
   const chatty = h.connect();
   const peer = h.connect();

@@ -133,7 +133,7 @@ Deno.test("every refused frame with a ref in its first characters gets its ack",
   assert.equal(codeOf(frames[3]), "rate_limited"); // an error frame: no ref
 });
 
-Deno.test("a persistent rate violator is closed with 1008", () => {
+Deno.test("a persistent rate violator is told to come back later: bye with a hint, then 1013", () => {
   using h = harness({
     limits: { rate: 10, burst: 10 },
     rateRefusalLimit: 50,
@@ -143,8 +143,14 @@ Deno.test("a persistent rate violator is closed with 1008", () => {
   for (let i = 0; i < 59; i++) a.send({ type: "members", channel: "a" });
   assert.equal(a.socket.closes.length, 0);
   a.send({ type: "members", channel: "a" }); // the 50th refusal
+  assert.deepEqual(a.take().at(-1), {
+    type: "bye",
+    reason: "rate_limited",
+    reconnect: true,
+    retryAfter: 1_000, // badFrameWindow
+  });
   h.clock.tick(250);
-  assert.deepEqual(a.socket.closes.map((c) => c.code), [1008]);
+  assert.deepEqual(a.socket.closes.map((c) => c.code), [1013]);
 });
 
 Deno.test("refusals spread wider than the window do not close", () => {
@@ -313,5 +319,5 @@ Deno.test("by default 1,000 refusals within 10 s close the connection", () => {
   assert.equal(a.socket.closes.length, 0); // 999 refusals
   a.send({ type: "members", channel: "a" });
   h.clock.tick(250);
-  assert.deepEqual(a.socket.closes.map((c) => c.code), [1008]);
+  assert.deepEqual(a.socket.closes.map((c) => c.code), [1013]);
 });

@@ -40,6 +40,7 @@ Deno.test("close says bye, closes every socket with 1012 and stops every timer",
       type: "bye",
       reason: "shutdown",
       reconnect: true,
+      retryAfter: 5_000, // restartHint's default
     }]);
     assert.deepEqual(c.socket.closes, [{
       code: 1012,
@@ -87,7 +88,7 @@ Deno.test("a Fanout hook delivers channel, presence and app-wide frames", () => 
   h.relay.publish(null, "all");
   assert.deepEqual(a.take().map((f) => f.type), ["ack", "msg"]);
   assert.deepEqual(b.take().map((f) => f.type), ["msg", "msg"]);
-  b.conn.closed();
+  b.conn.closed(1000);
   assert.deepEqual(calls, [
     "sub #app",
     "sub #app",

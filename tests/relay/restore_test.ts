@@ -138,7 +138,7 @@ Deno.test("a restored connection leaves its channels when its socket closes", ()
     profile: null,
     channels: ["lobby"],
   });
-  conn.closed();
+  conn.closed(1000);
   assert.deepEqual(store.channel("lobby").members, []);
   assert.equal(store.counts().resumable, 1);
   relay.close();

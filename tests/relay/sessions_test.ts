@@ -95,8 +95,19 @@ Deno.test("a newer connection of the same user takes over a live session", () =>
     reconnect: false,
   }]);
   assert.equal(old.socket.closes[0].code, 4409);
-  assert.equal(peer.take()[0].type, "presence");
-  assert.deepEqual(h.relay.members("room").map((m) => m.id), [peer.conn.id]);
+  // The session, in its channels, moved: nobody hears a leave or a join.
+  assert.deepEqual(peer.take(), []);
+  assert.deepEqual(
+    h.relay.members("room").map((m) => m.id).sort(),
+    [
+      session,
+      peer.conn.id,
+    ].sort(),
+  );
+  fresh.send({ type: "pub", ref: 1, channel: "room", event: "e" });
+  assert.equal(peer.take()[0].type, "msg");
+  h.clock.tick(10_000); // past the presence grace
+  assert.deepEqual(peer.take(), []);
   assert.equal(h.relay.stats().sessions, 2);
 });
 

@@ -42,6 +42,8 @@ Deno.test("relay options of the wrong type are TypeErrors naming them", () => {
   assert.throws(() => harness({ dedupeSize: -1 }), RangeError);
   assert.throws(() => harness({ historySize: -1 }), RangeError);
   assert.throws(() => harness({ historyTtl: -1 }), RangeError);
+  assert.throws(() => harness({ presenceGrace: -1 }), /'presenceGrace'/);
+  assert.throws(() => harness({ restartHint: -1 }), /'restartHint'/);
 });
 
 Deno.test("session ids come from the sessionId option", () => {
