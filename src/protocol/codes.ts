@@ -162,6 +162,8 @@ export const BYE_REASONS: {
   readonly unauthorized: ByeReasonEntry;
   /** The hello spoke another protocol version. */
   readonly unsupported_version: ByeReasonEntry;
+  /** The socket stayed backlogged past `maxBufferedBytes` (a slow consumer). */
+  readonly slow_consumer: ByeReasonEntry;
 } = Object.freeze({
   shutdown: { reconnect: true, code: RelayCloseCode.serviceRestart },
   timeout: { reconnect: true, code: RelayCloseCode.heartbeatTimeout },
@@ -171,6 +173,7 @@ export const BYE_REASONS: {
     reconnect: false,
     code: RelayCloseCode.protocolError,
   },
+  slow_consumer: { reconnect: true, code: RelayCloseCode.tryAgainLater },
 });
 
 /**

@@ -37,10 +37,22 @@ export interface ConnectionHost {
   forget(conn: Connection): void;
 }
 
+/**
+ * The retry hint, in ms, of the `bye` a slow consumer gets: long enough for
+ * the backlog it left to stop mattering, short enough to resume within the
+ * history window.
+ */
+export const SLOW_CONSUMER_RETRY_AFTER = 5_000;
+
 /** How {@linkcode Connection.terminate} ends a connection. */
 export interface TerminateOptions {
-  /** Says `bye` with this reason first. */
+  /**
+   * Says `bye` with this reason first. The `bye` skips the backlog check: a
+   * few bytes, for a client that reads again before the close.
+   */
   bye?: ByeReason;
+  /** The `bye`'s retry hint, in ms. */
+  retryAfter?: number;
   /**
    * Closes the socket after the close linger instead of now, so the close
    * code reaches a peer that is still sending (bad input).
@@ -77,6 +89,7 @@ export class Connection {
   #context: Context;
   #counters: Counters;
   #maxBufferedBytes: number;
+  #softBufferedBytes: number;
   #host: ConnectionHost;
   /** Since when sends have been dropped for backlog, or -1. */
   #backlogSince = -1;
@@ -96,6 +109,10 @@ export class Connection {
     this.#context = context;
     this.#counters = context.counters;
     this.#maxBufferedBytes = context.settings.maxBufferedBytes;
+    this.#softBufferedBytes = Math.min(
+      context.settings.softBufferedBytes,
+      this.#maxBufferedBytes,
+    );
     this.#host = host;
     this.socket = socket;
     this.identity = identity;
@@ -147,24 +164,38 @@ export class Connection {
     this.#state = "open";
   }
 
-  /** Sends one frame; never throws. Returns whether it went out. */
-  send(text: string): boolean {
+  /**
+   * Sends one frame; never throws. Returns whether it went out. Over
+   * `maxBufferedBytes` nothing goes out; over `softBufferedBytes` a
+   * `volatile` frame does not. Each frame not sent is a drop.
+   */
+  send(text: string, volatile = false): boolean {
     // The fan-out hot path: once per recipient of every message.
     const state = this.#state;
     if (state === "closing" || state === "closed") return false;
     const socket = this.socket;
     const buffered = socket.bufferedAmount;
-    if (buffered !== undefined && buffered > this.#maxBufferedBytes) {
-      this.#backlogged();
-      return false;
+    if (buffered !== undefined && buffered > this.#softBufferedBytes) {
+      if (buffered > this.#maxBufferedBytes) {
+        this.#backlogged();
+        return false;
+      }
+      if (volatile) {
+        this.#counters.drops++;
+        return false;
+      }
     }
-    this.#backlogSince = -1;
     try {
-      socket.send(text);
+      if (socket.send(text) === false) {
+        // The runtime dropped it: its own backpressure limit.
+        this.#backlogged();
+        return false;
+      }
     } catch {
       this.#counters.drops++;
       return false;
     }
+    this.#backlogSince = -1;
     this.#counters.messagesOut++;
     return true;
   }
@@ -177,12 +208,19 @@ export class Connection {
     if (this.#backlogSince < 0) this.#backlogSince = now;
     else if (timeout > 0 && now - this.#backlogSince >= timeout) {
       // Not now: the caller may be iterating the channel this leaves.
-      queueMicrotask(() =>
-        this.terminate(RelayCloseCode.tryAgainLater, "slow consumer", {
-          linger: true,
-        })
-      );
+      queueMicrotask(() => this.#closeSlow());
     }
+  }
+
+  /** Closes a slow consumer: `bye` with a retry hint, then 1013. */
+  #closeSlow(): void {
+    if (!this.serving) return;
+    this.#counters.slowConsumers++;
+    this.terminate(RelayCloseCode.tryAgainLater, "slow consumer", {
+      bye: "slow_consumer",
+      retryAfter: SLOW_CONSUMER_RETRY_AFTER,
+      linger: true,
+    });
   }
 
   /** Acks request `ref` (nothing without a ref). */
@@ -238,7 +276,7 @@ export class Connection {
       return;
     }
     if (options.bye !== undefined) {
-      this.send(encodeFrame(byeFrame(options.bye)));
+      this.#sendBye(options.bye, options.retryAfter);
     }
     this.#host.detach(this);
     this.queue.length = 0;
@@ -253,6 +291,19 @@ export class Connection {
       this.#linger = undefined;
       this.#finish(code, reason);
     }, this.#context.settings.closeLinger);
+  }
+
+  /** Sends `bye`, past the backlog check. */
+  #sendBye(reason: ByeReason, retryAfter: number | undefined): void {
+    try {
+      if (
+        this.socket.send(encodeFrame(byeFrame(reason, retryAfter))) === false
+      ) {
+        this.#counters.drops++;
+      } else this.#counters.messagesOut++;
+    } catch {
+      this.#counters.drops++;
+    }
   }
 
   /** The socket closed (the peer, or us): forget the connection. Idempotent. */

@@ -19,6 +19,7 @@ export class Counters {
   badFrames = 0;
   rateLimited = 0;
   duplicates = 0;
+  slowConsumers = 0;
 }
 
 /** The options every part reads, checked and with their defaults. */
@@ -32,6 +33,7 @@ export interface Settings {
   readonly closeLinger: number;
   readonly resumeWindow: number;
   readonly maxBufferedBytes: number;
+  readonly softBufferedBytes: number;
   readonly slowConsumerTimeout: number;
 }
 

@@ -18,6 +18,9 @@ import type { RelayOptions } from "./options.ts";
 import type { RelayStore } from "./store.ts";
 
 const POSITIVE: NumberRange = { positive: true };
+
+/** The default of `maxBufferedBytes`: 4 MiB. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const NON_NEGATIVE: NumberRange = { min: 0 };
 
 const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
@@ -43,6 +46,7 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "historySize",
   "historyTtl",
   "maxBufferedBytes",
+  "softBufferedBytes",
   "slowConsumerTimeout",
   "onError",
 ];
@@ -117,7 +121,11 @@ export function resolveSettings(options: RelayOptions): Settings {
     resumeWindow: check("resumeWindow", options.resumeWindow ?? 120_000),
     maxBufferedBytes: check(
       "maxBufferedBytes",
-      options.maxBufferedBytes ?? 4 * 1024 * 1024,
+      options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+    ),
+    softBufferedBytes: check(
+      "softBufferedBytes",
+      options.softBufferedBytes ?? 1024 * 1024,
     ),
     slowConsumerTimeout: check(
       "slowConsumerTimeout",

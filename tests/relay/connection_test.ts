@@ -49,6 +49,7 @@ Deno.test("a socket over the backlog bound misses messages, then is closed with 
     reason: "slow consumer",
   }]);
   assert.equal(fast.take().length, 2);
+  assert.equal(h.relay.stats().slowConsumers, 1);
 });
 
 Deno.test("a backlog that drains resets the slow-consumer timer", () => {
@@ -137,6 +138,17 @@ Deno.test("every bye is followed by the close code BYE_REASONS gives its reason"
     await settle();
     h.clock.tick(1_000);
     record(c); // unauthorized
+  }
+  {
+    using h = harness({ maxBufferedBytes: 10, slowConsumerTimeout: 10 });
+    const c = h.connect();
+    c.socket.bufferedAmount = 11;
+    h.relay.publish(null, "dropped");
+    h.clock.tick(10);
+    h.relay.publish(null, "dropped");
+    await settle();
+    h.clock.tick(1_000);
+    record(c); // slow_consumer
   }
   assert.equal(seen.size, Object.keys(BYE_REASONS).length);
   for (const [reason, code] of seen) {
