@@ -47,11 +47,6 @@ export async function bootstrap(start: StartServer): Promise<void> {
   const host = server.hostname.includes(":")
     ? `[${server.hostname}]`
     : server.hostname;
-  // The WebSocket URL in full: a client given the bare origin gets a 404.
-  console.log(
-    `listening on http://${host}:${server.port} (WebSocket: ws://${host}:${server.port}${RELAY_PATH})`,
-  );
-
   const signals = process.platform === "win32"
     ? ["SIGINT", "SIGBREAK"] as const
     : ["SIGINT", "SIGTERM"] as const;
@@ -69,4 +64,10 @@ export async function bootstrap(start: StartServer): Promise<void> {
     process.exit(0);
   };
   for (const signal of signals) process.on(signal, stop);
+  // Only once a signal stops it gracefully: whoever reads this line may stop
+  // the server at once. The WebSocket URL in full: a client given the bare
+  // origin gets a 404.
+  console.log(
+    `listening on http://${host}:${server.port} (WebSocket: ws://${host}:${server.port}${RELAY_PATH})`,
+  );
 }
