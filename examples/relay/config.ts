@@ -14,6 +14,8 @@
  * | `LIFELINE_PROFILE_BYTES` | largest member profile, in bytes of JSON | relay default |
  * | `LIFELINE_HISTORY_SIZE` | messages kept per channel for recovery; `0` = none | relay default |
  * | `LIFELINE_HISTORY_TTL` | how long a message is kept for recovery, ms; `0` = none | relay default |
+ * | `LIFELINE_BACKLOG_BYTES` | a socket's backlog past which it misses every frame | relay default |
+ * | `LIFELINE_SLOW_TIMEOUT` | ms a socket may stay past it before 1013; `0` = never | relay default |
  * | `LIFELINE_ORIGINS` | comma list of allowed `Origin` values | any origin |
  * | `LIFELINE_TOKENS` | comma list of `token:userId` (or bare `token`) | anonymous allowed |
  * | `LIFELINE_ADMIN_TOKEN` | bearer token for `POST /users/:id/events` | route off (404) |
@@ -65,6 +67,10 @@ export function readConfig(env: Env = process.env): ServerConfig {
   if (historySize !== undefined) relay.historySize = historySize;
   const historyTtl = readNumber(env, "LIFELINE_HISTORY_TTL");
   if (historyTtl !== undefined) relay.historyTtl = historyTtl;
+  const maxBuffered = readNumber(env, "LIFELINE_BACKLOG_BYTES");
+  if (maxBuffered !== undefined) relay.maxBufferedBytes = maxBuffered;
+  const slowTimeout = readNumber(env, "LIFELINE_SLOW_TIMEOUT");
+  if (slowTimeout !== undefined) relay.slowConsumerTimeout = slowTimeout;
   const origins = readList(env, "LIFELINE_ORIGINS");
   if (origins) relay.origins = origins;
   const tokens = readList(env, "LIFELINE_TOKENS");

@@ -15,7 +15,7 @@ import type { Context } from "./_context.ts";
 import { APP_TOPIC, type Fanout } from "./fanout.ts";
 
 /** Ms between backlog checks when a publish held a frame back. */
-const HELD_CHECK_MS = 100;
+const HELD_CHECK_MS = 10;
 /** Ms between backlog checks otherwise. */
 const CHECK_MS = 1_000;
 
@@ -75,7 +75,7 @@ export class SlowLane {
 
   /**
    * Called after each native publish: checks every welcomed socket's
-   * backlog, at most every 100 ms when the publish held a frame back
+   * backlog, at most every 10 ms when the publish held a frame back
    * (`held`), else at most once a second.
    */
   published(held: boolean): void {

@@ -24,3 +24,15 @@ Deno.test("app-wide publishes are on unless LIFELINE_BROADCAST says off", () => 
     RangeError,
   );
 });
+
+Deno.test("the backlog limits come from LIFELINE_BACKLOG_BYTES and LIFELINE_SLOW_TIMEOUT", () => {
+  const { relay } = readConfig({
+    LIFELINE_BACKLOG_BYTES: "65536",
+    LIFELINE_SLOW_TIMEOUT: "1000",
+  });
+  assert.equal(relay.maxBufferedBytes, 65_536);
+  assert.equal(relay.slowConsumerTimeout, 1_000);
+  const defaults = readConfig({}).relay;
+  assert.equal(defaults.maxBufferedBytes, undefined);
+  assert.equal(defaults.slowConsumerTimeout, undefined);
+});

@@ -126,7 +126,7 @@ Deno.test("with a native fan-out, a backlogged socket is taken off its topics an
   log.length = 0;
   slow.socket.bufferedAmount = SOFT + 1;
   h.clock.tick(100);
-  publish(sender, "held"); // it answers false: the relay looks (every 100 ms)
+  publish(sender, "held"); // it answers false: the relay looks (every 10 ms)
   assert.deepEqual(log, ["-room", "-#app"]);
   assert.deepEqual(events(slow), ["held"]);
   publish(sender, "cursor", true);
