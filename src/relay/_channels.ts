@@ -281,7 +281,7 @@ export class Channels {
     const channel = this.local.get(name);
     if (channel !== undefined) {
       const text = encodeFrame(msgFrame(name, offset, event, data, sender));
-      this.#toChannel(channel, text, except);
+      this.#toChannel(channel, text, except, false);
     }
     return offset;
   }
@@ -347,7 +347,7 @@ export class Channels {
   ): string {
     const text = encodeFrame(presenceFrame(name, action, member, version));
     const channel = this.local.get(name);
-    if (channel !== undefined) this.#toChannel(channel, text, except);
+    if (channel !== undefined) this.#toChannel(channel, text, except, false);
     return text;
   }
 
@@ -360,7 +360,7 @@ export class Channels {
     channel: Channel<Connection>,
     text: string,
     except: Connection | undefined,
-    volatile = false,
+    volatile: boolean,
   ): void {
     const fanout = this.#context.fanout;
     const lane = this.#lane;

@@ -169,7 +169,7 @@ export class Connection {
    * `maxBufferedBytes` nothing goes out; over `softBufferedBytes` a
    * `volatile` frame does not. Each frame not sent is a drop.
    */
-  send(text: string, volatile = false): boolean {
+  send(text: string, volatile?: boolean): boolean {
     // The fan-out hot path: once per recipient of every message.
     const state = this.#state;
     if (state === "closing" || state === "closed") return false;
