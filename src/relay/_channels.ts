@@ -380,8 +380,14 @@ export class Channels {
       lane.published(held === false);
       return;
     }
+    if (volatile) {
+      for (const conn of channel.members) {
+        if (conn !== except) conn.sendVolatile(text);
+      }
+      return;
+    }
     for (const conn of channel.members) {
-      if (conn !== except) conn.send(text, volatile);
+      if (conn !== except) conn.send(text);
     }
   }
 

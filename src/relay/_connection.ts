@@ -165,39 +165,50 @@ export class Connection {
   }
 
   /**
-   * Sends one frame; never throws. Returns whether it went out. Over
-   * `maxBufferedBytes` nothing goes out; over `softBufferedBytes` a
-   * `volatile` frame does not. Each frame not sent is a drop.
+   * Sends one frame; never throws. Returns whether it went out: over
+   * `maxBufferedBytes` nothing goes out, and each frame not sent is a drop.
    */
-  send(text: string, volatile?: boolean): boolean {
+  send(text: string): boolean {
     // The fan-out hot path: once per recipient of every message.
     const state = this.#state;
     if (state === "closing" || state === "closed") return false;
     const socket = this.socket;
     const buffered = socket.bufferedAmount;
-    if (buffered !== undefined && buffered > this.#softBufferedBytes) {
-      if (buffered > this.#maxBufferedBytes) {
-        this.#backlogged();
-        return false;
-      }
-      if (volatile) {
-        this.#counters.drops++;
-        return false;
-      }
+    if (buffered !== undefined && buffered > this.#maxBufferedBytes) {
+      this.#backlogged();
+      return false;
     }
+    let answer: unknown;
     try {
-      if (socket.send(text) === false) {
-        // The runtime dropped it: its own backpressure limit.
-        this.#backlogged();
-        return false;
-      }
+      answer = socket.send(text);
     } catch {
       this.#counters.drops++;
+      return false;
+    }
+    if (answer === false) {
+      // The runtime dropped it: its own backpressure limit.
+      this.#backlogged();
       return false;
     }
     this.#backlogSince = -1;
     this.#counters.messagesOut++;
     return true;
+  }
+
+  /**
+   * Sends a volatile frame: the first to go, already over
+   * `softBufferedBytes` (a drop); otherwise as {@linkcode send}.
+   */
+  sendVolatile(text: string): boolean {
+    const buffered = this.socket.bufferedAmount;
+    if (
+      buffered !== undefined && buffered > this.#softBufferedBytes &&
+      buffered <= this.#maxBufferedBytes && this.serving
+    ) {
+      this.#counters.drops++;
+      return false;
+    }
+    return this.send(text);
   }
 
   /** A send dropped for backlog; too long backlogged, the connection closes. */

@@ -68,7 +68,9 @@ export class SlowLane {
       }
       if (channel !== null && !channel.members.has(conn)) continue;
       members++;
-      if (conn !== except) conn.send(text, volatile);
+      if (conn === except) continue;
+      if (volatile) conn.sendVolatile(text);
+      else conn.send(text);
     }
     return members;
   }
