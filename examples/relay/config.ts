@@ -18,6 +18,8 @@
  * | `LIFELINE_HISTORY_SIZE` | messages kept per channel for recovery; `0` = none | relay default |
  * | `LIFELINE_HISTORY_TTL` | how long a message is kept for recovery, ms; `0` = none | relay default |
  * | `LIFELINE_PRESENCE_GRACE` | how long a dropped member stays in its channels, ms; `0` = none | relay default |
+ * | `LIFELINE_BACKLOG_BYTES` | a socket's backlog past which it misses every frame | relay default |
+ * | `LIFELINE_SLOW_TIMEOUT` | ms a socket may stay past it before 1013; `0` = never | relay default |
  * | `LIFELINE_ORIGINS` | comma list of allowed `Origin` values | any origin |
  * | `LIFELINE_TOKENS` | comma list of `token:userId` (or bare `token`) | anonymous allowed |
  * | `LIFELINE_ADMIN_TOKEN` | bearer token for `POST /users/:id/events` and, with `LIFELINE_TOKENS`, `GET /stats` | route off (404) |
@@ -76,6 +78,10 @@ export function readConfig(env: Env = process.env): ServerConfig {
   if (idleTimeout !== undefined) relay.idleTimeout = idleTimeout;
   const presenceGrace = readNumber(env, "LIFELINE_PRESENCE_GRACE");
   if (presenceGrace !== undefined) relay.presenceGrace = presenceGrace;
+  const maxBuffered = readNumber(env, "LIFELINE_BACKLOG_BYTES");
+  if (maxBuffered !== undefined) relay.maxBufferedBytes = maxBuffered;
+  const slowTimeout = readNumber(env, "LIFELINE_SLOW_TIMEOUT");
+  if (slowTimeout !== undefined) relay.slowConsumerTimeout = slowTimeout;
   const origins = readList(env, "LIFELINE_ORIGINS");
   if (origins) relay.origins = origins;
   const tokens = readList(env, "LIFELINE_TOKENS");

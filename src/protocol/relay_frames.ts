@@ -219,7 +219,7 @@ export interface ErrorFrame {
 export interface ByeFrame {
   /** The frame type. */
   type: "bye";
-  /** Why: `shutdown`, `timeout`, `replaced`, `unauthorized`, `unsupported_version`. */
+  /** Why: `shutdown`, `timeout`, `replaced`, `unauthorized`, `unsupported_version`, `slow_consumer`. */
   reason: string;
   /** Whether the client should reconnect. */
   reconnect: boolean;

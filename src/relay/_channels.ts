@@ -20,6 +20,7 @@ import {
   presenceFrame,
 } from "../protocol/mod.ts";
 import { Channel } from "./_channel.ts";
+import { SlowLane } from "./_slow_lane.ts";
 import { background, type Context } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
 import { Grace } from "./_grace.ts";
@@ -36,6 +37,8 @@ export class Channels {
   /** Welcomed connections by session id, for app-wide messages. */
   #live: ReadonlyMap<string, Connection>;
   #grace: Grace;
+  /** With a native fan-out: the backlogged connections it does not reach. */
+  #lane: SlowLane | undefined;
 
   /** `timers`: whether the presence grace ends on timers (else the sweep). */
   constructor(
@@ -50,6 +53,8 @@ export class Channels {
       timers,
       (conn) => this.leaveAll(conn, this.#context.closed),
     );
+    const fanout = context.fanout;
+    if (fanout !== undefined) this.#lane = new SlowLane(context, fanout, live);
   }
 
   /**
@@ -152,6 +157,7 @@ export class Channels {
     }
     channel.members.add(conn);
     conn.channels.set(name, channel);
+    if (this.#lane?.has(conn)) return;
     this.#context.fanout?.subscribe(conn.socket, name);
   }
 
@@ -339,7 +345,7 @@ export class Channels {
     const channel = this.local.get(name);
     if (channel !== undefined) {
       const text = encodeFrame(msgFrame(name, offset, event, data, sender));
-      this.#toChannel(channel, text, except);
+      this.#toChannel(channel, text, except, false);
     }
     return offset;
   }
@@ -355,7 +361,7 @@ export class Channels {
     const channel = this.local.get(name);
     if (channel === undefined) return;
     const text = encodeFrame(msgFrame(name, undefined, event, data, sender));
-    this.#toChannel(channel, text, except);
+    this.#toChannel(channel, text, except, true);
   }
 
   /** Sends an app-wide message to every welcomed connection here. */
@@ -367,10 +373,18 @@ export class Channels {
   ): void {
     const text = encodeFrame(msgFrame(null, undefined, event, data, sender));
     const fanout = this.#context.fanout;
-    if (fanout !== undefined) {
-      fanout.publish(APP_TOPIC, text, except?.socket);
-      this.#context.counters.messagesOut += this.#live.size -
-        (except ? 1 : 0);
+    const lane = this.#lane;
+    if (fanout !== undefined && lane !== undefined) {
+      const slow = lane.size > 0 ? lane.send(null, text, except, false) : 0;
+      const skip = except !== undefined && !lane.has(except);
+      const held = fanout.publish(
+        APP_TOPIC,
+        text,
+        skip ? except.socket : undefined,
+      );
+      this.#context.counters.messagesOut += this.#live.size - slow -
+        (skip ? 1 : 0);
+      lane.published(held === false);
       return;
     }
     for (const conn of this.#live.values()) {
@@ -397,21 +411,43 @@ export class Channels {
   ): string {
     const text = encodeFrame(presenceFrame(name, action, member, version));
     const channel = this.local.get(name);
-    if (channel !== undefined) this.#toChannel(channel, text, except);
+    if (channel !== undefined) this.#toChannel(channel, text, except, false);
     return text;
   }
 
+  /**
+   * Sends `text` to the members of `channel` but `except`, through the
+   * native fan-out when there is one (and one by one to the slow lane); a
+   * `volatile` message is the first to go to a backlogged socket.
+   */
   #toChannel(
     channel: Channel<Connection>,
     text: string,
     except: Connection | undefined,
+    volatile: boolean,
   ): void {
     const fanout = this.#context.fanout;
-    if (fanout !== undefined) {
-      const skip = except !== undefined && channel.members.has(except);
-      fanout.publish(channel.name, text, skip ? except.socket : undefined);
-      this.#context.counters.messagesOut += channel.members.size -
+    const lane = this.#lane;
+    if (fanout !== undefined && lane !== undefined) {
+      const slow = lane.size > 0
+        ? lane.send(channel, text, except, volatile)
+        : 0;
+      const skip = except !== undefined && channel.members.has(except) &&
+        !lane.has(except);
+      const held = fanout.publish(
+        channel.name,
+        text,
+        skip ? except.socket : undefined,
+      );
+      this.#context.counters.messagesOut += channel.members.size - slow -
         (skip ? 1 : 0);
+      lane.published(held === false);
+      return;
+    }
+    if (volatile) {
+      for (const conn of channel.members) {
+        if (conn !== except) conn.sendVolatile(text);
+      }
       return;
     }
     for (const conn of channel.members) {

@@ -43,7 +43,10 @@ export interface ConnectionHost {
 
 /** How {@linkcode Connection.terminate} ends a connection. */
 export interface TerminateOptions {
-  /** Says `bye` with this reason first. */
+  /**
+   * Says `bye` with this reason first. The `bye` skips the backlog check: a
+   * few bytes, for a client that reads again before the close.
+   */
   bye?: ByeReason;
   /** The `bye`'s retry hint, in milliseconds (none when 0 or absent). */
   retryAfter?: number;
@@ -95,6 +98,7 @@ export class Connection {
   #context: Context;
   #counters: Counters;
   #maxBufferedBytes: number;
+  #softBufferedBytes: number;
   #host: ConnectionHost;
   /** Since when sends have been dropped for backlog, or -1. */
   #backlogSince = -1;
@@ -114,6 +118,10 @@ export class Connection {
     this.#context = context;
     this.#counters = context.counters;
     this.#maxBufferedBytes = context.settings.maxBufferedBytes;
+    this.#softBufferedBytes = Math.min(
+      context.settings.softBufferedBytes,
+      this.#maxBufferedBytes,
+    );
     this.#host = host;
     this.socket = socket;
     this.identity = identity;
@@ -173,7 +181,10 @@ export class Connection {
     this.#state = "open";
   }
 
-  /** Sends one frame; never throws. Returns whether it went out. */
+  /**
+   * Sends one frame; never throws. Returns whether it went out: over
+   * `maxBufferedBytes` nothing goes out, and each frame not sent is a drop.
+   */
   send(text: string): boolean {
     // The fan-out hot path: once per recipient of every message.
     const state = this.#state;
@@ -184,15 +195,37 @@ export class Connection {
       this.#backlogged();
       return false;
     }
-    this.#backlogSince = -1;
+    let answer: unknown;
     try {
-      socket.send(text);
+      answer = socket.send(text);
     } catch {
       this.#counters.drops++;
       return false;
     }
+    if (answer === false) {
+      // The runtime dropped it: its own backpressure limit.
+      this.#backlogged();
+      return false;
+    }
+    this.#backlogSince = -1;
     this.#counters.messagesOut++;
     return true;
+  }
+
+  /**
+   * Sends a volatile frame: the first to go, already over
+   * `softBufferedBytes` (a drop); otherwise as {@linkcode send}.
+   */
+  sendVolatile(text: string): boolean {
+    const buffered = this.socket.bufferedAmount;
+    if (
+      buffered !== undefined && buffered > this.#softBufferedBytes &&
+      buffered <= this.#maxBufferedBytes && this.serving
+    ) {
+      this.#counters.drops++;
+      return false;
+    }
+    return this.send(text);
   }
 
   /** A send dropped for backlog; too long backlogged, the connection closes. */
@@ -203,14 +236,19 @@ export class Connection {
     if (this.#backlogSince < 0) this.#backlogSince = now;
     else if (timeout > 0 && now - this.#backlogSince >= timeout) {
       // Not now: the caller may be iterating the channel this leaves.
-      queueMicrotask(() =>
-        this.terminate(RelayCloseCode.tryAgainLater, "slow consumer", {
-          bye: "slow_consumer",
-          retryAfter: timeout,
-          linger: true,
-        })
-      );
+      queueMicrotask(() => this.#closeSlow());
     }
+  }
+
+  /** Closes a slow consumer: `bye` with a retry hint, then 1013. */
+  #closeSlow(): void {
+    if (!this.serving) return;
+    this.#counters.slowConsumers++;
+    this.terminate(RelayCloseCode.tryAgainLater, "slow consumer", {
+      bye: "slow_consumer",
+      retryAfter: this.#context.settings.slowConsumerTimeout,
+      linger: true,
+    });
   }
 
   /** Acks request `ref` (nothing without a ref). */
@@ -268,8 +306,7 @@ export class Connection {
       return;
     }
     if (options.bye !== undefined) {
-      const hint = options.retryAfter || undefined;
-      this.#sayBye(encodeFrame(byeFrame(options.bye, hint)));
+      this.#sendBye(options.bye, options.retryAfter || undefined);
     }
     this.#host.detach(this, options.dropped !== true);
     this.queue.length = 0;
@@ -286,11 +323,14 @@ export class Connection {
     }, this.#context.settings.closeLinger);
   }
 
-  /** Sends the `bye`, backlog or not: it is the last frame. */
-  #sayBye(text: string): void {
+  /** Sends `bye`, past the backlog check. */
+  #sendBye(reason: ByeReason, retryAfter: number | undefined): void {
     try {
-      this.socket.send(text);
-      this.#counters.messagesOut++;
+      if (
+        this.socket.send(encodeFrame(byeFrame(reason, retryAfter))) === false
+      ) {
+        this.#counters.drops++;
+      } else this.#counters.messagesOut++;
     } catch {
       this.#counters.drops++;
     }

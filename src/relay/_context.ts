@@ -19,6 +19,7 @@ export class Counters {
   badFrames = 0;
   rateLimited = 0;
   duplicates = 0;
+  slowConsumers = 0;
 }
 
 /** The options every part reads, checked and with their defaults. */
@@ -34,6 +35,7 @@ export interface Settings {
   readonly presenceGrace: number;
   readonly restartHint: number;
   readonly maxBufferedBytes: number;
+  readonly softBufferedBytes: number;
   readonly slowConsumerTimeout: number;
   readonly idleTimeout: number;
   readonly maxConnectionsPerUser: number;

@@ -18,6 +18,9 @@ import type { RelayOptions } from "./options.ts";
 import type { RelayStore } from "./store.ts";
 
 const POSITIVE: NumberRange = { positive: true };
+
+/** The default of `maxBufferedBytes`: 4 MiB. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const NON_NEGATIVE: NumberRange = { min: 0 };
 
 const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
@@ -46,6 +49,7 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "historySize",
   "historyTtl",
   "maxBufferedBytes",
+  "softBufferedBytes",
   "slowConsumerTimeout",
   "idleTimeout",
   "maxConnectionsPerUser",
@@ -132,7 +136,11 @@ export function resolveSettings(options: RelayOptions): Settings {
     restartHint: check("restartHint", options.restartHint ?? 5_000),
     maxBufferedBytes: check(
       "maxBufferedBytes",
-      options.maxBufferedBytes ?? 4 * 1024 * 1024,
+      options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+    ),
+    softBufferedBytes: check(
+      "softBufferedBytes",
+      options.softBufferedBytes ?? 1024 * 1024,
     ),
     slowConsumerTimeout: check(
       "slowConsumerTimeout",

@@ -12,8 +12,12 @@ import type { RelaySocket } from "./socket.ts";
  * the topic of every channel it joins (the channel name) and, once
  * welcomed, to the app-wide topic {@linkcode APP_TOPIC}; it then publishes
  * each channel message, presence change and app-wide broadcast once per
- * topic instead of sending to each socket. The relay cannot see the
- * socket's backlog then: the runtime's own backpressure applies.
+ * topic instead of sending to each socket. The relay cannot see each
+ * socket's backlog as it publishes, so it looks after publishing: at once
+ * (at most every 10 ms) when `publish` answers `false`, else at most once a
+ * second. A socket over `softBufferedBytes` is unsubscribed from its topics
+ * and sent its frames one by one, under the backlog rules of every socket,
+ * until it is back under half of it; then it is subscribed again.
  *
  * @example A fan-out that loops over sets (what the relay does without one)
  * ```ts
@@ -45,8 +49,14 @@ export interface Fanout {
   subscribe(socket: RelaySocket, topic: string): void;
   /** Removes `socket` from `topic`. */
   unsubscribe(socket: RelaySocket, topic: string): void;
-  /** Sends `frame` to every socket subscribed to `topic`, except `except` when given. */
-  publish(topic: string, frame: string, except?: RelaySocket): void;
+  /**
+   * Sends `frame` to every socket subscribed to `topic`, except `except`
+   * when given. Answers `false` when a subscriber's copy was held back or
+   * dropped for backpressure (Bun's `publish` answering -1 or 0), which
+   * makes the relay check its sockets' backlogs now; any other answer means
+   * nothing.
+   */
+  publish(topic: string, frame: string, except?: RelaySocket): unknown;
 }
 
 /**

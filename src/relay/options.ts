@@ -158,9 +158,24 @@ export interface RelayOptions {
   historySize?: number;
   /** How long a message is kept for recovery, in milliseconds; 0 = none. Configures the default store only. @default {120000} */
   historyTtl?: number;
-  /** A socket with more bytes buffered than this misses messages (counted as drops). @default {4194304} */
+  /**
+   * The hard backlog limit: a socket with more bytes buffered than this
+   * misses every frame (counted as drops). On Bun it is also the socket's
+   * `backpressureLimit`, plus `limits.frameBytes`. @default {4194304}
+   */
   maxBufferedBytes?: number;
-  /** A socket that keeps missing messages this long is closed: `bye` (`slow_consumer`, this as its retry hint), then 1013; 0 = never. @default {10000} */
+  /**
+   * The soft backlog limit: a socket with more bytes buffered than this
+   * misses volatile messages (counted as drops), and a native fan-out
+   * (Bun's topics) stops sending to it, the relay sending to it frame by
+   * frame until it is back under half of it. @default {1048576}
+   */
+  softBufferedBytes?: number;
+  /**
+   * A socket that keeps missing messages past `maxBufferedBytes` this long
+   * gets `bye` (`slow_consumer`, with a retry hint) and is closed with
+   * 1013; 0 = never. @default {10000}
+   */
   slowConsumerTimeout?: number;
   /**
    * How long a welcomed connection may send nothing but `ping`; then it

@@ -520,6 +520,7 @@ export class Relay {
       badFrames: c.badFrames,
       rateLimited: c.rateLimited,
       duplicates: c.duplicates,
+      slowConsumers: c.slowConsumers,
     };
   }
 

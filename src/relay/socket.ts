@@ -24,8 +24,13 @@ import type { ConnectionSnapshot } from "./snapshot.ts";
  * ```
  */
 export interface RelaySocket {
-  /** Sends one text frame. May throw if the socket is gone; the relay counts a drop. */
-  send(data: string): void;
+  /**
+   * Sends one text frame. Answers `false` when the runtime dropped it (Bun's
+   * `send` answering 0 past its `backpressureLimit`; any other answer means
+   * nothing), and may throw if the socket is gone; the relay counts a drop
+   * either way.
+   */
+  send(data: string): unknown;
   /** Closes the socket with a close code and reason. */
   close(code?: number, reason?: string): void;
   /** Bytes queued but not yet sent, when the runtime reports it. */

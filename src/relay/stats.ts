@@ -37,7 +37,11 @@ export interface RelayStats {
   messagesIn: number;
   /** Frames sent (with a fan-out: handed to it, per recipient). */
   messagesOut: number;
-  /** Frames not sent: a throwing `send` or a socket over the backlog bound. */
+  /**
+   * Frames not sent: a throwing `send`, a frame the runtime dropped, a socket
+   * over `maxBufferedBytes`, or a volatile message to one over
+   * `softBufferedBytes`.
+   */
   drops: number;
   /** Frames answered with a decoding error, `hello_required` or `too_large`. */
   badFrames: number;
@@ -45,4 +49,6 @@ export interface RelayStats {
   rateLimited: number;
   /** Publishes acked as duplicates of an earlier `mid`, not delivered. */
   duplicates: number;
+  /** Connections closed as slow consumers (1013): backlogged past `maxBufferedBytes` for `slowConsumerTimeout`. */
+  slowConsumers: number;
 }

@@ -51,3 +51,15 @@ Deno.test("LIFELINE_PRESENCE_GRACE sets the relay's presence grace", () => {
   );
   assert.equal(readConfig({}).relay.presenceGrace, undefined);
 });
+
+Deno.test("the backlog limits come from LIFELINE_BACKLOG_BYTES and LIFELINE_SLOW_TIMEOUT", () => {
+  const { relay } = readConfig({
+    LIFELINE_BACKLOG_BYTES: "65536",
+    LIFELINE_SLOW_TIMEOUT: "1000",
+  });
+  assert.equal(relay.maxBufferedBytes, 65_536);
+  assert.equal(relay.slowConsumerTimeout, 1_000);
+  const defaults = readConfig({}).relay;
+  assert.equal(defaults.maxBufferedBytes, undefined);
+  assert.equal(defaults.slowConsumerTimeout, undefined);
+});

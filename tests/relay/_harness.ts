@@ -20,11 +20,15 @@ export class FakeSocket implements RelaySocket {
   readonly closes: { code?: number; reason?: string }[] = [];
   bufferedAmount = 0;
   throwOnSend = false;
+  /** Answers `false` to every send, as Bun does past its backpressure limit. */
+  dropOnSend = false;
   #read = 0;
 
-  send(data: string): void {
+  send(data: string): boolean {
     if (this.throwOnSend) throw new Error("socket is gone");
+    if (this.dropOnSend) return false;
     this.sent.push(data);
+    return true;
   }
 
   close(code?: number, reason?: string): void {

@@ -56,6 +56,7 @@ Deno.test("a socket over the backlog bound misses messages, then is closed with 
     retryAfter: 5000,
   }]);
   assert.equal(fast.take().length, 2);
+  assert.equal(h.relay.stats().slowConsumers, 1);
 });
 
 Deno.test("a backlog that drains resets the slow-consumer timer", () => {

@@ -22,6 +22,7 @@ Deno.test("stats count connections, channels, messages and bad frames", () => {
     badFrames: 1,
     rateLimited: 0,
     duplicates: 0,
+    slowConsumers: 0,
   });
 });
 

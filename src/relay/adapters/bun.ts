@@ -34,6 +34,7 @@ import type {
   RelaySocket,
 } from "../mod.ts";
 import { Relay } from "../mod.ts";
+import { DEFAULT_MAX_BUFFERED_BYTES } from "../_settings.ts";
 import {
   AdapterCore,
   refusal,
@@ -84,8 +85,19 @@ export interface BunServer {
   publish(topic: string, data: string): number;
 }
 
-/** The `websocket` handlers of `Bun.serve` that the adapter provides. */
+/**
+ * The `websocket` handlers and options of `Bun.serve` that the adapter
+ * provides.
+ */
 export interface BunWebSocketHandler {
+  /**
+   * Bytes Bun buffers per socket before it drops what is sent or published
+   * to it: the relay's `maxBufferedBytes` plus `limits.frameBytes` (room for
+   * the last frame the relay lets through, and its `bye`).
+   */
+  readonly backpressureLimit: number;
+  /** `false`: past the limit Bun drops, and the relay closes slow consumers itself (1013). */
+  readonly closeOnBackpressureLimit: false;
   /** A socket opened. */
   open(ws: BunServerWebSocket): void;
   /** A frame arrived. */
@@ -115,8 +127,9 @@ class BunRelaySocket implements RelaySocket {
     this.ws = ws;
   }
 
-  send(data: string): void {
-    this.ws.send(data);
+  /** `false` when Bun dropped the frame (past its `backpressureLimit`). */
+  send(data: string): boolean {
+    return this.ws.send(data) !== 0;
   }
 
   close(code?: number, reason?: string): void {
@@ -164,11 +177,17 @@ export function bunRelay(options: RelayOptions = {}): BunRelay {
       if (ws.readyState === OPEN) ws.unsubscribe(topic);
     },
     publish(topic, frame, except) {
-      if (except) (except as BunRelaySocket).ws.publish(topic, frame);
-      else server?.publish(topic, frame);
+      // Bun answers -1 (held back) or 0 (dropped, or nobody subscribed)
+      // when any subscriber's copy did not go out at once.
+      const sent = except
+        ? (except as BunRelaySocket).ws.publish(topic, frame)
+        : server?.publish(topic, frame);
+      return sent === undefined || sent > 0;
     },
   };
   const relay = new Relay({ ...options, fanout });
+  const backpressureLimit = (options.maxBufferedBytes ??
+    DEFAULT_MAX_BUFFERED_BYTES) + relay.limits.frameBytes;
   const core = new AdapterCore(relay);
   return core.adapter<BunRelay>({
     async fetch(request, bunServer) {
@@ -189,6 +208,8 @@ export function bunRelay(options: RelayOptions = {}): BunRelay {
       return refusal(refused(400, "bad_request", "WebSocket upgrade failed"));
     },
     websocket: {
+      backpressureLimit,
+      closeOnBackpressureLimit: false,
       open(ws) {
         const { data } = ws;
         data.connection = core.attach(
