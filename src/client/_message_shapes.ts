@@ -34,7 +34,10 @@ export function toRealtimeMessage(frame: MsgFrame): RealtimeMessage {
     message: frame.data,
     senderId: frame.sender,
   };
-  if (frame.offset !== undefined) message.offset = frame.offset;
+  // App-wide messages keep their seed shape: their offset is the manager's.
+  if (frame.offset !== undefined && frame.channel !== null) {
+    message.offset = frame.offset;
+  }
   return message;
 }
 

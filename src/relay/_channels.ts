@@ -25,7 +25,12 @@ import { background, type Context } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
 import { Grace } from "./_grace.ts";
 import { APP_TOPIC } from "./fanout.ts";
-import type { ChannelState, HistoryAnswer, StoreAnswer } from "./store.ts";
+import {
+  APP_CHANNEL,
+  type ChannelState,
+  type HistoryAnswer,
+  type StoreAnswer,
+} from "./store.ts";
 
 type Action = PresenceFrame["action"];
 
@@ -364,14 +369,48 @@ export class Channels {
     this.#toChannel(channel, text, except, true);
   }
 
-  /** Sends an app-wide message to every welcomed connection here. */
+  /**
+   * Publishes app-wide: the store assigns the next offset of
+   * {@linkcode APP_CHANNEL} and keeps the message in its history, then every
+   * welcomed connection here gets it (`channel` null on the wire), encoded
+   * once. Answers the offset.
+   */
   broadcast(
     event: string,
     data: unknown,
     sender: string | null,
     except?: Connection,
+  ): StoreAnswer<number | undefined> {
+    const offset = this.#context.store.append(APP_CHANNEL, event, data, sender);
+    if (typeof offset !== "object") {
+      this.#everyone(offset, event, data, sender, except);
+      return offset;
+    }
+    return Promise.resolve(offset).then((offset) => {
+      this.#everyone(offset, event, data, sender, except);
+      return offset;
+    });
+  }
+
+  /** Sends a volatile app-wide message (no offset, no history). */
+  volatileBroadcast(
+    event: string,
+    data: unknown,
+    sender: string | null,
+    except?: Connection,
   ): void {
-    const text = encodeFrame(msgFrame(null, undefined, event, data, sender));
+    this.#everyone(undefined, event, data, sender, except);
+  }
+
+  /** Sends an app-wide message to every welcomed connection here. */
+  #everyone(
+    offset: number | undefined,
+    event: string,
+    data: unknown,
+    sender: string | null,
+    except: Connection | undefined,
+  ): void {
+    const text = encodeFrame(msgFrame(null, offset, event, data, sender));
     const fanout = this.#context.fanout;
     const lane = this.#lane;
     if (fanout !== undefined && lane !== undefined) {

@@ -289,8 +289,16 @@ export class FrameHandlers {
     if (!this.#allowed(conn, "publish", frame.ref, verdict)) return;
     const except = frame.echo === false ? conn : undefined;
     if (frame.channel === null) {
-      this.#channels.broadcast(frame.event, frame.data, conn.id, except);
-      return this.#published(conn, frame, undefined);
+      const { event, data } = frame;
+      if (frame.volatile) {
+        this.#channels.volatileBroadcast(event, data, conn.id, except);
+        return this.#published(conn, frame, undefined);
+      }
+      const offset = this.#channels.broadcast(event, data, conn.id, except);
+      if (typeof offset !== "object") {
+        return this.#published(conn, frame, offset);
+      }
+      return offset.then((offset) => this.#published(conn, frame, offset));
     }
     if (frame.volatile) {
       this.#channels.volatile(

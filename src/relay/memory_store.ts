@@ -9,11 +9,12 @@ import { type Clock, systemClock } from "../core/clock.ts";
 import type { JoinSince, Member, PubAckData } from "../protocol/mod.ts";
 import { History } from "./_history.ts";
 import { sameSecret } from "./_secret.ts";
-import type {
-  ChannelState,
-  HistoryAnswer,
-  RelayStore,
-  StoreCounts,
+import {
+  APP_CHANNEL,
+  type ChannelState,
+  type HistoryAnswer,
+  type RelayStore,
+  type StoreCounts,
 } from "./store.ts";
 
 /**
@@ -191,6 +192,7 @@ export class MemoryStore implements RelayStore {
   #find(name: string, now: number): StoredChannel | undefined {
     const stored = this.#channels.get(name);
     if (stored === undefined || stored.members.size > 0) return stored;
+    if (name === APP_CHANNEL) return stored;
     if (this.#idleUntil(stored) > now) return stored;
     this.#channels.delete(name);
     this.#idle.delete(name);
@@ -358,7 +360,8 @@ export class MemoryStore implements RelayStore {
 
   /** The channel's members, offset and presence version. */
   channel(channel: string): ChannelState {
-    const stored = this.#find(channel, this.#clock.now());
+    const stored = this.#find(channel, this.#clock.now()) ??
+      this.#app(channel);
     return stored === undefined
       ? { members: [], offset: 0, version: 0, epoch: "" }
       : state(stored);
@@ -375,11 +378,14 @@ export class MemoryStore implements RelayStore {
     data: unknown,
     sender: string | null,
   ): number | undefined {
-    const stored = this.#channels.get(channel);
+    const stored = this.#channels.get(channel) ?? this.#app(channel);
     if (stored === undefined) return undefined;
     if (!this.#keepsHistory) return ++stored.offset;
     const now = this.#clock.now();
-    if (stored.members.size === 0 && this.#idleUntil(stored) <= now) {
+    if (
+      stored.members.size === 0 && channel !== APP_CHANNEL &&
+      this.#idleUntil(stored) <= now
+    ) {
       this.#find(channel, now);
       return undefined;
     }
@@ -387,6 +393,21 @@ export class MemoryStore implements RelayStore {
     history.expire(now - this.#historyTtl);
     history.push(event, data, sender, now);
     return ++stored.offset;
+  }
+
+  /** Creates {@linkcode APP_CHANNEL}, the one channel known without members. */
+  #app(channel: string): StoredChannel | undefined {
+    if (channel !== APP_CHANNEL) return undefined;
+    const stored: StoredChannel = {
+      members: new Map(),
+      offset: 0,
+      version: 0,
+      epoch: this.#epochId(),
+      history: undefined,
+      emptiedAt: 0,
+    };
+    this.#channels.set(channel, stored);
+    return stored;
   }
 
   /** The messages after `since`, or why they cannot be recovered. */

@@ -35,6 +35,7 @@ export type {
   StoreCounts,
   StoreListener,
 } from "./store.ts";
+export { APP_CHANNEL } from "./store.ts";
 export { MemoryStore, type MemoryStoreOptions } from "./memory_store.ts";
 export type { Identity } from "./identity.ts";
 export { APP_TOPIC, type Fanout } from "./fanout.ts";

@@ -462,7 +462,8 @@ export class Relay {
 
   /**
    * Publishes from the server (`sender` null) to a channel's members, with
-   * the next channel offset, or app-wide when `channel` is null. A channel
+   * the next channel offset, or app-wide (with the next app-wide offset)
+   * when `channel` is null. A channel
    * the store does not know (nobody joined it, or it was forgotten) gets
    * nothing; one kept empty for its history keeps the message there. Throws
    * `TypeError` for an invalid channel or event name.
@@ -478,7 +479,7 @@ export class Relay {
    *   .message('{"type":"hello","v":1}');
    * relay.publish(null, "deploy", { version: 2 });
    * assert.deepEqual(JSON.parse(sent.at(-1)!), {
-   *   type: "msg", channel: null, event: "deploy", data: { version: 2 }, sender: null,
+   *   type: "msg", channel: null, offset: 1, event: "deploy", data: { version: 2 }, sender: null,
    * });
    * relay.close();
    * ```
@@ -486,11 +487,12 @@ export class Relay {
   publish(channel: string | null, event: string, data?: unknown): void {
     this.#channels.checkNames(channel, event);
     if (this.#context.closed) return;
-    if (channel === null) this.#channels.broadcast(event, data, null);
-    else {background(
-        this.#context,
-        this.#channels.publish(channel, event, data),
-      );}
+    background(
+      this.#context,
+      channel === null
+        ? this.#channels.broadcast(event, data, null)
+        : this.#channels.publish(channel, event, data),
+    );
   }
 
   /**

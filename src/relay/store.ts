@@ -93,6 +93,25 @@ export type HistoryAnswer =
   | { recovered: false; reason: RecoveryFailure };
 
 /**
+ * The reserved channel app-wide messages live in: `*`, which no client can
+ * join or publish to (it is not a valid channel name). Its offsets, epoch
+ * and history are a channel's like any other, but it has no members: every
+ * welcomed connection gets its messages, so a store always knows it and
+ * {@linkcode RelayStore.append} never answers `undefined` for it.
+ *
+ * @example Reading app-wide history from the store
+ * ```ts
+ * import { APP_CHANNEL, MemoryStore } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const store = new MemoryStore();
+ * assert.equal(store.append(APP_CHANNEL, "deploy", 2, null), 1);
+ * assert.equal(store.channel(APP_CHANNEL).offset, 1);
+ * ```
+ */
+export const APP_CHANNEL: string = "*";
+
+/**
  * What a shared store (one several relay processes use) reports about
  * changes another process made, so this relay delivers them to its own
  * sockets. The relay registers one with {@linkcode RelayStore.listen}; a
@@ -258,6 +277,7 @@ export interface RelayStore {
    * Takes the next offset of `channel` for a published message and answers
    * it, or `undefined` when the store does not know the channel (nobody is
    * in it, and no history is kept for it: the message then goes nowhere).
+   * {@linkcode APP_CHANNEL} is always known.
    * The message is given whole: the store keeps it in the channel's
    * history (the last N within T ms) for {@linkcode RelayStore.history}.
    */

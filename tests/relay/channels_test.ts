@@ -186,6 +186,7 @@ Deno.test("an app-wide pub reaches every welcomed connection, joined or not", ()
   const msg = {
     type: "msg",
     channel: null,
+    offset: 1,
     event: "all",
     data: 1,
     sender: a.conn.id,
@@ -194,7 +195,7 @@ Deno.test("an app-wide pub reaches every welcomed connection, joined or not", ()
     type: "ack",
     ref: 1,
     ok: true,
-    data: {},
+    data: { offset: 1 },
   }]);
   assert.deepEqual(b.take(), [msg]);
   assert.deepEqual(pending.take(), []);
@@ -218,11 +219,12 @@ Deno.test("relay.publish sends from the server to a channel or app-wide", () => 
       data: { n: 1 },
       sender: null,
     },
-    { type: "msg", channel: null, event: "all", sender: null },
+    { type: "msg", channel: null, offset: 1, event: "all", sender: null },
   ]);
   assert.deepEqual(b.take(), [{
     type: "msg",
     channel: null,
+    offset: 1,
     event: "all",
     sender: null,
   }]);

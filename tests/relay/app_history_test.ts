@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { APP_CHANNEL, MemoryStore } from "../../src/relay/mod.ts";
+import { harness } from "./_harness.ts";
+
+Deno.test("app-wide publishes get consecutive offsets, kept in the reserved channel's history", () => {
+  const store = new MemoryStore({ epochId: () => "e1" });
+  using h = harness({ store });
+  const a = h.connect();
+  const b = h.connect();
+  a.send({ type: "pub", ref: 1, channel: null, event: "all", data: 1 });
+  h.relay.publish(null, "deploy", 2);
+  assert.deepEqual(b.take(), [
+    {
+      type: "msg",
+      channel: null,
+      offset: 1,
+      event: "all",
+      data: 1,
+      sender: a.conn.id,
+    },
+    {
+      type: "msg",
+      channel: null,
+      offset: 2,
+      event: "deploy",
+      data: 2,
+      sender: null,
+    },
+  ]);
+  assert.deepEqual(a.take().filter((f) => f.type === "ack"), [
+    { type: "ack", ref: 1, ok: true, data: { offset: 1 } },
+  ]);
+  assert.deepEqual(store.history(APP_CHANNEL, { epoch: "e1", offset: 1 }), {
+    recovered: true,
+    offset: 2,
+    missed: [{ offset: 2, event: "deploy", data: 2, sender: null }],
+  });
+});
+
+Deno.test("a volatile app-wide publish has no offset and is never kept", () => {
+  const store = new MemoryStore({ epochId: () => "e1" });
+  using h = harness({ store });
+  const a = h.connect();
+  const b = h.connect();
+  a.send({
+    type: "pub",
+    ref: 1,
+    channel: null,
+    event: "cursor",
+    data: 1,
+    volatile: true,
+  });
+  a.send({ type: "pub", channel: null, event: "all", data: 2 });
+  assert.deepEqual(b.take(), [
+    { type: "msg", channel: null, event: "cursor", data: 1, sender: a.conn.id },
+    {
+      type: "msg",
+      channel: null,
+      offset: 1,
+      event: "all",
+      data: 2,
+      sender: a.conn.id,
+    },
+  ]);
+  assert.deepEqual(a.take().filter((f) => f.type === "ack"), [
+    { type: "ack", ref: 1, ok: true, data: {} },
+  ]);
+  assert.equal(store.channel(APP_CHANNEL).offset, 1);
+});
+
+Deno.test("the reserved app-wide channel cannot be joined or published to by name", () => {
+  using h = harness();
+  const a = h.connect();
+  a.send({ type: "join", ref: 1, channel: APP_CHANNEL });
+  a.send({ type: "pub", ref: 2, channel: APP_CHANNEL, event: "e" });
+  const frames = a.take();
+  assert.equal(frames.length, 2);
+  assert.ok(
+    frames.every((f) => f.type === "error" || (f.type === "ack" && !f.ok)),
+  );
+  assert.throws(() => h.relay.publish(APP_CHANNEL, "e"), TypeError);
+});
+
+Deno.test("the memory store keeps the app-wide channel's epoch while it is idle", () => {
+  const clock = { now: () => now, setTimeout: () => 0, clearTimeout() {} };
+  let now = 0;
+  const store = new MemoryStore({ clock, historyTtl: 1000 });
+  const epoch = store.channel(APP_CHANNEL).epoch;
+  assert.ok(epoch.length > 0);
+  store.append(APP_CHANNEL, "e", 1, null);
+  now = 10_000;
+  assert.equal(store.channel(APP_CHANNEL).epoch, epoch);
+  assert.equal(store.append(APP_CHANNEL, "e", 2, null), 2);
+});
