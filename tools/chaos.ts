@@ -147,6 +147,7 @@ export async function runChaos(
     for (const [index, record] of seen.entries()) {
       const subscriber = connect();
       subscriber.onResync(({ channel }) => {
+        if (channel === null) return; // no app-wide messages here
         counts.resyncs++;
         record.resynced.add(channel);
       });

@@ -2,8 +2,9 @@
  * One channel's place in its message stream: the epoch and the last offset
  * seen, the live messages held while a recovering join is answered, and
  * the decision for each message that arrives (deliver, drop a duplicate,
- * or repair a gap). Owned by the channel's `ChannelState`. Internal to the
- * client layer.
+ * or repair a gap). Owned by the channel's `ChannelState`, and by the
+ * `RelayLink` for the app-wide stream (answered by `welcome.app`). Internal
+ * to the client layer.
  *
  * @module
  */
@@ -30,7 +31,8 @@ export interface RecoveryHost {
 
 /** See the module doc. */
 export class Recovery {
-  #channel: string;
+  /** The channel, or `null` for the app-wide stream. */
+  #channel: string | null;
   #host: RecoveryHost;
   #epoch: string | undefined;
   #last = 0;
@@ -39,7 +41,7 @@ export class Recovery {
   /** Offsets past `#last` of this client's own messages sent without echo. */
   #skipped: Set<number> | undefined;
 
-  constructor(channel: string, host: RecoveryHost) {
+  constructor(channel: string | null, host: RecoveryHost) {
     this.#channel = channel;
     this.#host = host;
   }
@@ -79,7 +81,8 @@ export class Recovery {
   }
 
   /**
-   * A join was acknowledged with `data`; `asked` when it carried `since`.
+   * A join was acknowledged with `data` (or a welcome with its `app`);
+   * `asked` when it carried `since`.
    * Delivers what was missed, or reports a resync, then what was held.
    */
   joined(data: unknown, asked: boolean): void {

@@ -17,6 +17,7 @@ import {
   type ConnectionState,
   ReconnectingWebSocket,
 } from "../socket/reconnecting_websocket.ts";
+import { Recovery } from "./_channel_recovery.ts";
 import type { Channels } from "./_channel_state.ts";
 import { ConnectionPhase } from "./_connection_phase.ts";
 import type { EventHub } from "./_event_hub.ts";
@@ -66,6 +67,10 @@ export class RelayLink {
   #givenUp: string[] = [];
   /** Why the link stopped by itself, for requests made after it did. */
   #stopped: RealtimeError | undefined;
+  /** The app-wide stream's place: recovered on each welcome. */
+  #app: Recovery;
+  /** Whether the latest hello carried the app-wide `since`. */
+  #askedApp = false;
 
   constructor(settings: ManagerSettings, host: LinkHost) {
     const { clock, ackTimeout } = settings;
@@ -73,6 +78,13 @@ export class RelayLink {
     this.#buffer = settings.buffer;
     this.#autoJoin = settings.autoJoin;
     this.#profile = settings.profile;
+    this.#app = new Recovery(null, {
+      recover: settings.recover,
+      deliver: (frame) => this.hear(frame),
+      resync: (reason) => host.events.emit("resync", { channel: null, reason }),
+      // A live gap (frames dropped for a slow socket) has no app-wide rejoin.
+      repair: () => false,
+    });
     this.#phase = new ConnectionPhase(clock, ackTimeout, () => {
       host.reportError(
         new RealtimeError(
@@ -229,7 +241,10 @@ export class RelayLink {
     if (this.#phase.phase !== "offline") this.#dropped();
     this.#phase.hello();
     this.#helloRef = this.#host.requests.nextRef();
+    const since = this.#app.since();
+    this.#askedApp = since !== undefined;
     const frame = helloFrame({
+      since,
       ref: this.#helloRef,
       session: this.#phase.session ?? undefined,
       resume: this.#phase.resume,
@@ -244,6 +259,8 @@ export class RelayLink {
     if (!this.#phase.welcome(frame.session, frame.resume, members.length)) {
       return;
     }
+    // Missed app-wide messages (or the resync) come before any live one.
+    this.#app.joined(frame.app, this.#askedApp);
     const limits = frame.limits;
     requests.limits = limits;
     for (const name of this.#givenUp.splice(0)) {
@@ -271,6 +288,7 @@ export class RelayLink {
   #dropped(reason?: string): void {
     const wasConnected = this.#phase.drop();
     if (wasConnected === undefined) return;
+    this.#app.dropped();
     this.#host.requests.drop();
     this.#givenUp.push(...this.#host.channels.dropped(this.#autoJoin));
     this.#host.channels.refresh();
@@ -344,9 +362,8 @@ export class RelayLink {
       return this.#host.requests.answer(ref, error, data);
     },
     message: (frame) => {
-      const state = frame.channel === null
-        ? undefined
-        : this.#host.channels.find(frame.channel);
+      if (frame.channel === null) return this.#app.receive(frame);
+      const state = this.#host.channels.find(frame.channel);
       if (state === undefined) this.hear(frame);
       else state.receive(frame);
     },

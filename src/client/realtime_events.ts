@@ -230,7 +230,10 @@ export interface RealtimeManagerEvents {
    * or an error a listener threw.
    */
   error: Error;
-  /** A channel's missed messages could not be recovered after a reconnect. */
+  /**
+   * A channel's missed messages (or, with `channel` null, the app-wide
+   * ones) could not be recovered after a reconnect.
+   */
   resync: ResyncEvent;
 }
 
@@ -246,15 +249,16 @@ export interface RealtimeManagerEvents {
  * import type { ResyncEvent } from "@lifeline/realtime";
  * import assert from "node:assert/strict";
  *
- * const refetched: string[] = [];
+ * const refetched: (string | null)[] = [];
  * const onResync = ({ channel }: ResyncEvent) => refetched.push(channel);
  * onResync({ channel: "room", reason: "history_lost" });
- * assert.deepEqual(refetched, ["room"]);
+ * onResync({ channel: null, reason: "history_lost" });
+ * assert.deepEqual(refetched, ["room", null]);
  * ```
  */
 export interface ResyncEvent {
-  /** The channel. */
-  channel: string;
+  /** The channel, or `null` for app-wide messages (`broadcast`). */
+  channel: string | null;
   /** Why its missed messages are gone. */
   reason: RecoveryFailure;
 }

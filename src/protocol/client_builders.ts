@@ -43,6 +43,8 @@ export interface HelloOptions {
   profile?: unknown;
   /** An access token. */
   token?: string;
+  /** The app-wide messages seen on an earlier connection. */
+  since?: JoinSince;
 }
 
 /**
@@ -68,6 +70,7 @@ export function helloFrame(options: HelloOptions = {}): HelloFrame {
   if (options.resume !== undefined) frame.resume = options.resume;
   if (options.profile !== undefined) frame.profile = options.profile;
   if (options.token !== undefined) frame.token = options.token;
+  if (options.since !== undefined) frame.since = options.since;
   return frame;
 }
 

@@ -34,6 +34,11 @@ export interface HelloFrame {
   profile?: unknown;
   /** An access token, for clients that could not send one with the upgrade. */
   token?: string;
+  /**
+   * The app-wide messages seen on an earlier connection: the `welcome`'s
+   * `app` then answers the ones missed since, or why they cannot be.
+   */
+  since?: JoinSince;
 }
 
 /**

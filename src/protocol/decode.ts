@@ -226,7 +226,8 @@ export function decodeClientFrame(
       if (
         typeof o.v !== "number" || !optional(o.session, isId) ||
         !optional(o.resume, isId) ||
-        !optional(o.token, (v) => typeof v === "string")
+        !optional(o.token, (v) => typeof v === "string") ||
+        !optional(o.since, isSince)
       ) return badFields("hello");
       if (profileSize(o.profile) > profileBytes) return tooLarge();
       const frame: HelloFrame = { type: "hello", v: o.v };
@@ -235,6 +236,10 @@ export function decodeClientFrame(
       if (o.resume !== undefined) frame.resume = o.resume as string;
       if (o.profile !== undefined) frame.profile = o.profile;
       if (o.token !== undefined) frame.token = o.token as string;
+      if (o.since !== undefined) {
+        const since = o.since as JoinSince;
+        frame.since = { epoch: since.epoch, offset: since.offset };
+      }
       return { ok: true, frame };
     }
     case "join": {
@@ -343,7 +348,7 @@ export function decodeRelayFrame(text: string): DecodeResult<RelayFrame> {
     case "welcome":
       valid = typeof o.v === "number" && isString(o.session) &&
         optional(o.resume, isString) && isObj(o.limits) && isObj(o.heartbeat) &&
-        optional(o.ref, isRef);
+        optional(o.ref, isRef) && optional(o.app, isObj);
       break;
     case "ack":
       valid = isRef(o.ref) &&

@@ -48,6 +48,7 @@ export type {
 } from "./client_frames.ts";
 export type {
   AckFrame,
+  AppWideData,
   ByeFrame,
   ErrorFrame,
   Member,

@@ -13,6 +13,7 @@ import type { Heartbeat, RelayLimits } from "./limits.ts";
 import { PROTOCOL_VERSION } from "./version.ts";
 import type {
   AckFrame,
+  AppWideData,
   ByeFrame,
   ErrorFrame,
   Member,
@@ -44,6 +45,7 @@ export function welcomeFrame(
   heartbeat: Heartbeat,
   ref?: number,
   resume?: string,
+  app?: AppWideData,
 ): WelcomeFrame {
   const frame: WelcomeFrame = {
     type: "welcome",
@@ -54,6 +56,7 @@ export function welcomeFrame(
   };
   if (ref !== undefined) frame.ref = ref;
   if (resume !== undefined) frame.resume = resume;
+  if (app !== undefined) frame.app = app;
   return frame;
 }
 

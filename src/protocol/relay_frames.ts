@@ -47,6 +47,50 @@ export interface WelcomeFrame {
   limits: RelayLimits;
   /** The heartbeat the relay expects. */
   heartbeat: Heartbeat;
+  /** The app-wide stream's epoch and offset, and what `hello.since` recovered. */
+  app?: AppWideData;
+}
+
+/**
+ * The app-wide stream's place in a `welcome` (`welcome.app`): its epoch and
+ * latest offset and, when the `hello` carried `since`, whether the app-wide
+ * messages missed since follow in `missed` (in order, before any live one)
+ * or why they cannot be recovered. The fields of a `join` ack's data
+ * without members and presence version.
+ *
+ * @example A welcome that recovered one app-wide message
+ * ```ts
+ * import { decodeRelayFrame, type AppWideData } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const result = decodeRelayFrame(JSON.stringify({
+ *   type: "welcome", v: 1, session: "s1", limits: {}, heartbeat: {},
+ *   app: { epoch: "e1", offset: 3, recovered: true, missed: [{ offset: 3, event: "deploy", sender: null }] },
+ * }));
+ * assert.ok(result.ok && result.frame.type === "welcome");
+ * const app: AppWideData | undefined = result.frame.app;
+ * assert.equal(app?.missed?.[0].event, "deploy");
+ * ```
+ */
+export interface AppWideData {
+  /** The app-wide stream's epoch: it changes whenever its history is lost. */
+  epoch: string;
+  /** The latest app-wide offset (0 before the first app-wide message). */
+  offset: number;
+  /** With `hello.since`: whether the missed messages follow in `missed`. */
+  recovered?: boolean;
+  /**
+   * With `recovered: true`: every app-wide message after `since.offset`
+   * (a `MissedMessage` each).
+   */
+  missed?: {
+    offset: number;
+    event: string;
+    data?: unknown;
+    sender: string | null;
+  }[];
+  /** With `recovered: false`: why (a `RecoveryFailure`). */
+  reason?: "history_lost" | "too_far_behind";
 }
 
 /**

@@ -8,6 +8,7 @@
 
 import { isThenable } from "../core/_thenable.ts";
 import {
+  type AppWideData,
   type ClientFrame,
   encodeFrame,
   type HelloFrame,
@@ -23,6 +24,7 @@ import {
   welcomeFrame,
 } from "../protocol/mod.ts";
 import type { Admission, Authenticated } from "./_admission.ts";
+import { appWide } from "./_app_wide.ts";
 import type { Channel } from "./_channel.ts";
 import type { Channels } from "./_channels.ts";
 import { background, type Context } from "./_context.ts";
@@ -141,11 +143,25 @@ export class FrameHandlers {
       identity.userId,
     );
     if (!isThenable(session)) {
-      return this.#open(conn, frame, identity, session);
+      return this.#placed(conn, frame, identity, session);
     }
     return session.then((session) =>
-      this.#open(conn, frame, identity, session)
+      this.#placed(conn, frame, identity, session)
     );
+  }
+
+  /** Reads the app-wide stream's place (and what `since` missed), then opens. */
+  #placed(
+    conn: Connection,
+    frame: HelloFrame,
+    identity: Identity,
+    session: ResolvedSession,
+  ): Promise<void> | void {
+    const app = appWide(this.#context.store, frame.since);
+    if (!isThenable(app)) {
+      return this.#open(conn, frame, identity, session, app);
+    }
+    return app.then((app) => this.#open(conn, frame, identity, session, app));
   }
 
   #open(
@@ -153,6 +169,7 @@ export class FrameHandlers {
     frame: HelloFrame,
     identity: Identity,
     { id, resume }: ResolvedSession,
+    app: AppWideData,
   ): void {
     if (conn.state !== "pending") {
       this.#sessions.park(id); // it went away while the store answered
@@ -166,7 +183,7 @@ export class FrameHandlers {
     conn.persist();
     const { limits, heartbeat } = this.#context.settings;
     conn.send(
-      encodeFrame(welcomeFrame(id, limits, heartbeat, frame.ref, resume)),
+      encodeFrame(welcomeFrame(id, limits, heartbeat, frame.ref, resume, app)),
     );
   }
 

@@ -58,8 +58,9 @@ Deno.test("a relay restart is a resync with history_lost for each joined channel
   await world.reconnect(alice);
   await flush();
   assert.deepEqual(
-    resyncs.sort((a, b) => a.channel.localeCompare(b.channel)),
+    resyncs.sort((a, b) => String(a.channel).localeCompare(String(b.channel))),
     [
+      { channel: null, reason: "history_lost" },
       { channel: "other", reason: "history_lost" },
       { channel: "room", reason: "history_lost" },
     ],

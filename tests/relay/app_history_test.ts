@@ -92,3 +92,46 @@ Deno.test("the memory store keeps the app-wide channel's epoch while it is idle"
   assert.equal(store.channel(APP_CHANNEL).epoch, epoch);
   assert.equal(store.append(APP_CHANNEL, "e", 2, null), 2);
 });
+
+Deno.test("hello.since gets the app-wide messages missed since in welcome.app, or why not", () => {
+  const store = new MemoryStore({ epochId: () => "e1", historySize: 2 });
+  using h = harness({ store });
+  for (const n of [1, 2, 3]) h.relay.publish(null, "news", n);
+  const welcome = (since: { epoch: string; offset: number }) => {
+    const c = h.connect({ hello: false });
+    c.send({ type: "hello", v: 1, since });
+    const [frame] = c.take();
+    assert.ok(frame.type === "welcome");
+    return frame.app;
+  };
+  assert.deepEqual(welcome({ epoch: "e1", offset: 1 }), {
+    epoch: "e1",
+    offset: 3,
+    recovered: true,
+    missed: [
+      { offset: 2, event: "news", data: 2, sender: null },
+      { offset: 3, event: "news", data: 3, sender: null },
+    ],
+  });
+  assert.deepEqual(welcome({ epoch: "e1", offset: 0 }), {
+    epoch: "e1",
+    offset: 3,
+    recovered: false,
+    reason: "too_far_behind",
+  });
+  assert.deepEqual(welcome({ epoch: "e0", offset: 3 }), {
+    epoch: "e1",
+    offset: 3,
+    recovered: false,
+    reason: "history_lost",
+  });
+});
+
+Deno.test("a hello with a malformed since is refused", () => {
+  using h = harness();
+  const c = h.connect({ hello: false });
+  c.send(JSON.stringify({ type: "hello", ref: 1, v: 1, since: { epoch: 1 } }));
+  const [frame] = c.take();
+  assert.ok(frame.type === "ack" && !frame.ok);
+  assert.equal(frame.error.code, "bad_frame");
+});

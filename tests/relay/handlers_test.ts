@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { DEFAULT_HEARTBEAT, DEFAULT_LIMITS } from "../../src/protocol/mod.ts";
-import type { Identity } from "../../src/relay/mod.ts";
+import { type Identity, MemoryStore } from "../../src/relay/mod.ts";
 import { codeOf, harness, settle } from "./_harness.ts";
 
 Deno.test("hello is answered with welcome carrying the ref, session, resume token, limits and heartbeat", () => {
-  using h = harness({ resumeToken: () => "secret" });
+  const store = new MemoryStore({ epochId: () => "e1" });
+  using h = harness({ resumeToken: () => "secret", store });
   const c = h.connect({ hello: false });
   c.send({ type: "hello", ref: 7, v: 1 });
   assert.deepEqual(c.take(), [{
@@ -15,6 +16,7 @@ Deno.test("hello is answered with welcome carrying the ref, session, resume toke
     resume: "secret",
     limits: DEFAULT_LIMITS,
     heartbeat: DEFAULT_HEARTBEAT,
+    app: { epoch: "e1", offset: 0 },
   }]);
 });
 
