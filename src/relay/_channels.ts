@@ -4,6 +4,10 @@
  * presence changes. Members, offsets and presence versions are the store's.
  * Internal.
  *
+ * Over 500 lines since app-wide messages joined channel delivery (the
+ * reserved channel `*`); the next split takes delivery (messages, app-wide,
+ * the slow lane) out of membership and presence.
+ *
  * @module
  */
 
