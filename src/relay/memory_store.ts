@@ -148,36 +148,13 @@ export class MemoryStore implements RelayStore {
   /** Makes an empty store; throws for a negative bound or an unknown option. */
   constructor(options: MemoryStoreOptions = {}) {
     checkKeys("MemoryStore", options, KNOWN_OPTIONS);
-    this.#dedupeSize = checkNumber(
-      "MemoryStore",
-      "dedupeSize",
-      options.dedupeSize ?? 1024,
-      { min: 0 },
-    );
-    this.#resumableSessions = checkNumber(
-      "MemoryStore",
-      "resumableSessions",
-      options.resumableSessions ?? 10_000,
-      { min: 0 },
-    );
-    this.#dedupeTotal = checkNumber(
-      "MemoryStore",
-      "dedupeTotal",
-      options.dedupeTotal ?? 100_000,
-      { min: 0 },
-    );
-    this.#historySize = checkNumber(
-      "MemoryStore",
-      "historySize",
-      options.historySize ?? 1000,
-      { min: 0 },
-    );
-    this.#historyTtl = checkNumber(
-      "MemoryStore",
-      "historyTtl",
-      options.historyTtl ?? 120_000,
-      { min: 0 },
-    );
+    const bound = (name: keyof MemoryStoreOptions, fallback: number) =>
+      checkNumber("MemoryStore", name, options[name] ?? fallback, { min: 0 });
+    this.#dedupeSize = bound("dedupeSize", 1024);
+    this.#resumableSessions = bound("resumableSessions", 10_000);
+    this.#dedupeTotal = bound("dedupeTotal", 100_000);
+    this.#historySize = bound("historySize", 1000);
+    this.#historyTtl = bound("historyTtl", 120_000);
     checkFunction("MemoryStore", "epochId", options.epochId, true);
     this.#clock = options.clock ?? systemClock;
     this.#epochId = options.epochId ??

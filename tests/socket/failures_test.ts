@@ -1,34 +1,10 @@
 import assert from "node:assert/strict";
-import { createTestClock } from "../_fake_clock.ts";
-import { fakeWebSockets } from "../_fake_websocket.ts";
+import { setup } from "./_setup.ts";
 import { WaitError } from "../../src/core/wait_error.ts";
 import { attemptFailed, invalidUrl } from "../../src/socket/_failure.ts";
 import { defaultShouldReconnect } from "../../src/socket/close_info.ts";
 import { ConnectionError } from "../../src/socket/connection_error.ts";
-import {
-  type ConnectionState,
-  ReconnectingWebSocket,
-  type ReconnectingWebSocketOptions,
-  type UrlProvider,
-} from "../../src/socket/reconnecting_websocket.ts";
-
-function setup(
-  options: ReconnectingWebSocketOptions = {},
-  url: UrlProvider = "ws://example.test/",
-) {
-  const clock = createTestClock();
-  const fakes = fakeWebSockets();
-  const socket = new ReconnectingWebSocket(url, {
-    WebSocket: fakes.WebSocket,
-    clock,
-    keepalive: false,
-    random: () => 0.5,
-    ...options,
-  });
-  const states: ConnectionState[] = [];
-  socket.connection.subscribe((state) => states.push(state));
-  return { clock, fakes, socket, states };
-}
+import type { ConnectionState } from "../../src/socket/reconnecting_websocket.ts";
 
 function errorOf(state: ConnectionState | undefined): ConnectionError {
   assert.ok(

@@ -1,36 +1,15 @@
 import assert from "node:assert/strict";
+import { setup } from "./_setup.ts";
 import { createTestClock } from "../_fake_clock.ts";
 import { ConnectionError } from "../../src/socket/connection_error.ts";
 import type { ConstantBackoff } from "../../src/core/backoff.ts";
 import {
-  type ConnectionState,
   ReconnectingWebSocket,
-  type ReconnectingWebSocketOptions,
-  type UrlProvider,
   type WebSocketConstructor,
 } from "../../src/socket/reconnecting_websocket.ts";
 import { RingBuffer } from "../../src/core/ring_buffer.ts";
 import { WaitError } from "../../src/core/wait_error.ts";
 import { fakeWebSockets } from "../_fake_websocket.ts";
-
-function setup(
-  options: ReconnectingWebSocketOptions = {},
-  url: UrlProvider = "ws://example.test/",
-) {
-  const clock = createTestClock();
-  const fakes = fakeWebSockets();
-  const socket = new ReconnectingWebSocket(url, {
-    WebSocket: fakes.WebSocket,
-    clock,
-    keepalive: false,
-    random: () => 0.5,
-    ...options,
-  });
-  const states: ConnectionState[] = [];
-  socket.connection.subscribe((state) => states.push(state));
-  const types = () => states.map((state) => state.type);
-  return { clock, fakes, socket, states, types };
-}
 
 /** Lets promise callbacks (async URL providers, close echoes) run. */
 async function settle(): Promise<void> {
