@@ -104,6 +104,12 @@ export class Recovery {
       if (this.#epoch !== ack.epoch) this.#skipped = undefined;
       this.#epoch = ack.epoch;
       this.#last = ack.offset;
+      // Live messages held while the relay answered came after the gap:
+      // they are delivered, not dropped with what could not be recovered.
+      const first = this.#held?.[0]?.offset;
+      if (asked && first !== undefined && first <= ack.offset) {
+        this.#last = first - 1;
+      }
       for (const offset of this.#skipped ?? []) {
         if (offset <= ack.offset) this.#skipped!.delete(offset);
       }

@@ -11,8 +11,13 @@
  * @module
  */
 
-import type { MsgFrame, WelcomeFrame } from "../protocol/mod.ts";
-import { encodeFrame, helloFrame, leaveFrame } from "../protocol/mod.ts";
+import type { JoinSince, MsgFrame, WelcomeFrame } from "../protocol/mod.ts";
+import {
+  encodeFrame,
+  helloFrame,
+  joinFrame,
+  leaveFrame,
+} from "../protocol/mod.ts";
 import {
   type ConnectionState,
   ReconnectingWebSocket,
@@ -82,8 +87,7 @@ export class RelayLink {
       recover: settings.recover,
       deliver: (frame) => this.hear(frame),
       resync: (reason) => host.events.emit("resync", { channel: null, reason }),
-      // A live gap (frames dropped for a slow socket) has no app-wide rejoin.
-      repair: () => false,
+      repair: (since) => this.#repairApp(since),
     });
     this.#phase = new ConnectionPhase(clock, ackTimeout, () => {
       host.reportError(
@@ -103,6 +107,31 @@ export class RelayLink {
     this.#socket.messages.subscribe((data) =>
       routeInbound(data, this.#inbound)
     );
+  }
+
+  /**
+   * Asks for the app-wide messages a live gap skipped (frames dropped for a
+   * slow socket): a `join` of no channel, with `since`, answered like the
+   * welcome's `app`. `false` when not connected: the next hello asks.
+   */
+  #repairApp(since: JoinSince): boolean {
+    if (!this.#phase.welcomed) return false;
+    const { requests } = this.#host;
+    const frame = joinFrame(null, { since });
+    const request: Request = {
+      frame,
+      body: JSON.stringify(frame),
+      start: () => requests.send(request),
+      settle: (error, data) => {
+        if (error) this.#app.release();
+        else this.#app.joined(data, true);
+      },
+      reject: () => this.#app.release(),
+      // The hello after the reconnect asks for the same messages.
+      requeue: () => [],
+    };
+    requests.send(request);
+    return true;
   }
 
   /** Whether the relay has welcomed this connection and it has not dropped since. */

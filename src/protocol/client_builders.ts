@@ -96,6 +96,7 @@ export interface FrameOptions {
 
 /**
  * A `join` of `channel`; `since` asks for the messages missed after it.
+ * `null` for `channel` asks only for the app-wide messages missed.
  *
  * @example Joining quietly
  * ```ts
@@ -109,7 +110,7 @@ export interface FrameOptions {
  * ```
  */
 export function joinFrame(
-  channel: string,
+  channel: string | null,
   options: FrameOptions & { since?: JoinSince } = {},
 ): JoinFrame {
   const frame: JoinFrame = options.ref === undefined

@@ -42,7 +42,9 @@ export interface HelloFrame {
 }
 
 /**
- * Joins a channel.
+ * Joins a channel. With `channel: null` it joins nothing: it asks for the
+ * app-wide messages missed after `since` (every welcomed connection already
+ * gets app-wide messages), answered like a channel's recovery.
  *
  * @example Decoding a join on the relay
  * ```ts
@@ -61,8 +63,8 @@ export interface JoinFrame {
   type: "join";
   /** Request id, echoed by the `ack` that answers this frame. */
   ref?: number;
-  /** The channel name. */
-  channel: string;
+  /** The channel name, or `null` to recover app-wide messages. */
+  channel: string | null;
   /** Whether the joining client hears its own presence `join`. */
   echo?: boolean;
   /**

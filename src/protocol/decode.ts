@@ -243,11 +243,14 @@ export function decodeClientFrame(
       return { ok: true, frame };
     }
     case "join": {
-      if (!channel()) return badChannel();
+      if (o.channel !== null && !channel()) return badChannel();
       if (!optional(o.echo, isBoolean) || !optional(o.since, isSince)) {
         return badFields("join");
       }
-      const frame: JoinFrame = { type: "join", channel: o.channel as string };
+      const frame: JoinFrame = {
+        type: "join",
+        channel: o.channel as string | null,
+      };
       if (ref !== undefined) frame.ref = ref;
       if (o.echo !== undefined) frame.echo = o.echo as boolean;
       if (o.since !== undefined) {

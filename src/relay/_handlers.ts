@@ -191,6 +191,7 @@ export class FrameHandlers {
 
   #join(conn: Connection, frame: JoinFrame): Promise<void> | void {
     const name = frame.channel;
+    if (name === null) return this.#recoverApp(conn, frame);
     if (conn.channels.has(name)) {
       return this.#channels.ackJoined(conn, name, frame.since, frame.ref);
     }
@@ -203,19 +204,32 @@ export class FrameHandlers {
       return;
     }
     const verdict = this.#verdict(conn, "join", name);
-    if (!isThenable(verdict)) return this.#joinIf(conn, frame, verdict);
-    return verdict.then((verdict) => this.#joinIf(conn, frame, verdict));
+    if (!isThenable(verdict)) return this.#joinIf(conn, name, frame, verdict);
+    return verdict.then((verdict) => this.#joinIf(conn, name, frame, verdict));
+  }
+
+  /**
+   * A `join` of no channel: the app-wide messages missed after `since` (a
+   * client repairing a gap in live app-wide offsets), answered like a
+   * channel's recovery. Every welcomed connection already gets app-wide
+   * messages, so there is nothing to authorize or join.
+   */
+  #recoverApp(conn: Connection, frame: JoinFrame): Promise<void> | void {
+    const app = appWide(this.#context.store, frame.since);
+    if (!isThenable(app)) return conn.ack(frame.ref, app);
+    return app.then((app) => conn.ack(frame.ref, app));
   }
 
   #joinIf(
     conn: Connection,
+    name: string,
     frame: JoinFrame,
     verdict: Verdict,
   ): Promise<void> | void {
     if (!this.#allowed(conn, "join", frame.ref, verdict)) return;
     return this.#channels.join(
       conn,
-      frame.channel,
+      name,
       frame.echo ?? true,
       frame.since,
       frame.ref,

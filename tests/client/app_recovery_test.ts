@@ -1,7 +1,18 @@
 import assert from "node:assert/strict";
 import type { ResyncEvent } from "../../src/client/realtime_events.ts";
+import { ConstantBackoff } from "../../src/core/backoff.ts";
+import { RealtimeManager } from "../../src/client/realtime_manager.ts";
 import { Relay } from "../../src/relay/mod.ts";
-import { collect, frames, next, World } from "./_world.ts";
+import type { LinkedSocket } from "../_relay_link.ts";
+import {
+  collect,
+  connectedOnce,
+  frames,
+  next,
+  RETRY_MS,
+  URL_,
+  World,
+} from "./_world.ts";
 
 /** Lets every queued microtask (the in-memory network) run. */
 async function flush(): Promise<void> {
@@ -67,4 +78,74 @@ Deno.test("without recover, the hello asks for no app-wide messages", async () =
     f.type === "hello"
   );
   assert.equal(hello?.since, undefined);
+});
+
+/** A manager whose network loses, once, the app-wide message with `offset`. */
+async function lossy(world: World, offset: number) {
+  const lost = { done: false };
+  const Base = world.link.WebSocket;
+  class Lossy extends (Base as new (url: string) => LinkedSocket) {
+    override dispatchEvent(event: Event): boolean {
+      if (
+        !lost.done && event instanceof MessageEvent &&
+        String(event.data).includes(`"channel":null,"offset":${offset},`)
+      ) {
+        lost.done = true;
+        return true;
+      }
+      return super.dispatchEvent(event);
+    }
+  }
+  const manager = new RealtimeManager(URL_, {
+    WebSocket: Lossy,
+    clock: world.clock,
+    backoff: new ConstantBackoff(RETRY_MS),
+    keepalive: false,
+  });
+  world.managers.push(manager);
+  await connectedOnce(manager);
+  return { manager, lost };
+}
+
+Deno.test("a gap in live app-wide offsets is repaired at once, with no reconnect", async () => {
+  await using world = new World();
+  const alice = await world.connected();
+  const { manager: bob, lost } = await lossy(world, 2);
+  const heard = collect(bob, "news");
+  const resyncs: ResyncEvent[] = [];
+  bob.onResync((event) => resyncs.push(event));
+  let drops = 0;
+  bob.onDisconnect(() => drops++);
+  for (const n of [1, 2, 3, 4]) await alice.broadcast("news", n);
+  await flush();
+  assert.equal(lost.done, true);
+  assert.deepEqual(heard.map((m) => m.message), [1, 2, 3, 4]);
+  assert.deepEqual(resyncs, []);
+  assert.equal(drops, 0);
+  const repairs = frames(world.link.sockets.at(-1)!.sent).filter((f) =>
+    f.type === "join"
+  );
+  assert.deepEqual(repairs.map((f) => [f.channel, f.since]), [
+    [null, {
+      epoch: (repairs[0]?.since as { epoch: string }).epoch,
+      offset: 1,
+    }],
+  ]);
+});
+
+Deno.test("an app-wide gap past the history window is a resync with channel null", async () => {
+  await using world = new World({ historySize: 2 });
+  const { manager: bob, lost } = await lossy(world, 2);
+  const heard = collect(bob, "news");
+  const resyncs: ResyncEvent[] = [];
+  bob.onResync((event) => resyncs.push(event));
+  // Offset 2 is lost on the way, and gone from history before 5 arrives.
+  world.link.relay.publish(null, "news", 1);
+  world.link.relay.publish(null, "news", 2);
+  await flush();
+  for (const n of [3, 4, 5]) world.link.relay.publish(null, "news", n);
+  await flush();
+  assert.equal(lost.done, true);
+  assert.deepEqual(resyncs, [{ channel: null, reason: "too_far_behind" }]);
+  assert.deepEqual(heard.map((m) => m.message), [1, 3, 4, 5]);
 });

@@ -127,13 +127,26 @@ Deno.test("rejects bad or missing channel names with bad_channel", () => {
     '{"type":"join","channel":"a#b"}',
     '{"type":"join","channel":"é"}',
     '{"type":"join","channel":7}',
-    '{"type":"join","channel":null}',
+    '{"type":"leave","channel":null}',
     '{"type":"leave","channel":"a\\nb"}',
     '{"type":"members","channel":["a"]}',
     '{"type":"pub","event":"e"}',
     '{"type":"pub","channel":"a b","event":"e"}',
   ];
   for (const text of cases) assert.equal(code(text), "bad_channel", text);
+});
+
+Deno.test("a join of channel null is the app-wide recovery, with its since", () => {
+  const result = decodeClientFrame(
+    '{"type":"join","ref":3,"channel":null,"since":{"epoch":"e","offset":4}}',
+  );
+  assert.ok(result.ok && result.frame.type === "join");
+  assert.deepEqual(result.frame, {
+    type: "join",
+    ref: 3,
+    channel: null,
+    since: { epoch: "e", offset: 4 },
+  });
 });
 
 Deno.test("enforces the channel length limit", () => {

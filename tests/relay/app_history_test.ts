@@ -135,3 +135,56 @@ Deno.test("a hello with a malformed since is refused", () => {
   assert.ok(frame.type === "ack" && !frame.ok);
   assert.equal(frame.error.code, "bad_frame");
 });
+
+Deno.test("a join of channel null answers the app-wide recovery and joins nothing", () => {
+  const store = new MemoryStore({ epochId: () => "e1", historySize: 2 });
+  using h = harness({ store });
+  const a = h.connect();
+  for (const n of [1, 2, 3]) h.relay.publish(null, "news", n);
+  a.take();
+  const since = (offset: number) => ({ epoch: "e1", offset });
+  a.send({ type: "join", ref: 1, channel: null, since: since(0) });
+  a.send({ type: "join", ref: 2, channel: null, since: since(2) });
+  a.send({
+    type: "join",
+    ref: 3,
+    channel: null,
+    since: { epoch: "old", offset: 2 },
+  });
+  assert.deepEqual(a.take(), [
+    {
+      type: "ack",
+      ref: 1,
+      ok: true,
+      data: {
+        epoch: "e1",
+        offset: 3,
+        recovered: false,
+        reason: "too_far_behind",
+      },
+    },
+    {
+      type: "ack",
+      ref: 2,
+      ok: true,
+      data: {
+        epoch: "e1",
+        offset: 3,
+        recovered: true,
+        missed: [{ offset: 3, event: "news", data: 3, sender: null }],
+      },
+    },
+    {
+      type: "ack",
+      ref: 3,
+      ok: true,
+      data: {
+        epoch: "e1",
+        offset: 3,
+        recovered: false,
+        reason: "history_lost",
+      },
+    },
+  ]);
+  assert.equal(h.relay.stats().channels, 0);
+});
