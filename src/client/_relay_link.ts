@@ -109,6 +109,11 @@ export class RelayLink {
     );
   }
 
+  /** This client broadcast app-wide `offset` without echo: it is no gap. */
+  skipApp(offset: number): void {
+    this.#app.skip(offset);
+  }
+
   /**
    * Asks for the app-wide messages a live gap skipped (frames dropped for a
    * slow socket): a `join` of no channel, with `since`, answered like the

@@ -38,6 +38,8 @@ export interface BuilderHost {
   profileChanged(profile: unknown): void;
   /** Sends a frame's text on the socket now (volatile publishes). */
   transmit(text: string): void;
+  /** This client broadcast app-wide `offset` without echo: it is no gap. */
+  skipApp(offset: number): void;
 }
 
 /** Builds the request of each manager call; see the module doc. */
@@ -125,14 +127,15 @@ export class RequestBuilder {
       echo: this.#echo(echo),
       mid: String(++this.#mid),
     });
-    if (channel === null || frame.echo) {
+    if (frame.echo) {
       return this.#host.requests.create(frame, (error) => finish(error));
     }
     // Its own message will not come back: its offset is no gap.
     return this.#host.requests.create(frame, (error, data) => {
       const offset = (data as PubAckData | undefined)?.offset;
       if (!error && typeof offset === "number") {
-        this.#host.channels.find(channel)?.skip(offset);
+        if (channel === null) this.#host.skipApp(offset);
+        else this.#host.channels.find(channel)?.skip(offset);
       }
       finish(error);
     });

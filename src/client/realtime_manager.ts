@@ -151,6 +151,7 @@ export class RealtimeManager implements AsyncDisposable {
       echo: settings.echo,
       profileChanged: (profile) => this.#link.profile = profile,
       transmit: (text) => this.#link.send(text),
+      skipApp: (offset) => this.#link.skipApp(offset),
     });
     this.#link = new RelayLink(settings, {
       requests,

@@ -29,14 +29,16 @@ function builder(echo = true) {
     send: never,
   });
   const profiles: unknown[] = [];
+  const skippedApp: number[] = [];
   const build = new RequestBuilder({
     requests,
     channels,
     echo,
     profileChanged: (profile) => profiles.push(profile),
     transmit: () => {},
+    skipApp: (offset) => skippedApp.push(offset),
   });
-  return { build, requests, profiles };
+  return { build, requests, profiles, skippedApp };
 }
 
 const ignore = () => {};
@@ -55,6 +57,17 @@ Deno.test("each publish gets the next client message id and the default echo", (
   });
   assert.equal(b.frame.type === "pub" && b.frame.mid, "2");
   assert.equal(b.frame.type === "pub" && b.frame.echo, true);
+});
+
+Deno.test("a broadcast without echo tells the app-wide stream its offset is no gap", () => {
+  const { build, skippedApp } = builder();
+  build.publish(null, "news", 1, false, ignore).settle(null, { offset: 7 });
+  build.publish(null, "news", 2, true, ignore).settle(null, { offset: 8 });
+  build.publish(null, "news", 3, false, ignore).settle(
+    new RealtimeError("forbidden", "no"),
+    undefined,
+  );
+  assert.deepEqual(skippedApp, [7]);
 });
 
 Deno.test("bad arguments throw before a request exists", () => {

@@ -149,3 +149,17 @@ Deno.test("an app-wide gap past the history window is a resync with channel null
   assert.deepEqual(resyncs, [{ channel: null, reason: "too_far_behind" }]);
   assert.deepEqual(heard.map((m) => m.message), [1, 3, 4, 5]);
 });
+
+Deno.test("a broadcast sent without echo is no gap for its sender", async () => {
+  await using world = new World();
+  const alice = await world.connected();
+  const heard = collect(alice, "news");
+  await alice.broadcast("news", "first", false);
+  await alice.broadcast("news", "second");
+  await flush();
+  assert.deepEqual(heard.map((m) => m.message), ["second"]);
+  const joins = frames(world.socket(alice).sent).filter((f) =>
+    f.type === "join"
+  );
+  assert.deepEqual(joins, []);
+});
