@@ -56,6 +56,31 @@ const KNOWN_KEYS = Object.keys(
   } satisfies Record<keyof RealtimeManagerOptions, true>,
 );
 
+// Other clients' names (Altogic, socket.io-client, Supabase realtime,
+// partysocket) point at the option that does the job here.
+const ALIASES = {
+  aliases: {
+    reconnectionDelay: "backoff",
+    reconnectionDelayMax: "backoff",
+    randomizationFactor: "backoff",
+    reconnectAfterMs: "backoff",
+    minReconnectionDelay: "backoff",
+    maxReconnectionDelay: "backoff",
+    reconnectionDelayGrowFactor: "backoff",
+    retries: "maxRetries",
+    reconnectionAttempts: "maxRetries",
+    maxReconnectAttempts: "maxRetries",
+    reconnection: "maxRetries",
+    connectionTimeout: "timeout",
+    auth: "token",
+    accessToken: "token",
+    params: "token",
+    heartbeatIntervalMs: "keepalive",
+    pingInterval: "keepalive",
+    maxEnqueuedMessages: "maxQueued",
+  },
+};
+
 /** The manager's options, checked, with their defaults filled in. */
 export interface ManagerSettings {
   /** What the socket connects to. */
@@ -81,7 +106,7 @@ export function managerSettings(
   url: string | URL,
   options: RealtimeManagerOptions | undefined,
 ): ManagerSettings {
-  checkKeys(OWNER, options, KNOWN_KEYS);
+  checkKeys(OWNER, options, KNOWN_KEYS, ALIASES);
   const {
     echoMessages = true,
     bufferMessages = true,

@@ -56,6 +56,11 @@ const ALIASES = {
     connectionTimeout: "timeout",
     maxEnqueuedMessages: "buffer",
     pingInterval: "keepalive",
+    reconnectInterval: "backoff",
+    maxReconnectInterval: "backoff",
+    reconnectDecay: "backoff",
+    timeoutInterval: "timeout",
+    maxReconnectAttempts: "maxRetries",
   },
 };
 
@@ -82,6 +87,35 @@ export interface Settings {
   WebSocket: WebSocketConstructor;
   clock: Clock;
   signal: AbortSignal | undefined;
+}
+
+/**
+ * The options given in either constructor form: `(url, options)`, or
+ * partysocket's `(url, protocols, options)`, where `protocols` may be
+ * `null` or `undefined` for none. Protocols given both ways is a
+ * `TypeError`.
+ */
+export function constructorOptions(
+  second: unknown,
+  third: unknown,
+): ReconnectingWebSocketOptions {
+  const positional = third !== undefined || second === null ||
+    typeof second === "string" || typeof second === "function" ||
+    Array.isArray(second);
+  if (!positional) return (second ?? {}) as ReconnectingWebSocketOptions;
+  const options = checkKeys(
+    OWNER,
+    third ?? {},
+    KEYS,
+    ALIASES,
+  ) as ReconnectingWebSocketOptions;
+  if (second === null || second === undefined) return options;
+  if (options.protocols !== undefined) {
+    throw new TypeError(
+      "Cannot create ReconnectingWebSocket as 'protocols' is given twice: pass it as the second argument or as an option, not both",
+    );
+  }
+  return { ...options, protocols: second as ProtocolsProvider };
 }
 
 /** Checks `url` and `options` and fills in the defaults. */

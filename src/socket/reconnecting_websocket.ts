@@ -7,9 +7,12 @@
  * Its vocabulary lives beside it, one concept per file, re-exported here;
  * `_settings.ts` checks the options and `_connector.ts` opens the sockets.
  *
- * The file is a little over 500 lines only because every public member
- * carries its documentation and an asserted example; the class's code is
- * under 400 lines, the state machine that must be read in one piece.
+ * The file is over 500 lines: every public member carries its documentation
+ * and an asserted example, and the class has two faces over one state
+ * machine, the streams and the WebSocket-shaped surface (listeners, `on…`
+ * properties, constants; about 150 lines) that partysocket's users expect on
+ * the same object. The surface is the next to move out, into an exported
+ * `EventTarget` subclass, if the class grows again.
  *
  * @module
  */
@@ -22,9 +25,15 @@ import { abnormalClosure, normalClosure } from "../core/status.ts";
 import { WaitError } from "../core/wait_error.ts";
 import {
   checkBinaryType,
+  constructorOptions,
   resolveSettings,
   type Settings,
 } from "./_settings.ts";
+import { closeEvent, errorEvent, messageEvent } from "./_dom_events.ts";
+import type {
+  ReconnectingWebSocketEventMap,
+  SocketEventHandler,
+} from "./socket_events.ts";
 import {
   awaitClose,
   checkCloseArguments,
@@ -39,6 +48,7 @@ import { ConnectionError } from "./connection_error.ts";
 import type { ConnectionState } from "./connection_state.ts";
 import type { SendResult } from "./send_result.ts";
 import type {
+  ProtocolsProvider,
   ReadyOptions,
   ReconnectingWebSocketOptions,
   UrlProvider,
@@ -52,6 +62,10 @@ import type {
 export { type CloseInfo, defaultShouldReconnect } from "./close_info.ts";
 export type { ConnectionState } from "./connection_state.ts";
 export type { SendResult } from "./send_result.ts";
+export type {
+  ReconnectingWebSocketEventMap,
+  SocketEventHandler,
+} from "./socket_events.ts";
 export type {
   KeepaliveSettings,
   ProtocolsProvider,
@@ -70,6 +84,30 @@ export type {
 // Timers treat a longer delay as 1 ms, which would turn a long backoff into a
 // retry storm.
 const MAX_DELAY = 2_147_483_647;
+
+/**
+ * The typed `removeEventListener` of a {@linkcode ReconnectingWebSocket},
+ * merged with the class (which declares its typed `addEventListener`): the
+ * event types and their events are those of
+ * {@linkcode ReconnectingWebSocketEventMap}.
+ */
+export interface ReconnectingWebSocket {
+  /** Removes a listener added with `addEventListener`. */
+  removeEventListener<K extends keyof ReconnectingWebSocketEventMap>(
+    type: K,
+    listener: (
+      this: ReconnectingWebSocket,
+      event: ReconnectingWebSocketEventMap[K],
+    ) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  /** Removes a listener for any event type. */
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+}
 
 /**
  * A WebSocket that reconnects. It connects on construction; when the
@@ -121,8 +159,42 @@ const MAX_DELAY = 2_147_483_647;
  * assert.equal(socket.send("hi"), "sent");
  * assert.deepEqual(fake.last.sent, ["hi"]);
  * ```
+ *
+ * @example The WebSocket API: partysocket's constructor, listeners, readyState
+ * ```ts
+ * import { ReconnectingWebSocket } from "@lifeline/realtime";
+ * import { fakeWebSockets } from "@lifeline/realtime/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const fake = fakeWebSockets();
+ * const ws = new ReconnectingWebSocket("wss://example.test", "chat", {
+ *   WebSocket: fake.WebSocket,
+ *   maxRetries: 3,
+ * });
+ * const received: unknown[] = [];
+ * ws.addEventListener("open", () => ws.send("hello!"));
+ * ws.onmessage = (event) => received.push(event.data);
+ * fake.last.open("chat");
+ * fake.last.receive("hi");
+ * assert.equal(ws.readyState, ReconnectingWebSocket.OPEN);
+ * assert.equal(ws.protocol, "chat");
+ * assert.deepEqual(fake.last.sent, ["hello!"]);
+ * assert.deepEqual(received, ["hi"]);
+ * await ws.close();
+ * assert.equal(ws.readyState, ws.CLOSED);
+ * ```
  */
-export class ReconnectingWebSocket implements AsyncDisposable {
+export class ReconnectingWebSocket extends EventTarget
+  implements AsyncDisposable {
+  /** `readyState` while connecting or waiting to retry. */
+  static readonly CONNECTING: 0 = 0;
+  /** `readyState` while connected. */
+  static readonly OPEN: 1 = 1;
+  /** `readyState` while closing. */
+  static readonly CLOSING: 2 = 2;
+  /** `readyState` once stopped. */
+  static readonly CLOSED: 3 = 3;
+
   /**
    * The connection state: read `.value`, `subscribe` (the listener hears
    * the current state first), iterate with `for await`, or wait with
@@ -153,6 +225,19 @@ export class ReconnectingWebSocket implements AsyncDisposable {
   #extensions = "";
   #closeCode: number | undefined;
   #closeReason: string | undefined;
+  #handlers: {
+    [K in keyof ReconnectingWebSocketEventMap]: SocketEventHandler<K>;
+  } = {
+    open: null,
+    message: null,
+    close: null,
+    error: null,
+  };
+  #unsetHandler: Partial<
+    Record<keyof ReconnectingWebSocketEventMap, () => void>
+  > = {};
+  // A message event is built only once someone listens for messages.
+  #dispatchMessages = false;
 
   /**
    * Creates the client and starts connecting at once (unless `signal` is
@@ -162,13 +247,37 @@ export class ReconnectingWebSocket implements AsyncDisposable {
    * @param url Where to connect; see {@linkcode UrlProvider}.
    * @param options See {@linkcode ReconnectingWebSocketOptions}.
    */
-  constructor(url: UrlProvider, options: ReconnectingWebSocketOptions = {}) {
-    const settings = resolveSettings(url, options);
+  constructor(url: UrlProvider, options?: ReconnectingWebSocketOptions);
+  /**
+   * The constructor of partysocket and reconnecting-websocket:
+   * `new ReconnectingWebSocket(url, protocols, options)`.
+   *
+   * @param url Where to connect; see {@linkcode UrlProvider}.
+   * @param protocols The subprotocols to offer, or `null` for none; see
+   * {@linkcode ProtocolsProvider}.
+   * @param options See {@linkcode ReconnectingWebSocketOptions}; without
+   * `protocols`.
+   */
+  constructor(
+    url: UrlProvider,
+    protocols?: ProtocolsProvider | null,
+    options?: ReconnectingWebSocketOptions,
+  );
+  constructor(
+    url: UrlProvider,
+    second?: ReconnectingWebSocketOptions | ProtocolsProvider | null,
+    third?: ReconnectingWebSocketOptions,
+  ) {
+    super();
+    const settings = resolveSettings(url, constructorOptions(second, third));
     this.#settings = settings;
     this.#binaryType = settings.binaryType;
     this.#connector = new Connector(settings, {
       open: (ws) => this.#onOpen(ws),
-      message: (data) => this.#messages.emit(data),
+      message: (data) => {
+        this.#messages.emit(data);
+        if (this.#dispatchMessages) this.dispatchEvent(messageEvent(data));
+      },
       close: (info) => {
         this.#closeCode = info.code;
         this.#closeReason = info.reason;
@@ -187,6 +296,94 @@ export class ReconnectingWebSocket implements AsyncDisposable {
     if (aborted) return;
     signal?.addEventListener("abort", this.#onAbort, { once: true });
     this.#connector.connect(this.#binaryType);
+  }
+
+  /** `readyState` while connecting or waiting to retry. */
+  get CONNECTING(): 0 {
+    return CONNECTING;
+  }
+
+  /** `readyState` while connected. */
+  get OPEN(): 1 {
+    return OPEN;
+  }
+
+  /** `readyState` while closing. */
+  get CLOSING(): 2 {
+    return CLOSING;
+  }
+
+  /** `readyState` once stopped. */
+  get CLOSED(): 3 {
+    return CLOSED;
+  }
+
+  /** Called on every `open` event, as `WebSocket.onopen` is. */
+  get onopen(): SocketEventHandler<"open"> {
+    return this.#handlers.open;
+  }
+
+  set onopen(handler: SocketEventHandler<"open">) {
+    this.#setHandler("open", handler);
+  }
+
+  /** Called on every `message` event, as `WebSocket.onmessage` is. */
+  get onmessage(): SocketEventHandler<"message"> {
+    return this.#handlers.message;
+  }
+
+  set onmessage(handler: SocketEventHandler<"message">) {
+    this.#setHandler("message", handler);
+  }
+
+  /** Called on every `close` event, as `WebSocket.onclose` is. */
+  get onclose(): SocketEventHandler<"close"> {
+    return this.#handlers.close;
+  }
+
+  set onclose(handler: SocketEventHandler<"close">) {
+    this.#setHandler("close", handler);
+  }
+
+  /** Called on every `error` event, as `WebSocket.onerror` is. */
+  get onerror(): SocketEventHandler<"error"> {
+    return this.#handlers.error;
+  }
+
+  set onerror(handler: SocketEventHandler<"error">) {
+    this.#setHandler("error", handler);
+  }
+
+  /** Adds a listener for `open`, `message`, `close` or `error`. */
+  override addEventListener<K extends keyof ReconnectingWebSocketEventMap>(
+    type: K,
+    listener: (
+      this: ReconnectingWebSocket,
+      event: ReconnectingWebSocketEventMap[K],
+    ) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /** Adds a listener for any event type. */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    if (type === "message") this.#dispatchMessages = true;
+    super.addEventListener(type, listener as EventListener | null, options);
+  }
+
+  /**
+   * How many retries in a row have been made since the latest connection
+   * that stayed up for `minUptime` (or since `reconnect()`).
+   */
+  get retryCount(): number {
+    return this.#retries;
   }
 
   /** The URL of the latest attempt; empty until a URL provider resolves. */
@@ -296,7 +493,9 @@ export class ReconnectingWebSocket implements AsyncDisposable {
       this.#state.emit(disconnecting);
       // Unless a listener of "disconnecting" called reconnect().
       if (this.#state.value === disconnecting) {
-        this.#stop({ code, reason, wasClean: false });
+        const info = { code, reason, wasClean: false };
+        this.#stop(info);
+        this.#dispatchClose(info);
       }
       return Promise.resolve();
     }
@@ -317,6 +516,7 @@ export class ReconnectingWebSocket implements AsyncDisposable {
         this.#closing = undefined;
         this.#finishClosing = undefined;
         this.#stop(info);
+        this.#dispatchClose(info);
         resolve();
       },
     );
@@ -336,14 +536,29 @@ export class ReconnectingWebSocket implements AsyncDisposable {
    * Drops the current connection, or the pending retry, and connects again
    * at once, with the backoff and retry count reset. Works after `close()`
    * and after `maxRetries` ran out (not once `signal` is aborted). The
-   * buffer is flushed when the new connection opens.
+   * buffer is flushed when the new connection opens. An open connection is
+   * closed with `code` and `reason`, as reconnecting-websocket's is.
+   *
+   * @param code 1000 or an application code from 3000 to 4999.
+   * @param reason At most 123 bytes of UTF-8.
    */
-  reconnect(): void {
+  reconnect(code?: number, reason?: string): void {
+    if (code !== undefined || reason !== undefined) {
+      checkCloseArguments(code ?? normalClosure, reason ?? "");
+    }
     const { signal } = this.#settings;
     if (signal?.aborted) return;
+    const wasOpen = this.readyState === OPEN;
     this.#finishClosing?.();
     this.#clearRetry();
-    this.#teardown();
+    this.#teardown(code, reason);
+    if (wasOpen) {
+      this.#dispatchClose({
+        code: code ?? normalClosure,
+        reason: reason ?? "",
+        wasClean: true,
+      });
+    }
     this.#settings.backoff.reset();
     this.#retries = 0;
     signal?.removeEventListener("abort", this.#onAbort);
@@ -411,6 +626,7 @@ export class ReconnectingWebSocket implements AsyncDisposable {
         ? "reconnected"
         : "connected",
     });
+    if (ws === this.#connector.socket) this.dispatchEvent(new Event("open"));
   }
 
   /** Sends the buffer in order; false if the connection failed meanwhile. */
@@ -457,6 +673,7 @@ export class ReconnectingWebSocket implements AsyncDisposable {
     }
     if (!reconnect || this.#retries >= maxRetries) {
       this.#stop(info);
+      this.#dispatchClose(info);
       return;
     }
     const attempt = ++this.#retries;
@@ -471,16 +688,53 @@ export class ReconnectingWebSocket implements AsyncDisposable {
         ? { type: "reconnecting", attempt, delay }
         : { type: "reconnecting", attempt, delay, error },
     );
+    this.#dispatchClose(info);
+  }
+
+  /** Dispatches `error` (if the connection failed), then `close`. */
+  #dispatchClose(info: CloseInfo): void {
+    if (info.error !== undefined) this.dispatchEvent(errorEvent(info.error));
+    this.dispatchEvent(closeEvent(info));
+  }
+
+  #setHandler<K extends keyof ReconnectingWebSocketEventMap>(
+    type: K,
+    handler: SocketEventHandler<K>,
+  ): void {
+    if (handler !== null && typeof handler !== "function") {
+      throw new TypeError(
+        `Cannot set 'on${type}' as it must be a function or null: current value is ${
+          String(handler)
+        }`,
+      );
+    }
+    const first = this.#handlers[type] === null;
+    (this.#handlers[type] as SocketEventHandler<K>) = handler;
+    // Like a WebSocket's, the handler runs in the place among the listeners
+    // where it was first set.
+    if (first && handler !== null) {
+      const call = (event: Event): void => {
+        const current = this.#handlers[type] as
+          | ((event: Event) => unknown)
+          | null;
+        current?.call(this, event);
+      };
+      this.addEventListener(type, call);
+      this.#unsetHandler[type] = () => this.removeEventListener(type, call);
+    } else if (handler === null) {
+      this.#unsetHandler[type]?.();
+      delete this.#unsetHandler[type];
+    }
   }
 
   /** Abandons the current socket or attempt and clears its timers. */
-  #teardown(): void {
+  #teardown(code?: number, reason?: string): void {
     if (this.#uptimeTimer !== undefined) {
       this.#settings.clock.clearTimeout(this.#uptimeTimer);
       this.#uptimeTimer = undefined;
     }
     this.#flushing = false;
-    this.#connector.abandon();
+    this.#connector.abandon(code, reason);
   }
 
   #stop(info: CloseInfo): void {

@@ -486,6 +486,31 @@ Deno.test("RealtimeManager refuses an unknown option and suggests the nearest", 
   });
 });
 
+Deno.test("Altogic's, socket.io's, Supabase's and partysocket's option names point at lifeline's", () => {
+  const renamed: Record<string, string> = {
+    reconnectionDelay: "backoff",
+    reconnectionDelayMax: "backoff",
+    reconnectAfterMs: "backoff",
+    minReconnectionDelay: "backoff",
+    retries: "maxRetries",
+    reconnectionAttempts: "maxRetries",
+    auth: "token",
+    params: "token",
+    heartbeatIntervalMs: "keepalive",
+    connectionTimeout: "timeout",
+    maxEnqueuedMessages: "maxQueued",
+  };
+  for (const [theirs, ours] of Object.entries(renamed)) {
+    assert.throws(
+      () =>
+        new RealtimeManager(URL_, { [theirs]: 1 } as RealtimeManagerOptions),
+      new TypeError(
+        `Cannot create RealtimeManager as '${theirs}' is not an option: did you mean '${ours}'?`,
+      ),
+    );
+  }
+});
+
 Deno.test("RealtimeManager takes every socket option", async () => {
   const fakes = fakeWebSockets();
   await using manager = new RealtimeManager(URL_, {

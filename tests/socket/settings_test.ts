@@ -58,10 +58,10 @@ Deno.test("options that are not an object are a TypeError", () => {
     () =>
       new ReconnectingWebSocket(
         "ws://example.test/",
-        "chat" as ReconnectingWebSocketOptions,
+        42 as ReconnectingWebSocketOptions,
       ),
     new TypeError(
-      "Cannot create ReconnectingWebSocket as 'options' must be an object: current value is chat",
+      "Cannot create ReconnectingWebSocket as 'options' must be an object: current value is 42",
     ),
   );
 });
