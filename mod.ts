@@ -106,12 +106,15 @@ export {
 } from "./src/client/realtime_error.ts";
 export type {
   ChannelMessage,
+  ChannelMessageOf,
   ChannelSendOptions,
   ChannelStatus,
   RealtimeChannel,
+  SendArguments,
 } from "./src/client/realtime_channel.ts";
 export type {
   AnyListener,
+  EventMap,
   MemberEvent,
   MemberEventName,
   MemberListener,
