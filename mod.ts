@@ -70,6 +70,12 @@ export {
   type UntilOptions,
 } from "./src/core/state_stream.ts";
 export { CodedError } from "./src/core/coded_error.ts";
+export {
+  consoleLogger,
+  type LogEntry,
+  type Logger,
+  type LogLevel,
+} from "./src/core/log.ts";
 export { WaitError, type WaitErrorCode } from "./src/core/wait_error.ts";
 
 // The socket.

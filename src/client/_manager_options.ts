@@ -53,6 +53,8 @@ const KNOWN_KEYS = Object.keys(
     clock: true,
     random: true,
     signal: true,
+    logger: true,
+    debug: true,
   } satisfies Record<keyof RealtimeManagerOptions, true>,
 );
 

@@ -32,6 +32,7 @@
 
 import { rethrowLater, type SubscribeOptions } from "../core/event_stream.ts";
 import type { Member } from "../protocol/mod.ts";
+import { createLog } from "../core/_log.ts";
 import { managerSettings } from "./_manager_options.ts";
 import { Channels } from "./_channel_state.ts";
 import { EventHub } from "./_event_hub.ts";
@@ -193,6 +194,14 @@ export class RealtimeManager<
       // A connection or relay error: never thrown, even with no listener.
       reportError: (error) => this.#events.emitError(error),
     });
+    // Resyncs, channel and app-wide, go to the logger too.
+    const log = createLog(options.logger, options.debug, clock);
+    if (log !== undefined) {
+      this.#events.listen(
+        "resync",
+        ({ channel, reason }) => log("warn", "resync", { channel, reason }),
+      );
+    }
   }
 
   // ------------------------------------------------------------ connection

@@ -8,6 +8,7 @@
  */
 
 import {
+  checkBoolean,
   checkFunction,
   checkKeys,
   checkMethods,
@@ -16,6 +17,7 @@ import {
 } from "../core/_options.ts";
 import { type Backoff, ExponentialBackoff } from "../core/backoff.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
+import { createLog, type Log } from "../core/_log.ts";
 import type { MessageBuffer } from "../core/message_buffer.ts";
 import { RingBuffer, type WebSocketData } from "../core/ring_buffer.ts";
 import { type CloseInfo, defaultShouldReconnect } from "./close_info.ts";
@@ -44,6 +46,8 @@ const KEYS: readonly (keyof ReconnectingWebSocketOptions)[] = [
   "clock",
   "random",
   "signal",
+  "logger",
+  "debug",
 ];
 
 // Other reconnecting sockets' names (partysocket, reconnecting-websocket,
@@ -87,6 +91,8 @@ export interface Settings {
   WebSocket: WebSocketConstructor;
   clock: Clock;
   signal: AbortSignal | undefined;
+  /** Where notable events are logged; undefined when nobody listens. */
+  log: Log | undefined;
 }
 
 /**
@@ -145,6 +151,8 @@ export function resolveSettings(
     clock = systemClock,
     random = Math.random,
     signal,
+    logger,
+    debug = false,
   } = options;
   if (typeof WebSocket !== "function") {
     const must = "be a constructor";
@@ -183,6 +191,11 @@ export function resolveSettings(
       "clearTimeout",
     ]),
     signal: checkSignal(signal),
+    log: createLog(
+      checkFunction(OWNER, "logger", logger, true),
+      checkBoolean(OWNER, "debug", debug),
+      clock,
+    ),
   };
 }
 

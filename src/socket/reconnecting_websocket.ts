@@ -18,6 +18,7 @@
  */
 
 import type { TimerId } from "../core/clock.ts";
+import type { Log } from "../core/_log.ts";
 import { Emitter, type EventStream } from "../core/event_stream.ts";
 import type { WebSocketData } from "../core/ring_buffer.ts";
 import { StateEmitter, type StateStream } from "../core/state_stream.ts";
@@ -293,6 +294,10 @@ export class ReconnectingWebSocket extends EventTarget
     );
     this.connection = this.#state;
     this.messages = this.#messages;
+    const { log } = settings;
+    if (log !== undefined) {
+      this.#state.subscribe((state) => logState(log, state));
+    }
     if (aborted) return;
     signal?.addEventListener("abort", this.#onAbort, { once: true });
     this.#connector.connect(this.#binaryType);
@@ -452,7 +457,10 @@ export class ReconnectingWebSocket extends EventTarget
    */
   send(data: WebSocketData): SendResult {
     const type = this.#state.value.type;
-    if (type === "disconnecting" || type === "disconnected") return "dropped";
+    if (type === "disconnecting" || type === "disconnected") {
+      this.#settings.log?.("warn", "drop", { reason: "closed" });
+      return "dropped";
+    }
     const ws = this.#connector.socket;
     if (
       ws !== undefined && this.#connector.opened && !this.#flushing &&
@@ -634,11 +642,13 @@ export class ReconnectingWebSocket extends EventTarget
     const buffer = this.#settings.buffer;
     if (buffer === undefined) return true;
     this.#flushing = true;
+    let count = 0;
     try {
       // peek, send, then shift: a message whose send throws stays first.
       for (let item = buffer.peek(); item !== undefined; item = buffer.peek()) {
         ws.send(item);
         buffer.shift();
+        count++;
         if (ws !== this.#connector.socket) return false;
       }
     } catch (error) {
@@ -647,14 +657,20 @@ export class ReconnectingWebSocket extends EventTarget
       return false;
     } finally {
       this.#flushing = false;
+      if (count > 0) this.#settings.log?.("debug", "flush", { count });
     }
     return true;
   }
 
   #queue(data: WebSocketData): SendResult {
-    const buffer = this.#settings.buffer;
-    if (buffer === undefined) return "dropped";
-    return buffer.push(data) ? "queued" : "dropped";
+    const { buffer, log } = this.#settings;
+    if (buffer === undefined) {
+      log?.("warn", "drop", { reason: "no_buffer" });
+      return "dropped";
+    }
+    if (buffer.push(data)) return "queued";
+    log?.("warn", "drop", { reason: "buffer_full" });
+    return "dropped";
   }
 
   /** Ends the current connection or attempt, then retries or stops. */
@@ -756,6 +772,43 @@ export class ReconnectingWebSocket extends EventTarget
       this.#retryTimer = undefined;
     }
   }
+}
+
+/** A state change as a log entry: a retry is an `attempt`, the rest `state`. */
+function logState(log: Log, state: ConnectionState): void {
+  if (state.type === "reconnecting") {
+    const { attempt, delay, error } = state;
+    log(error ? "warn" : "info", "attempt", {
+      attempt,
+      delay,
+      ...(error && { error: error.code, message: redact(error.message) }),
+    });
+    return;
+  }
+  if (state.type === "disconnected") {
+    const { code, reason, error } = state;
+    log(error ? "error" : "info", "state", {
+      state: state.type,
+      code,
+      reason,
+      ...(error && { error: error.code, message: redact(error.message) }),
+    });
+    return;
+  }
+  log(
+    state.type === "connected" || state.type === "reconnected"
+      ? "info"
+      : "debug",
+    "state",
+    {
+      state: state.type,
+    },
+  );
+}
+
+/** A message without the query strings of the URLs in it: they may hold a token. */
+function redact(message: string): string {
+  return message.replace(/(\w+:\/\/[^\s?#]*)[?#]\S*/g, "$1?…");
 }
 
 function settled(state: ConnectionState): boolean {
