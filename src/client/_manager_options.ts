@@ -124,7 +124,7 @@ export function managerSettings(
   try {
     endpoint = new URL(url);
   } catch (cause) {
-    const must = "be a WebSocket URL";
+    const must = "be a WebSocket URL, such as ws://127.0.0.1:8787/ws";
     throw new TypeError(optionMessage(OWNER, "url", must, url), { cause });
   }
   if (

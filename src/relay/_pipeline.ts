@@ -155,7 +155,8 @@ export class FramePipeline {
     conn: Connection,
     data: Data,
     ref?: number,
-    message = `More than ${this.#limits.rate} messages per second`,
+    message =
+      `More than ${this.#limits.rate} messages per second (burst ${this.#limits.burst}): send less often, or raise the relay's limits.rate`,
   ): void {
     this.#counters.rateLimited++;
     const { clock, settings } = this.#context;

@@ -155,8 +155,11 @@ export function resolveSettings(
     debug = false,
   } = options;
   if (typeof WebSocket !== "function") {
-    const must = "be a constructor";
-    throw new TypeError(optionMessage(OWNER, "WebSocket", must, WebSocket));
+    throw new TypeError(
+      options.WebSocket === undefined
+        ? "Cannot create ReconnectingWebSocket as this runtime has no global WebSocket (Node before 22 has none): pass one as the 'WebSocket' option, such as WebSocket from the ws package (npm i ws)"
+        : optionMessage(OWNER, "WebSocket", "be a constructor", WebSocket),
+    );
   }
   if (
     headers !== undefined && options.WebSocket === undefined &&

@@ -436,7 +436,7 @@ Deno.test("RealtimeManager validates its options at construction", () => {
   assert.throws(() => new RealtimeManager("not a url"), {
     name: "TypeError",
     message:
-      "Cannot create RealtimeManager as 'url' must be a WebSocket URL: current value is not a url",
+      "Cannot create RealtimeManager as 'url' must be a WebSocket URL, such as ws://127.0.0.1:8787/ws: current value is not a url",
   });
   const invalid = (options: Record<string, unknown>) => () =>
     new RealtimeManager(URL_, options as RealtimeManagerOptions);
