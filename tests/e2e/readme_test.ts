@@ -3,9 +3,10 @@
  * marked `ts ignore` (an illustration that needs a server) runs against it,
  * with the URL and the package imports swapped for the relay's and this
  * checkout's, and each message in _Troubleshooting_ is the one a user making
- * that mistake gets, word for word. The two relay servers the README shows
- * are type-checked files in `examples/minimal_relay/`, held equal to the
- * README by `tests/relay/adapters/readme_test.ts`.
+ * that mistake gets, word for word. The README's Deno relay server runs on a
+ * free loopback port and serves a client; both servers it shows are also
+ * type-checked files in `examples/minimal_relay/`, held equal to the README
+ * by `tests/relay/adapters/readme_test.ts` (the Bun one is not run here).
  */
 import assert from "node:assert/strict";
 import { RealtimeManager } from "../../src/client/realtime_manager.ts";
@@ -77,6 +78,73 @@ Deno.test("every README block marked ts ignore runs against the example relay", 
     }
   } finally {
     await server.stop();
+  }
+});
+
+Deno.test("the README's Deno relay server serves a client, refuses a wrong token and stops on SIGTERM", async () => {
+  const [code] = blocks(README, "ts ignore").filter((c) =>
+    c.includes("Deno.serve(")
+  );
+  assert.ok(code.includes("{ port: 8787 }"));
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/server.ts`;
+  // Loopback and a free port; nothing else changes.
+  await Deno.writeTextFile(
+    file,
+    localize(code, "").replace(
+      "{ port: 8787 }",
+      '{ port: 0, hostname: "127.0.0.1" }',
+    ),
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `--config=${new URL("deno.json", ROOT).pathname}`,
+      file,
+    ],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const managers: RealtimeManager[] = [];
+  // Deno.serve announces itself on stderr: `Listening on http://IP:PORT/`.
+  const reader = child.stderr.pipeThrough(new TextDecoderStream())
+    .getReader();
+  try {
+    let text = "";
+    let match: RegExpExecArray | null = null;
+    while (!(match = /Listening on http:\/\/([\d.]+:\d+)\//.exec(text))) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    assert.ok(match, `the server printed no address: ${text}`);
+    const url = `ws://${match[1]}/ws`;
+    const alice = new RealtimeManager(url, { token: "let-me-in" });
+    const mallory = new RealtimeManager(url, { token: "not-me" });
+    managers.push(alice, mallory);
+    await alice.join("room");
+    await alice.send("room", "chat", "hi");
+    await assert.rejects(mallory.join("room"), { code: "closed" });
+    await Promise.all(managers.map((m) => m.close()));
+    child.kill("SIGTERM");
+    const { code: exit } = await child.status;
+    assert.equal(exit, 0);
+  } finally {
+    await Promise.all(managers.map((m) => m.close()));
+    clearTimeout(killer);
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Exited already.
+    }
+    await reader.cancel();
+    await child.status;
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
