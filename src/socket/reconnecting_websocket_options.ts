@@ -203,8 +203,11 @@ export interface ReconnectingWebSocketOptions {
    * it stopped), `attempt` (a retry scheduled: `attempt`, `delay` in ms,
    * `error` and `message` of the failure), `flush` (`count` messages sent
    * from the buffer on connect) and `drop` (a message not sent: `reason` is
-   * `closed`, `buffer_full` or `no_buffer`). Never the data sent or
-   * received. Silent by default.
+   * `closed`, `buffer_full` or `no_buffer`). A `RealtimeManager` adds its
+   * own: `flush` (requests sent from its queue once ready), `drop`
+   * (`buffer_full`, or `not_connected` with `bufferMessages` off) and
+   * `resync` (`channel`, `reason`). Never the data sent or received.
+   * Silent by default.
    */
   logger?: Logger;
   /**
