@@ -81,6 +81,13 @@ const ALIASES = {
     pingInterval: "keepalive",
     maxEnqueuedMessages: "maxQueued",
   },
+  notes: {
+    autoConnect:
+      "the manager connects when it is created; create it when you want it to connect",
+    startClosed:
+      "the manager connects when it is created; create it when you want it to connect",
+    transports: "lifeline speaks WebSocket only",
+  },
 };
 
 /** The manager's options, checked, with their defaults filled in. */

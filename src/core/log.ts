@@ -8,7 +8,20 @@
  * @module
  */
 
-/** How much an entry matters, from chatter to failure. */
+/**
+ * How much an entry matters, from chatter to failure.
+ *
+ * @example Keeping entries at a level and above
+ * ```ts
+ * import type { LogEntry, LogLevel } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const order: LogLevel[] = ["debug", "info", "warn", "error"];
+ * const atLeast = (least: LogLevel) => (entry: LogEntry) =>
+ *   order.indexOf(entry.level) >= order.indexOf(least);
+ * assert.equal(atLeast("warn")({ time: 0, level: "info", event: "state" }), false);
+ * ```
+ */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /**

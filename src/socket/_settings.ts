@@ -66,6 +66,10 @@ const ALIASES = {
     timeoutInterval: "timeout",
     maxReconnectAttempts: "maxRetries",
   },
+  notes: {
+    startClosed:
+      "the socket connects when it is created; create it when you want it to connect",
+  },
 };
 
 const KEEPALIVE_KEYS: readonly (keyof KeepaliveSettings)[] = [

@@ -509,6 +509,16 @@ Deno.test("Altogic's, socket.io's, Supabase's and partysocket's option names poi
       ),
     );
   }
+  assert.throws(
+    () =>
+      new RealtimeManager(
+        URL_,
+        { autoConnect: false } as RealtimeManagerOptions,
+      ),
+    new TypeError(
+      "Cannot create RealtimeManager as 'autoConnect' is not an option: the manager connects when it is created; create it when you want it to connect",
+    ),
+  );
 });
 
 Deno.test("RealtimeManager takes every socket option", async () => {

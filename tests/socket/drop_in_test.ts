@@ -303,4 +303,13 @@ Deno.test("their option names throw a TypeError naming lifeline's", () => {
       ),
     );
   }
+  assert.throws(
+    () =>
+      new ReconnectingWebSocket("ws://127.0.0.1:9/", [], {
+        startClosed: true,
+      } as ReconnectingWebSocketOptions),
+    new TypeError(
+      "Cannot create ReconnectingWebSocket as 'startClosed' is not an option: the socket connects when it is created; create it when you want it to connect",
+    ),
+  );
 });
