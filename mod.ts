@@ -98,6 +98,7 @@ export {
   type ReconnectingWebSocketOptions,
   type SendResult,
   type SocketEventHandler,
+  SocketEventTarget,
   type UrlProvider,
   type WebSocketConstructor,
   type WebSocketInit,
