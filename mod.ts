@@ -70,6 +70,12 @@ export {
   type UntilOptions,
 } from "./src/core/state_stream.ts";
 export { CodedError } from "./src/core/coded_error.ts";
+export {
+  consoleLogger,
+  type LogEntry,
+  type Logger,
+  type LogLevel,
+} from "./src/core/log.ts";
 export { WaitError, type WaitErrorCode } from "./src/core/wait_error.ts";
 
 // The socket.
@@ -88,8 +94,11 @@ export {
   type ProtocolsProvider,
   type ReadyOptions,
   ReconnectingWebSocket,
+  type ReconnectingWebSocketEventMap,
   type ReconnectingWebSocketOptions,
   type SendResult,
+  type SocketEventHandler,
+  SocketEventTarget,
   type UrlProvider,
   type WebSocketConstructor,
   type WebSocketInit,
@@ -104,12 +113,15 @@ export {
 } from "./src/client/realtime_error.ts";
 export type {
   ChannelMessage,
+  ChannelMessageOf,
   ChannelSendOptions,
   ChannelStatus,
   RealtimeChannel,
+  SendArguments,
 } from "./src/client/realtime_channel.ts";
 export type {
   AnyListener,
+  EventMap,
   MemberEvent,
   MemberEventName,
   MemberListener,

@@ -3,7 +3,7 @@
  * restarts the server once on the same port, and shows the messages sent
  * during the outage arriving after the reconnect, in order.
  *
- * Run: `deno task demo` (or `deno run -A examples/echo.ts`).
+ * Run: `npx -y deno@2 task demo:echo` (or `npx -y deno@2 run -A examples/echo.ts`).
  *
  * @module
  */

@@ -42,6 +42,8 @@ export interface SpawnOptions {
   wsPath?: string;
   /** The directory it runs in. @default {ROOT} */
   cwd?: URL;
+  /** Hears every line the server writes, stdout and stderr. */
+  onLine?: (line: string) => void;
 }
 
 /** The repository root: spawned servers run there, so `deno.json` and `node_modules/` apply. */
@@ -187,6 +189,7 @@ export async function spawnServer(
     string
   >();
   const onLine = (line: string) => {
+    options.onLine?.(line);
     output.push(line);
     if (output.length > 50) output.shift();
     const match = /listening on (http:\/\/\S+)/.exec(line);

@@ -43,7 +43,9 @@ const SHUTDOWN_GRACE_MS = 5_000;
 
 /** Runs the example relay server that `start` starts, until a signal stops it. */
 export async function bootstrap(start: StartServer): Promise<void> {
-  const server = await start(readConfig());
+  const config = readConfig();
+  const server = await start(config);
+  const log = config.relay.logger;
   const host = server.hostname.includes(":")
     ? `[${server.hostname}]`
     : server.hostname;
@@ -54,6 +56,7 @@ export async function bootstrap(start: StartServer): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    log?.({ time: Date.now(), level: "info", event: "stopping" });
     setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
     await server.adapter.close(CLOSE_HANDSHAKE_MS);
     await server.shutdown();
@@ -69,4 +72,10 @@ export async function bootstrap(start: StartServer): Promise<void> {
   console.log(
     `listening on http://${host}:${server.port} (WebSocket: ws://${host}:${server.port}${RELAY_PATH})`,
   );
+  log?.({
+    time: Date.now(),
+    level: "info",
+    event: "start",
+    url: `ws://${host}:${server.port}${RELAY_PATH}`,
+  });
 }

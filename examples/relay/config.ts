@@ -31,6 +31,7 @@
 import process from "node:process";
 import type { Identity, RelayOptions } from "../../src/relay/mod.ts";
 import type { RelayLimits } from "../../src/protocol/mod.ts";
+import { lineLogger, type LogFormat, type LogSetting } from "./log.ts";
 
 /** Where the server listens and how its relay is configured. */
 export interface ServerConfig {
@@ -42,6 +43,8 @@ export interface ServerConfig {
   relay: RelayOptions;
   /** The bearer token of the admin routes; absent turns them off. */
   adminToken?: string;
+  /** The server's log: `LIFELINE_LOG` and `LIFELINE_LOG_FORMAT`. */
+  log: { level: LogSetting; format: LogFormat };
 }
 
 /** Environment variables, as `process.env` holds them. */
@@ -90,10 +93,17 @@ export function readConfig(env: Env = process.env): ServerConfig {
     relay.authorize = (_identity, action, channel) =>
       action !== "publish" || channel !== null;
   }
+  const log = {
+    level: readChoice(env, "LIFELINE_LOG", LOG_SETTINGS, "info"),
+    format: readChoice(env, "LIFELINE_LOG_FORMAT", LOG_FORMATS, "text"),
+  };
+  const logger = lineLogger(log.level, log.format);
+  if (logger) relay.logger = logger;
   const config: ServerConfig = {
     hostname: env.LIFELINE_HOST || "127.0.0.1",
     port: readNumber(env, "PORT") ?? 8787,
     relay,
+    log,
   };
   const adminToken = readAdminToken(env);
   if (adminToken !== undefined) config.adminToken = adminToken;
@@ -147,6 +157,26 @@ function readNumber(env: Env, variable: string): number | undefined {
     );
   }
   return value;
+}
+
+const LOG_SETTINGS = ["debug", "info", "warn", "error", "off"] as const;
+const LOG_FORMATS = ["text", "json"] as const;
+
+/** One of `allowed` (any case); unset is `fallback`. */
+function readChoice<T extends string>(
+  env: Env,
+  variable: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const text = env[variable]?.trim().toLowerCase();
+  if (!text) return fallback;
+  if ((allowed as readonly string[]).includes(text)) return text as T;
+  throw new RangeError(
+    `Cannot read ${variable} as it must be ${
+      allowed.map((a) => JSON.stringify(a)).join(", ")
+    }: current value is ${JSON.stringify(text)}`,
+  );
 }
 
 /** An `on`/`off` variable; unset is on. */

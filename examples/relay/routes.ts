@@ -8,6 +8,7 @@
  * |---|---|
  * | `GET /channels/:name/members` | `{ channel, members }` (`name` may contain `/`) |
  * | `GET /health` | `{ ok: true }` |
+ * | `GET /metrics` | the relay's counters in the Prometheus text format; with tokens set, wants the admin token |
  * | `GET /stats` | the relay's stats plus `cpu` (µs) and `memory` (bytes) of the process |
  * | `POST /users/:id/events` | sends `{ event, data }` to the user's connections: `{ delivered }`; only with an admin token |
  *
@@ -24,7 +25,7 @@ import { type Context, Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import process from "node:process";
-import type { Relay } from "../../src/relay/mod.ts";
+import { prometheusMetrics, type Relay } from "../../src/relay/mod.ts";
 import type { ServerConfig } from "./config.ts";
 import {
   isEventName,
@@ -158,6 +159,17 @@ export function createRoutes(relay: Relay, access: RouteAccess = {}): Hono {
       },
     );
   }
+
+  // Prometheus scrapes this; with tokens set, with the admin token.
+  app.get("/metrics", (c) => {
+    if (
+      authenticate !== undefined &&
+      !isAdmin(bearerToken(c.req.header("authorization")))
+    ) return unauthorized(c);
+    return c.body(prometheusMetrics(relay.stats()), 200, {
+      "content-type": "text/plain; version=0.0.4; charset=utf-8",
+    });
+  });
 
   app.get("/stats", (c) => {
     if (

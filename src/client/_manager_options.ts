@@ -53,8 +53,42 @@ const KNOWN_KEYS = Object.keys(
     clock: true,
     random: true,
     signal: true,
+    logger: true,
+    debug: true,
   } satisfies Record<keyof RealtimeManagerOptions, true>,
 );
+
+// Other clients' names (Altogic, socket.io-client, Supabase realtime,
+// partysocket) point at the option that does the job here.
+const ALIASES = {
+  aliases: {
+    reconnectionDelay: "backoff",
+    reconnectionDelayMax: "backoff",
+    randomizationFactor: "backoff",
+    reconnectAfterMs: "backoff",
+    minReconnectionDelay: "backoff",
+    maxReconnectionDelay: "backoff",
+    reconnectionDelayGrowFactor: "backoff",
+    retries: "maxRetries",
+    reconnectionAttempts: "maxRetries",
+    maxReconnectAttempts: "maxRetries",
+    reconnection: "maxRetries",
+    connectionTimeout: "timeout",
+    auth: "token",
+    accessToken: "token",
+    params: "token",
+    heartbeatIntervalMs: "keepalive",
+    pingInterval: "keepalive",
+    maxEnqueuedMessages: "maxQueued",
+  },
+  notes: {
+    autoConnect:
+      "the manager connects when it is created; create it when you want it to connect",
+    startClosed:
+      "the manager connects when it is created; create it when you want it to connect",
+    transports: "lifeline speaks WebSocket only",
+  },
+};
 
 /** The manager's options, checked, with their defaults filled in. */
 export interface ManagerSettings {
@@ -81,7 +115,7 @@ export function managerSettings(
   url: string | URL,
   options: RealtimeManagerOptions | undefined,
 ): ManagerSettings {
-  checkKeys(OWNER, options, KNOWN_KEYS);
+  checkKeys(OWNER, options, KNOWN_KEYS, ALIASES);
   const {
     echoMessages = true,
     bufferMessages = true,
@@ -97,7 +131,7 @@ export function managerSettings(
   try {
     endpoint = new URL(url);
   } catch (cause) {
-    const must = "be a WebSocket URL";
+    const must = "be a WebSocket URL, such as ws://127.0.0.1:8787/ws";
     throw new TypeError(optionMessage(OWNER, "url", must, url), { cause });
   }
   if (

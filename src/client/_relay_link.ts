@@ -11,6 +11,7 @@
  * @module
  */
 
+import { createLog, type Log } from "../core/_log.ts";
 import type { JoinSince, MsgFrame, WelcomeFrame } from "../protocol/mod.ts";
 import {
   encodeFrame,
@@ -76,10 +77,12 @@ export class RelayLink {
   #app: Recovery;
   /** Whether the latest hello carried the app-wide `since`. */
   #askedApp = false;
+  #log: Log | undefined;
 
   constructor(settings: ManagerSettings, host: LinkHost) {
     const { clock, ackTimeout } = settings;
     this.#host = host;
+    this.#log = createLog(settings.socket.logger, settings.socket.debug, clock);
     this.#buffer = settings.buffer;
     this.#autoJoin = settings.autoJoin;
     this.#profile = settings.profile;
@@ -210,6 +213,7 @@ export class RelayLink {
     } else if (
       request.frame.type === "pub" && !this.#buffer && !this.welcomed
     ) {
+      this.#log?.("warn", "drop", { reason: "not_connected" });
       request.reject(
         new RealtimeError(
           "not_connected",
@@ -218,7 +222,10 @@ export class RelayLink {
       );
     } else {
       const refused = this.#host.requests.enqueue(request);
-      if (refused) request.reject(refused);
+      if (refused) {
+        this.#log?.("warn", "drop", { reason: "buffer_full" });
+        request.reject(refused);
+      }
     }
   }
 
@@ -312,7 +319,11 @@ export class RelayLink {
   #ready(): void {
     this.#phase.ready();
     this.#host.channels.refresh();
-    this.#host.requests.flush(() => this.#phase.phase === "ready");
+    const { requests } = this.#host;
+    const waiting = requests.waiting;
+    requests.flush(() => this.#phase.phase === "ready");
+    const count = waiting - requests.waiting;
+    if (count > 0) this.#log?.("debug", "flush", { count });
   }
 
   /**

@@ -172,6 +172,11 @@ export class Requests {
     return true;
   }
 
+  /** How many requests wait in the queue. */
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
   /** Starts the queued requests, oldest first, while `ready()` holds. */
   flush(ready: () => boolean): void {
     while (ready() && this.#queue.length > 0) this.#queue.shift()!.start();

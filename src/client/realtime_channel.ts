@@ -9,7 +9,7 @@
 
 import type { EventStream } from "../core/event_stream.ts";
 import type { RealtimeError } from "./realtime_error.ts";
-import type { ResyncEvent } from "./realtime_events.ts";
+import type { EventMap, ResyncEvent } from "./realtime_events.ts";
 import type { StateStream } from "../core/state_stream.ts";
 
 /**
@@ -30,13 +30,16 @@ import type { StateStream } from "../core/state_stream.ts";
  * assert.deepEqual(chat, ["server: hi"]);
  * ```
  */
-export interface ChannelMessage {
+export interface ChannelMessage<
+  Payload = unknown,
+  Type extends string = string,
+> {
   /** The channel it was published in. */
   channelId: string;
   /** The event name it was published under. */
-  type: string;
-  /** The published data. */
-  payload: unknown;
+  type: Type;
+  /** The published data, typed by the app's event map if it gives one. */
+  payload: Payload;
   /** The sender's session id, or `null` when the server itself published. */
   senderId: string | null;
   /** The channel offset the relay gave it, increasing by one per message. */
@@ -91,13 +94,13 @@ export type ChannelStatus =
  * );
  * ```
  */
-export interface ChannelSendOptions {
+export interface ChannelSendOptions<Type extends string = string> {
   /**
    * The event name to publish under; it comes back as
    * {@linkcode ChannelMessage.type}.
    * @default {"message"}
    */
-  type?: string;
+  type?: Type;
   /** Whether this client hears its own message; defaults to the owner's setting. */
   echo?: boolean;
 }
@@ -122,13 +125,14 @@ export interface ChannelSendOptions {
  * await manager.close();
  * ```
  */
-export interface RealtimeChannel extends AsyncDisposable {
+export interface RealtimeChannel<Events extends object = EventMap>
+  extends AsyncDisposable {
   /** The channel's name. */
   readonly channelId: string;
   /** Whether the channel is joined on an open connection. */
   readonly isConnected: boolean;
   /** Every message published in the channel from now on. */
-  readonly messages: EventStream<ChannelMessage>;
+  readonly messages: EventStream<ChannelMessageOf<Events>>;
   /** Whether the channel is live; see {@linkcode ChannelStatus}. */
   readonly status: StateStream<ChannelStatus>;
   /**
@@ -147,8 +151,57 @@ export interface RealtimeChannel extends AsyncDisposable {
   /** Leaves the channel and ends its streams for good. */
   dispose(): Promise<void>;
   /**
-   * Publishes `payload` under the event `options.type`; resolves once the
-   * relay acknowledges, rejects with a `RealtimeError`.
+   * Publishes `payload` under the event `options.type` (`"message"` by
+   * default); resolves once the relay acknowledges, rejects with a
+   * `RealtimeError`. With an event map, `payload` must be that event's type,
+   * and `options.type` is required unless the map has a `message` event.
    */
-  send(payload: unknown, options?: ChannelSendOptions): Promise<void>;
+  send<K extends keyof Events & string>(
+    payload: Events[K],
+    ...options: SendArguments<K>
+  ): Promise<void>;
 }
+
+/**
+ * A {@linkcode ChannelMessage} of any of the app's events: a union with one
+ * member per event name, so checking `type` narrows `payload`. With the
+ * default {@linkcode EventMap}, a `ChannelMessage` whose payload is `unknown`.
+ *
+ * @example Narrowing by the event name
+ * ```ts
+ * import type { ChannelMessageOf } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * type Events = { chat: { text: string }; typing: { on: boolean } };
+ * function show(message: ChannelMessageOf<Events>): string {
+ *   return message.type === "chat"
+ *     ? message.payload.text
+ *     : message.payload.on ? "typing…" : "";
+ * }
+ * const base = { channelId: "lobby", senderId: "s1", offset: 1, timestamp: 0 };
+ * assert.equal(show({ ...base, type: "chat", payload: { text: "hi" } }), "hi");
+ * ```
+ */
+export type ChannelMessageOf<Events extends object = EventMap> = {
+  [K in keyof Events & string]: ChannelMessage<Events[K], K>;
+}[keyof Events & string];
+
+/**
+ * The options argument of {@linkcode RealtimeChannel.send} for the event
+ * `K`: optional when `K` may be `"message"` (the default event), else
+ * required, with `type`.
+ *
+ * @example The options a typed channel's send wants
+ * ```ts
+ * import type { SendArguments } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * const chat: SendArguments<"chat"> = [{ type: "chat" }];
+ * const message: SendArguments<"message"> = [];
+ * assert.equal(chat[0].type, "chat");
+ * assert.equal(message.length, 0);
+ * ```
+ */
+export type SendArguments<K extends string> = "message" extends K
+  ? [options?: ChannelSendOptions<K>]
+  : [options: ChannelSendOptions<K> & { type: K }];

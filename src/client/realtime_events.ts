@@ -11,6 +11,37 @@
 import type { Member, RecoveryFailure } from "../protocol/mod.ts";
 
 /**
+ * The app's events: a map from event name to the type of the data published
+ * under it, in both directions (what the app sends and what it hears). Give
+ * one to {@linkcode RealtimeManager} (and its channel views) as a type
+ * parameter and listeners receive typed data, while a publish with an event
+ * name not in the map, or data of the wrong shape, does not compile. Without
+ * one, every event name is allowed and every payload is `unknown`. A type
+ * alias or an interface both fit.
+ *
+ * @example An app's events, and what they type
+ * ```ts
+ * import type { EventMap, RealtimeMessage } from "@lifeline/realtime";
+ * import assert from "node:assert/strict";
+ *
+ * interface ChatEvents {
+ *   chat: { text: string };
+ *   typing: { on: boolean };
+ * }
+ * const heard: RealtimeMessage<ChatEvents["chat"], "chat"> = {
+ *   channel: "lobby",
+ *   event: "chat",
+ *   message: { text: "hi" },
+ *   senderId: "s1",
+ * };
+ * assert.equal(heard.message.text, "hi"); // no cast
+ * const untyped: EventMap = { anything: 1 };
+ * assert.ok("anything" in untyped);
+ * ```
+ */
+export type EventMap = Record<string, unknown>;
+
+/**
  * A message published in a channel, or app-wide, as listeners receive it.
  *
  * @example Telling a broadcast from a channel message
@@ -30,13 +61,16 @@ import type { Member, RecoveryFailure } from "../protocol/mod.ts";
  * assert.equal(where({ ...message, channel: null, offset: undefined }), "everyone");
  * ```
  */
-export interface RealtimeMessage {
+export interface RealtimeMessage<
+  Message = unknown,
+  Event extends string = string,
+> {
   /** The channel, or `null` for an app-wide broadcast. */
   channel: string | null;
   /** The event name it was published under. */
-  event: string;
-  /** The published data. */
-  message: unknown;
+  event: Event;
+  /** The published data, typed by the app's event map if it gives one. */
+  message: Message;
   /** The sender's session id, or `null` when the server itself sent it. */
   senderId: string | null;
   /** The channel offset the relay gave it; absent for broadcasts. */
@@ -56,11 +90,11 @@ export interface RealtimeMessage {
  * assert.equal(`${name} joined ${event.channel}`, "Ada joined lobby");
  * ```
  */
-export interface MemberEvent {
+export interface MemberEvent<Profile = unknown> {
   /** The channel. */
   channel: string;
   /** The member: its session id and its profile. */
-  member: Member;
+  member: Member<Profile>;
 }
 
 /**
@@ -119,7 +153,10 @@ export type MemberEventName =
  * assert.deepEqual(lines, ["s1: hi"]);
  * ```
  */
-export type MessageListener = (payload: RealtimeMessage) => void;
+export type MessageListener<Message = unknown, Event extends string = string> =
+  (
+    payload: RealtimeMessage<Message, Event>,
+  ) => void;
 /**
  * Receives member events; see {@linkcode RealtimeManager.onJoin}.
  *
@@ -134,7 +171,9 @@ export type MessageListener = (payload: RealtimeMessage) => void;
  * assert.deepEqual([...online], ["s2"]);
  * ```
  */
-export type MemberListener = (payload: MemberEvent) => void;
+export type MemberListener<Profile = unknown> = (
+  payload: MemberEvent<Profile>,
+) => void;
 /**
  * Receives user events; see {@linkcode RealtimeManager.onUserEvent}.
  *
@@ -168,9 +207,9 @@ export type UserEventListener = (payload: UserEvent) => void;
  * assert.deepEqual(log, ["channel:join in lobby", "chat in lobby"]);
  * ```
  */
-export type AnyListener = (
+export type AnyListener<Profile = unknown, Events extends object = EventMap> = (
   eventName: string,
-  payload: RealtimeMessage | MemberEvent,
+  payload: RealtimeMessage<Events[keyof Events]> | MemberEvent<Profile>,
 ) => void;
 
 /**

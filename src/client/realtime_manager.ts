@@ -32,6 +32,7 @@
 
 import { rethrowLater, type SubscribeOptions } from "../core/event_stream.ts";
 import type { Member } from "../protocol/mod.ts";
+import { createLog } from "../core/_log.ts";
 import { managerSettings } from "./_manager_options.ts";
 import { Channels } from "./_channel_state.ts";
 import { EventHub } from "./_event_hub.ts";
@@ -41,6 +42,7 @@ import { type Request, Requests } from "./_requests.ts";
 import type { RealtimeChannel } from "./realtime_channel.ts";
 import type {
   AnyListener,
+  EventMap,
   MemberListener,
   MessageListener,
   RealtimeManagerEvents,
@@ -103,8 +105,36 @@ import type {
  * assert.equal(manager.isConnected(), true);
  * assert.equal(manager.getSocketId(), "s1");
  * ```
+ *
+ * @example Typed events and profiles: no casts, and typos do not compile
+ * ```ts
+ * import { RealtimeManager } from "@lifeline/realtime";
+ * import { FakeWebSocket } from "@lifeline/realtime/testing";
+ * import assert from "node:assert/strict";
+ *
+ * interface Profile { name: string }
+ * interface ChatEvents { chat: { text: string }; typing: { on: boolean } }
+ *
+ * const realtime = new RealtimeManager<Profile, ChatEvents>("ws://127.0.0.1:8787/ws", {
+ *   profile: { name: "Al" },
+ *   WebSocket: FakeWebSocket, // a socket that never opens
+ * });
+ * const texts: string[] = [];
+ * realtime.on("chat", ({ message }) => texts.push(message.text)); // no cast
+ * realtime.onJoin(({ member }) => console.log(member.data.name, "joined"));
+ * const sent = realtime.send("lobby", "chat", { text: "hi" });
+ * // realtime.send("lobby", "chat", { txet: 1 }); would not compile
+ * await realtime.close();
+ * await assert.rejects(sent, { code: "closed" }); // it waited for a connection
+ * ```
+ *
+ * Without type parameters every event name is allowed and every payload and
+ * profile is `unknown`, as in the first example.
  */
-export class RealtimeManager implements AsyncDisposable {
+export class RealtimeManager<
+  Profile = unknown,
+  Events extends object = EventMap,
+> implements AsyncDisposable {
   #channels: Channels;
   #build: RequestBuilder;
   #link: RelayLink;
@@ -121,7 +151,10 @@ export class RealtimeManager implements AsyncDisposable {
    * @param url The relay's WebSocket endpoint, such as `ws://host:8787/ws`.
    * @param options See {@linkcode RealtimeManagerOptions}.
    */
-  constructor(url: string | URL, options: RealtimeManagerOptions = {}) {
+  constructor(
+    url: string | URL,
+    options: RealtimeManagerOptions<Profile> = {},
+  ) {
     const settings = managerSettings(url, options);
     const { clock, ackTimeout, maxQueued } = settings;
     const requests = new Requests({
@@ -143,7 +176,9 @@ export class RealtimeManager implements AsyncDisposable {
       join: (channel) => this.join(channel),
       leave: (channel) => this.leave(channel),
       send: (channel, event, data, echo) =>
-        this.send(channel, event, data, echo),
+        this.#request((finish) =>
+          this.#build.publish(channel, event, data, echo, finish)
+        ),
     });
     this.#build = new RequestBuilder({
       requests,
@@ -160,6 +195,14 @@ export class RealtimeManager implements AsyncDisposable {
       // A connection or relay error: never thrown, even with no listener.
       reportError: (error) => this.#events.emitError(error),
     });
+    // Resyncs, channel and app-wide, go to the logger too.
+    const log = createLog(options.logger, options.debug, clock);
+    if (log !== undefined) {
+      this.#events.listen(
+        "resync",
+        ({ channel, reason }) => log("warn", "resync", { channel, reason }),
+      );
+    }
   }
 
   // ------------------------------------------------------------ connection
@@ -237,10 +280,12 @@ export class RealtimeManager implements AsyncDisposable {
    *
    * @param channel The channel's name.
    */
-  getMembers(channel: string): Promise<Member[]> {
+  getMembers(channel: string): Promise<Member<Profile>[]> {
+    // The relay hands back the profiles members gave; the app's type
+    // parameter says what it expects them to be.
     return this.#request<Member[]>((finish) =>
       this.#build.members(channel, finish)
-    );
+    ) as Promise<Member<Profile>[]>;
   }
 
   /**
@@ -251,7 +296,7 @@ export class RealtimeManager implements AsyncDisposable {
    * @param echo Whether this client hears its own `channel:update`; defaults
    * to `echoMessages`.
    */
-  updateProfile(data: unknown, echo?: boolean): Promise<void> {
+  updateProfile(data: Profile, echo?: boolean): Promise<void> {
     return this.#request((finish) => this.#build.update(data, echo, finish));
   }
 
@@ -262,8 +307,8 @@ export class RealtimeManager implements AsyncDisposable {
    *
    * @param channelId The channel's name.
    */
-  channel(channelId: string): RealtimeChannel {
-    return this.#channels.get(channelId).view();
+  channel(channelId: string): RealtimeChannel<Events> {
+    return this.#channels.get(channelId).view() as RealtimeChannel<Events>;
   }
 
   // ------------------------------------------------------------ messages
@@ -280,10 +325,10 @@ export class RealtimeManager implements AsyncDisposable {
    * @param message The data; any JSON value.
    * @param options `{ volatile: true }`, and optionally `echo`.
    */
-  send(
+  send<K extends keyof Events & string>(
     channel: string,
-    eventName: string,
-    message: unknown,
+    eventName: K,
+    message: Events[K],
     options: VolatileSendOptions,
   ): Promise<boolean>;
   /**
@@ -299,10 +344,10 @@ export class RealtimeManager implements AsyncDisposable {
    * @param echo Whether this client receives its own message (or
    * `{ echo }`); defaults to `echoMessages`.
    */
-  send(
+  send<K extends keyof Events & string>(
     channel: string,
-    eventName: string,
-    message: unknown,
+    eventName: K,
+    message: Events[K],
     echo?: boolean | SendOptions,
   ): Promise<void>;
   send(
@@ -331,9 +376,9 @@ export class RealtimeManager implements AsyncDisposable {
    * @param echo Whether this client receives its own message; defaults to
    * `echoMessages`.
    */
-  broadcast(
-    eventName: string,
-    message: unknown,
+  broadcast<K extends keyof Events & string>(
+    eventName: K,
+    message: Events[K],
     echo?: boolean,
   ): Promise<void> {
     return this.#request((finish) =>
@@ -350,12 +395,12 @@ export class RealtimeManager implements AsyncDisposable {
    * @param options `signal` removes the listener when aborted.
    * @returns A function that removes the listener.
    */
-  on(
-    eventName: string,
-    listener: MessageListener,
+  on<K extends keyof Events & string>(
+    eventName: K,
+    listener: MessageListener<Events[K], K>,
     options?: SubscribeOptions,
   ): () => void {
-    return this.#events.listen("message", listener, {
+    return this.#events.listen("message", listener as MessageListener, {
       ...options,
       key: eventName,
     });
@@ -367,12 +412,12 @@ export class RealtimeManager implements AsyncDisposable {
    * @param options `signal` removes the listener when aborted.
    * @returns A function that removes the listener.
    */
-  once(
-    eventName: string,
-    listener: MessageListener,
+  once<K extends keyof Events & string>(
+    eventName: K,
+    listener: MessageListener<Events[K], K>,
     options?: SubscribeOptions,
   ): () => void {
-    return this.#events.listen("message", listener, {
+    return this.#events.listen("message", listener as MessageListener, {
       ...options,
       key: eventName,
       once: true,
@@ -383,7 +428,10 @@ export class RealtimeManager implements AsyncDisposable {
    * Removes `listener` from `eventName`, or every listener of `eventName`
    * when `listener` is omitted.
    */
-  off(eventName: string, listener?: MessageListener): void {
+  off<K extends keyof Events & string>(
+    eventName: K,
+    listener?: MessageListener<Events[K], K>,
+  ): void {
     this.#events.off("message", eventName, listener);
   }
 
@@ -395,17 +443,21 @@ export class RealtimeManager implements AsyncDisposable {
    * @param options `signal` removes the listener when aborted.
    * @returns A function that removes the listener.
    */
-  onAny(listener: AnyListener, options?: SubscribeOptions): () => void {
+  onAny(
+    listener: AnyListener<Profile, Events>,
+    options?: SubscribeOptions,
+  ): () => void {
+    const call = listener as AnyListener;
     return this.#events.listen(
       "any",
-      ([eventName, payload]) => listener(eventName, payload),
+      ([eventName, payload]) => call(eventName, payload),
       options,
       listener,
     );
   }
 
   /** Removes `listener`, or every `onAny` listener when it is omitted. */
-  offAny(listener?: AnyListener): void {
+  offAny(listener?: AnyListener<Profile, Events>): void {
     this.#events.off("any", undefined, listener);
   }
 
@@ -416,8 +468,15 @@ export class RealtimeManager implements AsyncDisposable {
    * @param options `signal` removes the listener when aborted.
    * @returns A function that removes the listener.
    */
-  onJoin(listener: MemberListener, options?: SubscribeOptions): () => void {
-    return this.#events.listen("channel:join", listener, options);
+  onJoin(
+    listener: MemberListener<Profile>,
+    options?: SubscribeOptions,
+  ): () => void {
+    return this.#events.listen(
+      "channel:join",
+      listener as MemberListener,
+      options,
+    );
   }
 
   /**
@@ -427,8 +486,15 @@ export class RealtimeManager implements AsyncDisposable {
    * @param options `signal` removes the listener when aborted.
    * @returns A function that removes the listener.
    */
-  onLeave(listener: MemberListener, options?: SubscribeOptions): () => void {
-    return this.#events.listen("channel:leave", listener, options);
+  onLeave(
+    listener: MemberListener<Profile>,
+    options?: SubscribeOptions,
+  ): () => void {
+    return this.#events.listen(
+      "channel:leave",
+      listener as MemberListener,
+      options,
+    );
   }
 
   /**
@@ -438,8 +504,15 @@ export class RealtimeManager implements AsyncDisposable {
    * @param options `signal` removes the listener when aborted.
    * @returns A function that removes the listener.
    */
-  onUpdate(listener: MemberListener, options?: SubscribeOptions): () => void {
-    return this.#events.listen("channel:update", listener, options);
+  onUpdate(
+    listener: MemberListener<Profile>,
+    options?: SubscribeOptions,
+  ): () => void {
+    return this.#events.listen(
+      "channel:update",
+      listener as MemberListener,
+      options,
+    );
   }
 
   /**

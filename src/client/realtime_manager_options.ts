@@ -72,7 +72,7 @@ export type TokenProvider = () =>
  * );
  * ```
  */
-export interface RealtimeManagerOptions
+export interface RealtimeManagerOptions<Profile = unknown>
   extends Omit<ReconnectingWebSocketOptions, "buffer"> {
   /**
    * Whether this client receives its own messages and presence events. Each
@@ -103,7 +103,7 @@ export interface RealtimeManagerOptions
    */
   token?: string | TokenProvider;
   /** The member profile to start with, as others see it in presence events. */
-  profile?: unknown;
+  profile?: Profile;
   /**
    * Milliseconds to wait for the relay to acknowledge a request once sent,
    * before rejecting it with code `"timeout"`.

@@ -21,12 +21,14 @@ import type { Clock } from "../core/clock.ts";
 import { Emitter, type EventStream } from "../core/event_stream.ts";
 import type {
   ChannelMessage,
+  ChannelMessageOf,
   ChannelSendOptions,
   ChannelStatus,
   RealtimeChannel,
+  SendArguments,
 } from "./realtime_channel.ts";
 import { RealtimeError } from "./realtime_error.ts";
-import type { ResyncEvent } from "./realtime_events.ts";
+import type { EventMap, ResyncEvent } from "./realtime_events.ts";
 import { RealtimeManager } from "./realtime_manager.ts";
 import type {
   RealtimeManagerOptions,
@@ -167,7 +169,8 @@ export interface WebSocketChannelOptions {
  * await channel.dispose(); // nothing was opened: nothing to close
  * ```
  */
-export class WebSocketChannel implements RealtimeChannel {
+export class WebSocketChannel<Events extends object = EventMap>
+  implements RealtimeChannel<Events> {
   /** The channel's name. */
   readonly channelId: string;
   #url: string | URL;
@@ -199,8 +202,12 @@ export class WebSocketChannel implements RealtimeChannel {
   }
 
   /** Every message published in the channel from now on. */
-  get messages(): EventStream<ChannelMessage> {
-    return this.#messages;
+  get messages(): EventStream<ChannelMessageOf<Events>> {
+    // The relay hands back what members published; the app's event map
+    // says what it expects it to be.
+    return this.#messages as EventStream<unknown> as EventStream<
+      ChannelMessageOf<Events>
+    >;
   }
 
   /** Whether the channel is live; see {@linkcode ChannelStatus}. */
@@ -261,7 +268,10 @@ export class WebSocketChannel implements RealtimeChannel {
    * Publishes `payload` under the event `options.type` (default
    * `"message"`); resolves once the relay acknowledges.
    */
-  send(payload: unknown, options: ChannelSendOptions = {}): Promise<void> {
+  send<K extends keyof Events & string>(
+    payload: Events[K],
+    ...[options = {}]: SendArguments<K>
+  ): Promise<void> {
     if (this.#disposed || this.#view === undefined) {
       return Promise.reject(
         new RealtimeError(
@@ -272,7 +282,7 @@ export class WebSocketChannel implements RealtimeChannel {
         ),
       );
     }
-    return this.#view.send(payload, options);
+    return this.#view.send(payload, options as ChannelSendOptions);
   }
 
   /** Disposes the channel; the same as {@linkcode WebSocketChannel.dispose}. */

@@ -168,6 +168,11 @@ export interface KeyCheck {
    * spelling alone would suggest the wrong option.
    */
   aliases?: Readonly<Record<string, string>>;
+  /**
+   * Other libraries' options that have no counterpart here, each with what
+   * to do instead: the hint for such a key.
+   */
+  notes?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -184,7 +189,7 @@ export function checkKeys<T>(
   check: KeyCheck = {},
 ): T {
   if (options === undefined) return options;
-  const { name, aliases = {} } = check;
+  const { name, aliases = {}, notes = {} } = check;
   const path = (key: string) => name === undefined ? key : `${name}.${key}`;
   if (typeof options !== "object" || options === null) {
     throw new TypeError(
@@ -193,6 +198,13 @@ export function checkKeys<T>(
   }
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
+    if (Object.hasOwn(notes, key)) {
+      throw new TypeError(
+        `Cannot create ${owner} as '${path(key)}' is not an option: ${
+          notes[key]
+        }`,
+      );
+    }
     const near = Object.hasOwn(aliases, key)
       ? aliases[key]
       : nearest(key, known);

@@ -109,11 +109,11 @@ export interface AppWideData {
  * assert.deepEqual(member, { id: "s2", data: { name: "bo" } });
  * ```
  */
-export interface Member {
+export interface Member<Profile = unknown> {
   /** The member's session id. */
   id: string;
-  /** The payload: any JSON value. */
-  data: unknown;
+  /** The profile: any JSON value, typed by the app's `Profile` if it gives one. */
+  data: Profile;
 }
 
 /**

@@ -425,8 +425,10 @@ export class Channels {
         text,
         skip ? except.socket : undefined,
       );
-      this.#context.counters.messagesOut += this.#live.size - slow -
-        (skip ? 1 : 0);
+      this.#context.counters.sent(
+        text,
+        this.#live.size - slow - (skip ? 1 : 0),
+      );
       lane.published(held === false);
       return;
     }
@@ -482,8 +484,10 @@ export class Channels {
         text,
         skip ? except.socket : undefined,
       );
-      this.#context.counters.messagesOut += channel.members.size - slow -
-        (skip ? 1 : 0);
+      this.#context.counters.sent(
+        text,
+        channel.members.size - slow - (skip ? 1 : 0),
+      );
       lane.published(held === false);
       return;
     }

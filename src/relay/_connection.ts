@@ -91,6 +91,8 @@ export class Connection {
   rateSince = 0;
   /** Whether the current run of rate refusals was answered. */
   rateNoticed = false;
+  /** When the frame being handled was taken, for the publish latency. */
+  frameAt = 0;
   /** Whether a frame waits on a hook or the store; later frames queue meanwhile. */
   busy = false;
   readonly queue: (string | ArrayBuffer | Uint8Array)[] = [];
@@ -208,7 +210,7 @@ export class Connection {
       return false;
     }
     this.#backlogSince = -1;
-    this.#counters.messagesOut++;
+    this.#counters.sent(text, 1);
     return true;
   }
 
@@ -244,6 +246,10 @@ export class Connection {
   #closeSlow(): void {
     if (!this.serving) return;
     this.#counters.slowConsumers++;
+    this.#context.log?.("warn", "slow_consumer_close", {
+      session: this.id,
+      bufferedAmount: this.socket.bufferedAmount,
+    });
     this.terminate(RelayCloseCode.tryAgainLater, "slow consumer", {
       bye: "slow_consumer",
       retryAfter: this.#context.settings.slowConsumerTimeout,
@@ -258,6 +264,7 @@ export class Connection {
 
   /** An ack error when the frame had a ref, an error frame otherwise. */
   reply(ref: number | undefined, error: ErrorBody): void {
+    this.#counters.error(error.code);
     this.send(
       encodeFrame(
         ref === undefined ? errorFrame(error) : ackErrorFrame(ref, error),
@@ -326,11 +333,10 @@ export class Connection {
   /** Sends `bye`, past the backlog check. */
   #sendBye(reason: ByeReason, retryAfter: number | undefined): void {
     try {
-      if (
-        this.socket.send(encodeFrame(byeFrame(reason, retryAfter))) === false
-      ) {
+      const text = encodeFrame(byeFrame(reason, retryAfter));
+      if (this.socket.send(text) === false) {
         this.#counters.drops++;
-      } else this.#counters.messagesOut++;
+      } else this.#counters.sent(text, 1);
     } catch {
       this.#counters.drops++;
     }

@@ -121,6 +121,7 @@ export class FrameHandlers {
     if (identity !== null && identity !== undefined) {
       return this.#welcome(conn, frame, identity);
     }
+    this.#context.log?.("warn", "auth_failed", { at: "hello" });
     conn.reply(frame.ref, {
       code: "unauthorized",
       message: "Authentication failed",
@@ -359,6 +360,8 @@ export class FrameHandlers {
     frame: PubFrame,
     offset: number | undefined,
   ): Promise<void> | void {
+    const { clock, counters } = this.#context;
+    counters.latency.observe(clock.now() - conn.frameAt);
     if (frame.ref === undefined && frame.mid === undefined) return;
     const ack: PubAckData = offset === undefined ? {} : { offset };
     conn.ack(frame.ref, ack);

@@ -53,6 +53,7 @@ export class FramePipeline {
     conn.lastSeen = now;
     try {
       if (data === PING) {
+        counters.framesIn.ping = (counters.framesIn.ping ?? 0) + 1;
         conn.send(PONG);
         return;
       }
@@ -106,6 +107,8 @@ export class FramePipeline {
       return;
     }
     const frame = result.frame;
+    const framesIn = this.#counters.framesIn;
+    framesIn[frame.type] = (framesIn[frame.type] ?? 0) + 1;
     if (!open) {
       // Before the welcome, every frame either opens the session or counts
       // as a bad frame, so decoding them first is bounded. The handshake is
@@ -128,6 +131,7 @@ export class FramePipeline {
       }
     }
     conn.rateNoticed = false;
+    conn.frameAt = this.#clock.now();
     const pending = this.#handlers.handle(conn, frame);
     if (pending !== undefined) {
       conn.busy = true;
@@ -151,7 +155,8 @@ export class FramePipeline {
     conn: Connection,
     data: Data,
     ref?: number,
-    message = `More than ${this.#limits.rate} messages per second`,
+    message =
+      `More than ${this.#limits.rate} messages per second (burst ${this.#limits.burst}): send less often, or raise the relay's limits.rate`,
   ): void {
     this.#counters.rateLimited++;
     const { clock, settings } = this.#context;
@@ -161,7 +166,14 @@ export class FramePipeline {
       conn.rateRefusals = 0;
     }
     const limit = settings.rateRefusalLimit;
+    if (conn.rateRefusals === 0) {
+      this.#context.log?.("warn", "rate_limited", { session: conn.id });
+    }
     if (limit > 0 && ++conn.rateRefusals >= limit) {
+      this.#context.log?.("warn", "rate_limit_close", {
+        session: conn.id,
+        refusals: conn.rateRefusals,
+      });
       conn.terminate(RelayCloseCode.tryAgainLater, "rate limit exceeded", {
         bye: "rate_limited",
         retryAfter: settings.badFrameWindow,
@@ -200,6 +212,11 @@ export class FramePipeline {
       times.length === settings.badFrameLimit &&
       now - times[0] <= settings.badFrameWindow
     ) {
+      this.#context.log?.("warn", "bad_frames_close", {
+        session: conn.id,
+        count: times.length,
+        code: error.code,
+      });
       conn.terminate(RelayCloseCode.policyViolation, "too many bad frames", {
         linger: true,
       });
@@ -208,6 +225,7 @@ export class FramePipeline {
 
   #tooLarge(conn: Connection): void {
     this.#context.counters.badFrames++;
+    this.#context.log?.("warn", "too_large_close", { session: conn.id });
     conn.reply(undefined, {
       code: "too_large",
       message:

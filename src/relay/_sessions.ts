@@ -59,6 +59,8 @@ export class Sessions {
         live.identity.userId !== userId || !sameSecret(resume, live.resume)
       ) return this.#create(conn, userId);
       live.holdsSession = false; // not parked: it moves to `conn`
+      this.#context.counters.takeovers++;
+      this.#context.log?.("info", "takeover", { session: requested });
       // Its channels go to the new connection, unseen (presence grace).
       live.terminate(RelayCloseCode.sessionReplaced, "session replaced", {
         bye: "replaced",
@@ -73,12 +75,14 @@ export class Sessions {
       resume,
     );
     const session: ResolvedSession = { id: requested, resume };
-    if (isThenable(resumed)) {
-      return Promise.resolve(resumed).then((ok) =>
-        ok ? session : this.#create(conn, userId)
-      );
-    }
-    return resumed ? session : this.#create(conn, userId);
+    const outcome = (ok: boolean): StoreAnswer<ResolvedSession> => {
+      if (!ok) return this.#create(conn, userId);
+      this.#context.counters.resumes++;
+      this.#context.log?.("info", "resume", { session: requested });
+      return session;
+    };
+    if (isThenable(resumed)) return Promise.resolve(resumed).then(outcome);
+    return outcome(resumed);
   }
 
   #create(

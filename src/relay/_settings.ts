@@ -54,6 +54,7 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "idleTimeout",
   "maxConnectionsPerUser",
   "onError",
+  "logger",
 ];
 
 /** The methods every {@linkcode RelayStore} has; `counts` and `listen` are optional. */
@@ -101,6 +102,7 @@ export function resolveSettings(options: RelayOptions): Settings {
       "sessionId",
       "resumeToken",
       "onError",
+      "logger",
     ]
   ) {
     checkFunction("Relay", name, options[name as keyof RelayOptions], true);

@@ -23,7 +23,7 @@
 export { Relay, RelayCloseCode } from "./relay.ts";
 export type { AcceptResult } from "./accept_result.ts";
 export type { RelayConnection } from "./connection.ts";
-export type { RelayStats } from "./stats.ts";
+export type { LatencyHistogram, RelayStats } from "./stats.ts";
 export type { RelayAction, RelayOptions } from "./options.ts";
 export type { RelaySocket } from "./socket.ts";
 export type { ConnectionSnapshot } from "./snapshot.ts";
@@ -42,6 +42,8 @@ export { APP_TOPIC, type Fanout } from "./fanout.ts";
 export { readToken, type RequestToken } from "./auth_token.ts";
 export { TokenBucket, type TokenBucketOptions } from "./token_bucket.ts";
 export type { Clock, TimerId } from "../core/clock.ts";
+export type { LogEntry, Logger, LogLevel } from "../core/log.ts";
+export { LATENCY_BUCKETS, prometheusMetrics } from "./metrics.ts";
 export type {
   ErrorBody,
   ErrorCode,

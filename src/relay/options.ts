@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { Logger } from "../core/log.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Heartbeat, RelayLimits } from "../protocol/mod.ts";
 import type { Fanout } from "./fanout.ts";
@@ -196,4 +197,14 @@ export interface RelayOptions {
   maxConnectionsPerUser?: number;
   /** Told about unexpected errors (a throwing hook, a bug); the relay goes on. */
   onError?(error: unknown): void;
+  /**
+   * Receives a {@linkcode LogEntry} for each notable event, one entry each:
+   * `upgrade_refused` (`status`, `code`, `reason`), `auth_failed` (`at`:
+   * `upgrade` or `hello`), `rate_limited` (the first refusal of a window:
+   * `session`), `rate_limit_close`, `bad_frames_close`, `too_large_close`
+   * and `slow_consumer_close` (`session`), `resume` and `takeover`
+   * (`session`), and `shutdown` (`connections`). Never a token, a resume
+   * token or the data of a message. Silent by default.
+   */
+  logger?: Logger;
 }

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { createLog } from "../core/_log.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import {
   encodeFrame,
@@ -124,6 +125,7 @@ export class Relay {
       options.fanout,
       this.#counters,
       options.onError,
+      createLog(options.logger, false, this.#clock),
     );
     const context = this.#context;
     this.#admission = new Admission(options, context.report);
@@ -210,12 +212,27 @@ export class Relay {
     }
     const result = await this.#admission.accept(request);
     if (result.ok && this.#userCap.full(result.identity.userId)) {
-      return {
+      return this.#refused({
         ok: false,
         status: 429,
         code: "too_many_connections",
         message: "Too many connections for this user",
-      };
+      });
+    }
+    return result.ok ? result : this.#refused(result);
+  }
+
+  /** Logs a refused upgrade: why, never the token. */
+  #refused(result: AcceptResult & { ok: false }): AcceptResult {
+    const { status, code, message } = result;
+    if (status === 401) {
+      this.#context.log?.("warn", "auth_failed", { at: "upgrade", status });
+    } else {
+      this.#context.log?.("warn", "upgrade_refused", {
+        status,
+        code,
+        reason: message,
+      });
     }
     return result;
   }
@@ -514,6 +531,10 @@ export class Relay {
   stats(): RelayStats {
     const c = this.#counters;
     const counts = this.#store.counts?.();
+    let members = 0;
+    for (const channel of this.#channels.local.values()) {
+      members += channel.members.size;
+    }
     return {
       connections: this.#connections.size,
       sessions: this.#sessions.live.size,
@@ -527,6 +548,14 @@ export class Relay {
       rateLimited: c.rateLimited,
       duplicates: c.duplicates,
       slowConsumers: c.slowConsumers,
+      members,
+      resumes: c.resumes,
+      takeovers: c.takeovers,
+      framesIn: { ...c.framesIn },
+      framesOut: { ...c.framesOut },
+      deliveries: c.framesOut.msg + c.framesOut.user,
+      errors: { ...c.errors },
+      latency: c.latency.snapshot(),
     };
   }
 
@@ -550,6 +579,9 @@ export class Relay {
   close(): void {
     if (this.#context.closed) return;
     this.#context.closed = true;
+    this.#context.log?.("info", "shutdown", {
+      connections: this.#connections.size,
+    });
     this.#sweeper.stop();
     for (const conn of [...this.#connections]) {
       conn.terminate(RelayCloseCode.serviceRestart, "service restart", {

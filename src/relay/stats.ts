@@ -51,4 +51,54 @@ export interface RelayStats {
   duplicates: number;
   /** Connections closed as slow consumers (1013): backlogged past `maxBufferedBytes` for `slowConsumerTimeout`. */
   slowConsumers: number;
+  /** Channel memberships of the connections here (a member of two channels counts twice). */
+  members: number;
+  /** Sessions resumed by a `hello` with their resume token. */
+  resumes: number;
+  /** Sessions taken over from a connection still open (closed with 4409). */
+  takeovers: number;
+  /** Frames received, by type (`ping` included; undecodable frames are in `badFrames`). */
+  framesIn: Record<string, number>;
+  /** Frames sent, by type (with a fan-out: handed to it, per recipient). */
+  framesOut: {
+    welcome: number;
+    ack: number;
+    msg: number;
+    presence: number;
+    error: number;
+    bye: number;
+    user: number;
+    pong: number;
+  };
+  /** Channel and app-wide messages, and user events, handed to a socket: `framesOut.msg` plus `framesOut.user`. */
+  deliveries: number;
+  /** Error codes sent to clients (`error` frames and error acks), by code. */
+  errors: Record<string, number>;
+  /** Publish-to-delivery latency, in ms; see {@linkcode LatencyHistogram}. */
+  latency: LatencyHistogram;
+}
+
+/**
+ * A histogram, as `stats().latency` shows it: `counts[i]` observations at
+ * most `buckets[i]` ms and above the bucket before (the last count is those
+ * above every bound), their `sum` in ms and their `count`.
+ *
+ * @example The counts add up to the count
+ * ```ts
+ * import type { LatencyHistogram } from "@lifeline/realtime/relay";
+ * import assert from "node:assert/strict";
+ *
+ * const h: LatencyHistogram = { buckets: [1, 10], counts: [8, 3, 1], sum: 40, count: 12 };
+ * assert.equal(h.counts.reduce((a, b) => a + b), h.count);
+ * ```
+ */
+export interface LatencyHistogram {
+  /** The upper bounds, in ms. */
+  buckets: readonly number[];
+  /** Observations per bucket, not cumulative; one more than `buckets`. */
+  counts: number[];
+  /** The sum of every observation, in ms. */
+  sum: number;
+  /** How many observations. */
+  count: number;
 }

@@ -166,8 +166,11 @@ export class Connector {
     this.#ws = undefined;
   }
 
-  /** Abandons the current attempt: clears its timer and closes its socket. */
-  abandon(): void {
+  /**
+   * Abandons the current attempt: clears its timer and closes its socket,
+   * with `code` and `reason` if given.
+   */
+  abandon(code?: number, reason?: string): void {
     this.#attempt++;
     this.#clearTimer();
     this.#keepalive?.stop();
@@ -177,7 +180,8 @@ export class Connector {
     this.release();
     if (ws.readyState === CONNECTING || ws.readyState === OPEN) {
       try {
-        ws.close();
+        if (code === undefined) ws.close();
+        else ws.close(code, reason);
       } catch {
         // Already closing or closed: nothing left to abandon.
       }

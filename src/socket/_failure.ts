@@ -15,6 +15,22 @@ import { ConnectionError } from "./connection_error.ts";
 
 const SCHEMES = new Set(["ws:", "wss:", "http:", "https:"]);
 
+// What to do about the statuses a new user meets first.
+const HINTS: Record<number, string> = {
+  400:
+    "the request was malformed (a lifeline relay says so for a token that is not a valid subprotocol)",
+  401:
+    "the server wants a valid token: check the `token` option (or the credentials in the URL)",
+  403:
+    "the server refused this client: check the token's rights and the page's Origin",
+  404:
+    "check the URL's path: nothing serves WebSockets there (the lifeline relay's is /ws)",
+  426:
+    "the URL reached a server that wants a WebSocket upgrade at another path, or a proxy dropped the Upgrade header",
+  429: "too many connections for this user: close some first",
+  503: "the server is shutting down or overloaded: the client retries",
+};
+
 const STATUS =
   /(?:invalid status code|expected 101 status code|unexpected server response)\D{0,4}(\d{3})/i;
 const DNS =
@@ -31,9 +47,11 @@ export function invalidUrl(href: string): ConnectionError | undefined {
   try {
     protocol = new URL(href).protocol;
   } catch (cause) {
-    return new ConnectionError("invalid_url", `Not a URL: '${href}'`, {
-      cause,
-    });
+    return new ConnectionError(
+      "invalid_url",
+      `Not a URL: '${href}' (want ws://host:port/path or wss://…)`,
+      { cause },
+    );
   }
   if (SCHEMES.has(protocol)) return undefined;
   return new ConnectionError(
@@ -53,10 +71,12 @@ export function attemptFailed(
   const text = message === "" ? "The WebSocket reported an error" : message;
   const status = STATUS.exec(message);
   if (status) {
+    const code = Number(status[1]);
+    const hint = HINTS[code] === undefined ? "" : `; ${HINTS[code]}`;
     return new ConnectionError(
       "handshake_failed",
-      `The server refused the WebSocket with HTTP ${status[1]}: ${text}`,
-      { cause, status: Number(status[1]) },
+      `The server refused the WebSocket with HTTP ${code}${hint} (${text})`,
+      { cause, status: code },
     );
   }
   if (DNS.test(message)) {

@@ -8,6 +8,7 @@
  */
 
 import {
+  checkBoolean,
   checkFunction,
   checkKeys,
   checkMethods,
@@ -16,6 +17,7 @@ import {
 } from "../core/_options.ts";
 import { type Backoff, ExponentialBackoff } from "../core/backoff.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
+import { createLog, type Log } from "../core/_log.ts";
 import type { MessageBuffer } from "../core/message_buffer.ts";
 import { RingBuffer, type WebSocketData } from "../core/ring_buffer.ts";
 import { type CloseInfo, defaultShouldReconnect } from "./close_info.ts";
@@ -44,6 +46,8 @@ const KEYS: readonly (keyof ReconnectingWebSocketOptions)[] = [
   "clock",
   "random",
   "signal",
+  "logger",
+  "debug",
 ];
 
 // Other reconnecting sockets' names (partysocket, reconnecting-websocket,
@@ -56,6 +60,15 @@ const ALIASES = {
     connectionTimeout: "timeout",
     maxEnqueuedMessages: "buffer",
     pingInterval: "keepalive",
+    reconnectInterval: "backoff",
+    maxReconnectInterval: "backoff",
+    reconnectDecay: "backoff",
+    timeoutInterval: "timeout",
+    maxReconnectAttempts: "maxRetries",
+  },
+  notes: {
+    startClosed:
+      "the socket connects when it is created; create it when you want it to connect",
   },
 };
 
@@ -82,6 +95,37 @@ export interface Settings {
   WebSocket: WebSocketConstructor;
   clock: Clock;
   signal: AbortSignal | undefined;
+  /** Where notable events are logged; undefined when nobody listens. */
+  log: Log | undefined;
+}
+
+/**
+ * The options given in either constructor form: `(url, options)`, or
+ * partysocket's `(url, protocols, options)`, where `protocols` may be
+ * `null` or `undefined` for none. Protocols given both ways is a
+ * `TypeError`.
+ */
+export function constructorOptions(
+  second: unknown,
+  third: unknown,
+): ReconnectingWebSocketOptions {
+  const positional = third !== undefined || second === null ||
+    typeof second === "string" || typeof second === "function" ||
+    Array.isArray(second);
+  if (!positional) return (second ?? {}) as ReconnectingWebSocketOptions;
+  const options = checkKeys(
+    OWNER,
+    third ?? {},
+    KEYS,
+    ALIASES,
+  ) as ReconnectingWebSocketOptions;
+  if (second === null || second === undefined) return options;
+  if (options.protocols !== undefined) {
+    throw new TypeError(
+      "Cannot create ReconnectingWebSocket as 'protocols' is given twice: pass it as the second argument or as an option, not both",
+    );
+  }
+  return { ...options, protocols: second as ProtocolsProvider };
 }
 
 /** Checks `url` and `options` and fills in the defaults. */
@@ -111,10 +155,15 @@ export function resolveSettings(
     clock = systemClock,
     random = Math.random,
     signal,
+    logger,
+    debug = false,
   } = options;
   if (typeof WebSocket !== "function") {
-    const must = "be a constructor";
-    throw new TypeError(optionMessage(OWNER, "WebSocket", must, WebSocket));
+    throw new TypeError(
+      options.WebSocket === undefined
+        ? "Cannot create ReconnectingWebSocket as this runtime has no global WebSocket (Node before 22 has none): pass one as the 'WebSocket' option, such as WebSocket from the ws package (npm i ws)"
+        : optionMessage(OWNER, "WebSocket", "be a constructor", WebSocket),
+    );
   }
   if (
     headers !== undefined && options.WebSocket === undefined &&
@@ -149,6 +198,11 @@ export function resolveSettings(
       "clearTimeout",
     ]),
     signal: checkSignal(signal),
+    log: createLog(
+      checkFunction(OWNER, "logger", logger, true),
+      checkBoolean(OWNER, "debug", debug),
+      clock,
+    ),
   };
 }
 

@@ -7,9 +7,14 @@
  * Its vocabulary lives beside it, one concept per file, re-exported here;
  * `_settings.ts` checks the options and `_connector.ts` opens the sockets.
  *
- * The file is a little over 500 lines only because every public member
- * carries its documentation and an asserted example; the class's code is
- * under 400 lines, the state machine that must be read in one piece.
+ * Its WebSocket-shaped face (typed listeners, `on…` properties, the
+ * `readyState` constants) is the class it extends, `SocketEventTarget` in
+ * `socket_events.ts`; this class dispatches the events.
+ *
+ * The file is over 500 lines only because every public member carries its
+ * documentation and asserted examples (the constructor's two forms each
+ * have theirs); its code is about 410 lines, the state machine that must be
+ * read in one piece. How it logs is `_state_log.ts`.
  *
  * @module
  */
@@ -22,9 +27,13 @@ import { abnormalClosure, normalClosure } from "../core/status.ts";
 import { WaitError } from "../core/wait_error.ts";
 import {
   checkBinaryType,
+  constructorOptions,
   resolveSettings,
   type Settings,
 } from "./_settings.ts";
+import { closeEvent, errorEvent, messageEvent } from "./_dom_events.ts";
+import { logState } from "./_state_log.ts";
+import { SocketEventTarget } from "./socket_events.ts";
 import {
   awaitClose,
   checkCloseArguments,
@@ -39,6 +48,7 @@ import { ConnectionError } from "./connection_error.ts";
 import type { ConnectionState } from "./connection_state.ts";
 import type { SendResult } from "./send_result.ts";
 import type {
+  ProtocolsProvider,
   ReadyOptions,
   ReconnectingWebSocketOptions,
   UrlProvider,
@@ -52,6 +62,11 @@ import type {
 export { type CloseInfo, defaultShouldReconnect } from "./close_info.ts";
 export type { ConnectionState } from "./connection_state.ts";
 export type { SendResult } from "./send_result.ts";
+export {
+  type ReconnectingWebSocketEventMap,
+  type SocketEventHandler,
+  SocketEventTarget,
+} from "./socket_events.ts";
 export type {
   KeepaliveSettings,
   ProtocolsProvider,
@@ -121,8 +136,33 @@ const MAX_DELAY = 2_147_483_647;
  * assert.equal(socket.send("hi"), "sent");
  * assert.deepEqual(fake.last.sent, ["hi"]);
  * ```
+ *
+ * @example The WebSocket API: partysocket's constructor, listeners, readyState
+ * ```ts
+ * import { ReconnectingWebSocket } from "@lifeline/realtime";
+ * import { fakeWebSockets } from "@lifeline/realtime/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const fake = fakeWebSockets();
+ * const ws = new ReconnectingWebSocket("wss://example.test", "chat", {
+ *   WebSocket: fake.WebSocket,
+ *   maxRetries: 3,
+ * });
+ * const received: unknown[] = [];
+ * ws.addEventListener("open", () => ws.send("hello!"));
+ * ws.onmessage = (event) => received.push(event.data);
+ * fake.last.open("chat");
+ * fake.last.receive("hi");
+ * assert.equal(ws.readyState, ReconnectingWebSocket.OPEN);
+ * assert.equal(ws.protocol, "chat");
+ * assert.deepEqual(fake.last.sent, ["hello!"]);
+ * assert.deepEqual(received, ["hi"]);
+ * await ws.close();
+ * assert.equal(ws.readyState, ws.CLOSED);
+ * ```
  */
-export class ReconnectingWebSocket implements AsyncDisposable {
+export class ReconnectingWebSocket extends SocketEventTarget
+  implements AsyncDisposable {
   /**
    * The connection state: read `.value`, `subscribe` (the listener hears
    * the current state first), iterate with `for await`, or wait with
@@ -162,13 +202,37 @@ export class ReconnectingWebSocket implements AsyncDisposable {
    * @param url Where to connect; see {@linkcode UrlProvider}.
    * @param options See {@linkcode ReconnectingWebSocketOptions}.
    */
-  constructor(url: UrlProvider, options: ReconnectingWebSocketOptions = {}) {
-    const settings = resolveSettings(url, options);
+  constructor(url: UrlProvider, options?: ReconnectingWebSocketOptions);
+  /**
+   * The constructor of partysocket and reconnecting-websocket:
+   * `new ReconnectingWebSocket(url, protocols, options)`.
+   *
+   * @param url Where to connect; see {@linkcode UrlProvider}.
+   * @param protocols The subprotocols to offer, or `null` for none; see
+   * {@linkcode ProtocolsProvider}.
+   * @param options See {@linkcode ReconnectingWebSocketOptions}; without
+   * `protocols`.
+   */
+  constructor(
+    url: UrlProvider,
+    protocols?: ProtocolsProvider | null,
+    options?: ReconnectingWebSocketOptions,
+  );
+  constructor(
+    url: UrlProvider,
+    second?: ReconnectingWebSocketOptions | ProtocolsProvider | null,
+    third?: ReconnectingWebSocketOptions,
+  ) {
+    super();
+    const settings = resolveSettings(url, constructorOptions(second, third));
     this.#settings = settings;
     this.#binaryType = settings.binaryType;
     this.#connector = new Connector(settings, {
       open: (ws) => this.#onOpen(ws),
-      message: (data) => this.#messages.emit(data),
+      message: (data) => {
+        this.#messages.emit(data);
+        this.dispatchEvent(messageEvent(data));
+      },
       close: (info) => {
         this.#closeCode = info.code;
         this.#closeReason = info.reason;
@@ -184,9 +248,21 @@ export class ReconnectingWebSocket implements AsyncDisposable {
     );
     this.connection = this.#state;
     this.messages = this.#messages;
+    const { log } = settings;
+    if (log !== undefined) {
+      this.#state.subscribe((state) => logState(log, state));
+    }
     if (aborted) return;
     signal?.addEventListener("abort", this.#onAbort, { once: true });
     this.#connector.connect(this.#binaryType);
+  }
+
+  /**
+   * How many retries in a row have been made since the latest connection
+   * that stayed up for `minUptime` (or since `reconnect()`).
+   */
+  get retryCount(): number {
+    return this.#retries;
   }
 
   /** The URL of the latest attempt; empty until a URL provider resolves. */
@@ -255,7 +331,10 @@ export class ReconnectingWebSocket implements AsyncDisposable {
    */
   send(data: WebSocketData): SendResult {
     const type = this.#state.value.type;
-    if (type === "disconnecting" || type === "disconnected") return "dropped";
+    if (type === "disconnecting" || type === "disconnected") {
+      this.#settings.log?.("warn", "drop", { reason: "closed" });
+      return "dropped";
+    }
     const ws = this.#connector.socket;
     if (
       ws !== undefined && this.#connector.opened && !this.#flushing &&
@@ -296,7 +375,9 @@ export class ReconnectingWebSocket implements AsyncDisposable {
       this.#state.emit(disconnecting);
       // Unless a listener of "disconnecting" called reconnect().
       if (this.#state.value === disconnecting) {
-        this.#stop({ code, reason, wasClean: false });
+        const info = { code, reason, wasClean: false };
+        this.#stop(info);
+        this.#dispatchClose(info);
       }
       return Promise.resolve();
     }
@@ -317,6 +398,7 @@ export class ReconnectingWebSocket implements AsyncDisposable {
         this.#closing = undefined;
         this.#finishClosing = undefined;
         this.#stop(info);
+        this.#dispatchClose(info);
         resolve();
       },
     );
@@ -336,14 +418,29 @@ export class ReconnectingWebSocket implements AsyncDisposable {
    * Drops the current connection, or the pending retry, and connects again
    * at once, with the backoff and retry count reset. Works after `close()`
    * and after `maxRetries` ran out (not once `signal` is aborted). The
-   * buffer is flushed when the new connection opens.
+   * buffer is flushed when the new connection opens. An open connection is
+   * closed with `code` and `reason`, as reconnecting-websocket's is.
+   *
+   * @param code 1000 or an application code from 3000 to 4999.
+   * @param reason At most 123 bytes of UTF-8.
    */
-  reconnect(): void {
+  reconnect(code?: number, reason?: string): void {
+    if (code !== undefined || reason !== undefined) {
+      checkCloseArguments(code ?? normalClosure, reason ?? "");
+    }
     const { signal } = this.#settings;
     if (signal?.aborted) return;
+    const wasOpen = this.readyState === OPEN;
     this.#finishClosing?.();
     this.#clearRetry();
-    this.#teardown();
+    this.#teardown(code, reason);
+    if (wasOpen) {
+      this.#dispatchClose({
+        code: code ?? normalClosure,
+        reason: reason ?? "",
+        wasClean: true,
+      });
+    }
     this.#settings.backoff.reset();
     this.#retries = 0;
     signal?.removeEventListener("abort", this.#onAbort);
@@ -411,6 +508,7 @@ export class ReconnectingWebSocket implements AsyncDisposable {
         ? "reconnected"
         : "connected",
     });
+    if (ws === this.#connector.socket) this.dispatchEvent(new Event("open"));
   }
 
   /** Sends the buffer in order; false if the connection failed meanwhile. */
@@ -418,11 +516,13 @@ export class ReconnectingWebSocket implements AsyncDisposable {
     const buffer = this.#settings.buffer;
     if (buffer === undefined) return true;
     this.#flushing = true;
+    let count = 0;
     try {
       // peek, send, then shift: a message whose send throws stays first.
       for (let item = buffer.peek(); item !== undefined; item = buffer.peek()) {
         ws.send(item);
         buffer.shift();
+        count++;
         if (ws !== this.#connector.socket) return false;
       }
     } catch (error) {
@@ -431,14 +531,20 @@ export class ReconnectingWebSocket implements AsyncDisposable {
       return false;
     } finally {
       this.#flushing = false;
+      if (count > 0) this.#settings.log?.("debug", "flush", { count });
     }
     return true;
   }
 
   #queue(data: WebSocketData): SendResult {
-    const buffer = this.#settings.buffer;
-    if (buffer === undefined) return "dropped";
-    return buffer.push(data) ? "queued" : "dropped";
+    const { buffer, log } = this.#settings;
+    if (buffer === undefined) {
+      log?.("warn", "drop", { reason: "no_buffer" });
+      return "dropped";
+    }
+    if (buffer.push(data)) return "queued";
+    log?.("warn", "drop", { reason: "buffer_full" });
+    return "dropped";
   }
 
   /** Ends the current connection or attempt, then retries or stops. */
@@ -457,6 +563,7 @@ export class ReconnectingWebSocket implements AsyncDisposable {
     }
     if (!reconnect || this.#retries >= maxRetries) {
       this.#stop(info);
+      this.#dispatchClose(info);
       return;
     }
     const attempt = ++this.#retries;
@@ -471,16 +578,23 @@ export class ReconnectingWebSocket implements AsyncDisposable {
         ? { type: "reconnecting", attempt, delay }
         : { type: "reconnecting", attempt, delay, error },
     );
+    this.#dispatchClose(info);
+  }
+
+  /** Dispatches `error` (if the connection failed), then `close`. */
+  #dispatchClose(info: CloseInfo): void {
+    if (info.error !== undefined) this.dispatchEvent(errorEvent(info.error));
+    this.dispatchEvent(closeEvent(info));
   }
 
   /** Abandons the current socket or attempt and clears its timers. */
-  #teardown(): void {
+  #teardown(code?: number, reason?: string): void {
     if (this.#uptimeTimer !== undefined) {
       this.#settings.clock.clearTimeout(this.#uptimeTimer);
       this.#uptimeTimer = undefined;
     }
     this.#flushing = false;
-    this.#connector.abandon();
+    this.#connector.abandon(code, reason);
   }
 
   #stop(info: CloseInfo): void {

@@ -8,6 +8,7 @@
 import type { Backoff } from "../core/backoff.ts";
 import type { Clock } from "../core/clock.ts";
 import type { KeepaliveOptions } from "../core/keepalive.ts";
+import type { Logger } from "../core/log.ts";
 import type { MessageBuffer } from "../core/message_buffer.ts";
 import type { WebSocketData } from "../core/ring_buffer.ts";
 import type { CloseInfo } from "./close_info.ts";
@@ -196,6 +197,25 @@ export interface ReconnectingWebSocketOptions {
   random?: () => number;
   /** Closes the client, as `close()` does, when aborted. */
   signal?: AbortSignal;
+  /**
+   * Receives a {@linkcode LogEntry} for each notable event: `state` (a
+   * change of connection state: `state`, and `code`, `reason`, `error` when
+   * it stopped), `attempt` (a retry scheduled: `attempt`, `delay` in ms,
+   * `error` and `message` of the failure), `flush` (`count` messages sent
+   * from the buffer on connect) and `drop` (a message not sent: `reason` is
+   * `closed`, `buffer_full` or `no_buffer`). A `RealtimeManager` adds its
+   * own: `flush` (requests sent from its queue once ready), `drop`
+   * (`buffer_full`, or `not_connected` with `bufferMessages` off) and
+   * `resync` (`channel`, `reason`). Never the data sent or received.
+   * Silent by default.
+   */
+  logger?: Logger;
+  /**
+   * Shorthand for a `logger` that prints every entry with `console.debug`;
+   * ignored when `logger` is given.
+   * @default {false}
+   */
+  debug?: boolean;
 }
 
 /**

@@ -436,7 +436,7 @@ Deno.test("RealtimeManager validates its options at construction", () => {
   assert.throws(() => new RealtimeManager("not a url"), {
     name: "TypeError",
     message:
-      "Cannot create RealtimeManager as 'url' must be a WebSocket URL: current value is not a url",
+      "Cannot create RealtimeManager as 'url' must be a WebSocket URL, such as ws://127.0.0.1:8787/ws: current value is not a url",
   });
   const invalid = (options: Record<string, unknown>) => () =>
     new RealtimeManager(URL_, options as RealtimeManagerOptions);
@@ -484,6 +484,41 @@ Deno.test("RealtimeManager refuses an unknown option and suggests the nearest", 
     name: "TypeError",
     message: /'clock' must have 'now', 'setTimeout' and 'clearTimeout'/,
   });
+});
+
+Deno.test("Altogic's, socket.io's, Supabase's and partysocket's option names point at lifeline's", () => {
+  const renamed: Record<string, string> = {
+    reconnectionDelay: "backoff",
+    reconnectionDelayMax: "backoff",
+    reconnectAfterMs: "backoff",
+    minReconnectionDelay: "backoff",
+    retries: "maxRetries",
+    reconnectionAttempts: "maxRetries",
+    auth: "token",
+    params: "token",
+    heartbeatIntervalMs: "keepalive",
+    connectionTimeout: "timeout",
+    maxEnqueuedMessages: "maxQueued",
+  };
+  for (const [theirs, ours] of Object.entries(renamed)) {
+    assert.throws(
+      () =>
+        new RealtimeManager(URL_, { [theirs]: 1 } as RealtimeManagerOptions),
+      new TypeError(
+        `Cannot create RealtimeManager as '${theirs}' is not an option: did you mean '${ours}'?`,
+      ),
+    );
+  }
+  assert.throws(
+    () =>
+      new RealtimeManager(
+        URL_,
+        { autoConnect: false } as RealtimeManagerOptions,
+      ),
+    new TypeError(
+      "Cannot create RealtimeManager as 'autoConnect' is not an option: the manager connects when it is created; create it when you want it to connect",
+    ),
+  );
 });
 
 Deno.test("RealtimeManager takes every socket option", async () => {

@@ -68,6 +68,26 @@ Deno.test("a relay restart is a resync with history_lost for each joined channel
   assert.deepEqual(shown, [{ channel: "room", reason: "history_lost" }]);
 });
 
+Deno.test("a resync, channel or app-wide, is logged as a warning", async () => {
+  await using world = new World({ restartHint: 0 });
+  const entries: Record<string, unknown>[] = [];
+  const alice = await world.connected({ logger: (e) => entries.push(e) });
+  await alice.join("room");
+  const down = next<string>((l) => alice.onDisconnect(l));
+  world.link.relay.close();
+  await down;
+  world.link.relay = new Relay({ clock: world.clock });
+  await world.reconnect(alice);
+  await flush();
+  const resyncs = entries.filter((e) => e.event === "resync")
+    .map(({ level, channel, reason }) => ({ level, channel, reason }))
+    .sort((a, b) => String(a.channel).localeCompare(String(b.channel)));
+  assert.deepEqual(resyncs, [
+    { level: "warn", channel: null, reason: "history_lost" },
+    { level: "warn", channel: "room", reason: "history_lost" },
+  ]);
+});
+
 Deno.test("without recover, a rejoin asks for nothing and no resync is told", async () => {
   await using world = new World();
   const alice = await world.connected({ recover: false });

@@ -63,6 +63,18 @@ Deno.test("an iterator hears values emitted before its first next()", async () =
   await iterator.return!();
 });
 
+Deno.test("streams are hot: a value emitted before a listener or an iterator exists is not replayed", async () => {
+  const emitter = new Emitter<string>();
+  emitter.emit("missed");
+  const heard: string[] = [];
+  emitter.subscribe((value) => heard.push(value));
+  const iterator = emitter[Symbol.asyncIterator]();
+  emitter.emit("seen");
+  assert.deepEqual(heard, ["seen"]);
+  assert.deepEqual(await iterator.next(), { done: false, value: "seen" });
+  await iterator.return!();
+});
+
 Deno.test("iterators end when the stream is closed", async () => {
   const emitter = new Emitter<number>();
   const seen: number[] = [];

@@ -3,7 +3,10 @@ import { readConfig } from "../../examples/relay/config.ts";
 import { codeOf, harness } from "../relay/_harness.ts";
 
 Deno.test("LIFELINE_BROADCAST=off refuses app-wide publishes and nothing else", () => {
-  const { relay } = readConfig({ LIFELINE_BROADCAST: "off" });
+  const { relay } = readConfig({
+    LIFELINE_BROADCAST: "off",
+    LIFELINE_LOG: "off",
+  });
   using h = harness(relay);
   const [a, b] = h.joined("room");
   a.send({ type: "pub", ref: 1, channel: null, event: "all" });
@@ -30,6 +33,7 @@ Deno.test("LIFELINE_MAX_DEPTH, LIFELINE_MAX_CONNECTIONS_PER_USER and LIFELINE_ID
     LIFELINE_MAX_DEPTH: "8",
     LIFELINE_MAX_CONNECTIONS_PER_USER: "3",
     LIFELINE_IDLE_TIMEOUT: "60000",
+    LIFELINE_LOG: "off",
   });
   assert.equal(relay.limits?.depth, 8);
   assert.equal(relay.maxConnectionsPerUser, 3);
@@ -62,4 +66,26 @@ Deno.test("the backlog limits come from LIFELINE_BACKLOG_BYTES and LIFELINE_SLOW
   const defaults = readConfig({}).relay;
   assert.equal(defaults.maxBufferedBytes, undefined);
   assert.equal(defaults.slowConsumerTimeout, undefined);
+});
+
+Deno.test("LIFELINE_LOG and LIFELINE_LOG_FORMAT choose the log; info and text by default", () => {
+  assert.deepEqual(readConfig({}).log, { level: "info", format: "text" });
+  assert.deepEqual(
+    readConfig({ LIFELINE_LOG: "DEBUG", LIFELINE_LOG_FORMAT: "json" }).log,
+    { level: "debug", format: "json" },
+  );
+  assert.equal(readConfig({ LIFELINE_LOG: "off" }).relay.logger, undefined);
+  assert.equal(typeof readConfig({}).relay.logger, "function");
+  assert.throws(
+    () => readConfig({ LIFELINE_LOG: "verbose" }),
+    new RangeError(
+      'Cannot read LIFELINE_LOG as it must be "debug", "info", "warn", "error", "off": current value is "verbose"',
+    ),
+  );
+  assert.throws(
+    () => readConfig({ LIFELINE_LOG_FORMAT: "xml" }),
+    new RangeError(
+      'Cannot read LIFELINE_LOG_FORMAT as it must be "text", "json": current value is "xml"',
+    ),
+  );
 });

@@ -6,7 +6,7 @@ import { fakeClock } from "../relay/_harness.ts";
 
 /** The example server's routes over a relay configured from `env`. */
 function server(env: Record<string, string>) {
-  const config = readConfig(env);
+  const config = readConfig({ LIFELINE_LOG: "off", ...env });
   const relay = new Relay({ clock: fakeClock(), ...config.relay });
   const app = createRoutes(relay, config);
   const get = async (path: string, token?: string) => {
@@ -55,7 +55,10 @@ Deno.test("with LIFELINE_TOKENS set, GET /channels/:name/members wants the admin
 });
 
 Deno.test("a client token whose identity may not join the channel cannot list its members", async () => {
-  const config = readConfig({ LIFELINE_TOKENS: "t:alice" });
+  const config = readConfig({
+    LIFELINE_TOKENS: "t:alice",
+    LIFELINE_LOG: "off",
+  });
   config.relay.authorize = (identity, _action, channel) =>
     channel !== "private" || identity.userId === "admin";
   const relay = new Relay({ clock: fakeClock(), ...config.relay });

@@ -104,7 +104,11 @@ Deno.test("frames over the rate are refused before decoding; without a ref, one 
   for (let i = 0; i < 100; i++) a.send("{not json");
   assert.deepEqual(a.take(), [{
     type: "error",
-    error: { code: "rate_limited", message: "More than 1 messages per second" },
+    error: {
+      code: "rate_limited",
+      message:
+        "More than 1 messages per second (burst 1): send less often, or raise the relay's limits.rate",
+    },
   }]);
   const stats = h.relay.stats();
   assert.deepEqual([stats.rateLimited, stats.badFrames], [100, 0]);

@@ -23,6 +23,28 @@ Deno.test("stats count connections, channels, messages and bad frames", () => {
     rateLimited: 0,
     duplicates: 0,
     slowConsumers: 0,
+    members: 1,
+    resumes: 0,
+    takeovers: 0,
+    framesIn: { hello: 1, join: 1 },
+    framesOut: {
+      welcome: 1,
+      ack: 1,
+      msg: 0,
+      presence: 1,
+      error: 1,
+      bye: 0,
+      user: 0,
+      pong: 0,
+    },
+    deliveries: 0,
+    errors: { bad_frame: 1 },
+    latency: {
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
+      counts: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      sum: 0,
+      count: 0,
+    },
   });
 });
 

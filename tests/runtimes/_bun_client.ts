@@ -56,6 +56,11 @@ export interface ClientReport {
     afterPing: unknown[];
     /** The state once `close()` resolved. */
     closed: string;
+    /** What its WebSocket-style listeners heard, in order. */
+    events: string[];
+    /** `readyState` once `close()` resolved, and the `CLOSED` constant. */
+    readyState: number;
+    CLOSED: number;
   };
   /** Two `RealtimeManager`s in one channel. */
   managers?: {
@@ -161,12 +166,19 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
 }
 
 async function socketSteps(): Promise<void> {
-  const socket = new ReconnectingWebSocket(relayUrl, {
-    protocols: tokenProtocols("t-raw"),
+  // partysocket's constructor and listeners, as its users write them.
+  const socket = new ReconnectingWebSocket(relayUrl, tokenProtocols("t-raw"), {
     headers,
     keepalive: false,
     maxRetries: 0,
   });
+  const events: string[] = [];
+  socket.onopen = () => events.push("open");
+  socket.onmessage = (event) => events.push(`message ${event.data}`);
+  socket.addEventListener(
+    "close",
+    (event) => events.push(`close ${event.code}`),
+  );
   try {
     await socket.ready({ timeout: WAIT_MS });
     const welcome = until<RelayFrame>(
@@ -200,11 +212,15 @@ async function socketSteps(): Promise<void> {
       session,
       afterPing,
       closed: "",
+      events,
+      readyState: -1,
+      CLOSED: ReconnectingWebSocket.CLOSED,
     };
   } finally {
     await socket.close();
   }
   report.socket.closed = socket.connection.value.type;
+  report.socket.readyState = socket.readyState;
 }
 
 async function managerSteps(): Promise<void> {

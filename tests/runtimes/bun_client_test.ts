@@ -134,6 +134,13 @@ stderr: ${run.stderr}`;
     assert.match(String(report.socket.session), /./);
     assert.deepEqual(report.socket.afterPing, ["pong"]);
     assert.equal(report.socket.closed, "disconnected");
+    // The WebSocket-style surface under Bun: listeners, events, readyState.
+    const { events } = report.socket;
+    assert.equal(events[0], "open");
+    assert.match(events[1], /^message \{"type":"welcome"/);
+    assert.deepEqual(events.slice(2), ["message pong", "close 1000"]);
+    assert.equal(report.socket.readyState, report.socket.CLOSED);
+    assert.equal(report.socket.CLOSED, 3);
 
     // Two managers: echo, sender id, presence, members.
     const { managers } = report;

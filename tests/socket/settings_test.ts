@@ -58,10 +58,10 @@ Deno.test("options that are not an object are a TypeError", () => {
     () =>
       new ReconnectingWebSocket(
         "ws://example.test/",
-        "chat" as ReconnectingWebSocketOptions,
+        42 as ReconnectingWebSocketOptions,
       ),
     new TypeError(
-      "Cannot create ReconnectingWebSocket as 'options' must be an object: current value is chat",
+      "Cannot create ReconnectingWebSocket as 'options' must be an object: current value is 42",
     ),
   );
 });
@@ -166,6 +166,8 @@ Deno.test("every documented option is accepted", async () => {
     clock: createTestClock(),
     random: () => 0.5,
     signal: new AbortController().signal,
+    logger: () => {},
+    debug: false,
   };
   await using socket = new ReconnectingWebSocket("ws://example.test/", options);
   assert.equal(socket.binaryType, "blob");
