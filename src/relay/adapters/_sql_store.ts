@@ -7,6 +7,10 @@
  *
  * Internal: `relay/durable-object` exports {@linkcode DurableObjectStore}.
  *
+ * Over 500 lines because it is the `MemoryStore`'s counterpart method by
+ * method, each with its SQL; it splits, if it grows, into sessions and
+ * dedupe, and channels and history.
+ *
  * @module
  */
 

@@ -20,17 +20,19 @@
  * The types below are the few parts of the Workers runtime the adapter
  * uses, written structurally: no `@cloudflare/workers-types` needed.
  *
- * @example A relay object in a Worker
+ * @example A relay object in a Worker (the full one: `examples/worker/`)
  * ```ts ignore
- * import { DurableObject } from "cloudflare:workers";
- * import { durableObjectRelay } from "@lifeline/realtime/relay/durable-object";
+ * import { durableObjectRelay, type DurableObjectContext, type HibernatableWebSocket } from "@lifeline/realtime/relay/durable-object";
  *
- * export class Relay extends DurableObject {
- *   lifeline = durableObjectRelay(this.ctx);
+ * export class Relay {
+ *   lifeline;
+ *   constructor(ctx: DurableObjectContext) {
+ *     this.lifeline = durableObjectRelay(ctx, { historySize: 500 });
+ *   }
  *   fetch(request: Request) { return this.lifeline.fetch(request); }
- *   webSocketMessage(ws: WebSocket, data: string | ArrayBuffer) { this.lifeline.webSocketMessage(ws, data); }
- *   webSocketClose(ws: WebSocket, code: number, reason: string) { this.lifeline.webSocketClose(ws, code, reason); }
- *   webSocketError(ws: WebSocket) { this.lifeline.webSocketError(ws); }
+ *   webSocketMessage(ws: HibernatableWebSocket, data: string | ArrayBuffer) { this.lifeline.webSocketMessage(ws, data); }
+ *   webSocketClose(ws: HibernatableWebSocket, code: number, reason: string) { this.lifeline.webSocketClose(ws, code, reason); }
+ *   webSocketError(ws: HibernatableWebSocket) { this.lifeline.webSocketError(ws); }
  *   alarm() { this.lifeline.alarm(); }
  * }
  * ```
