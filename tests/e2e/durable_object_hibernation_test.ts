@@ -19,10 +19,7 @@ import { ConstantBackoff } from "../../src/core/backoff.ts";
 import { RealtimeManager } from "../../src/client/realtime_manager.ts";
 import type { RealtimeManagerOptions } from "../../src/client/realtime_manager_options.ts";
 import type { MemberEvent } from "../../src/client/realtime_events.ts";
-import {
-  type RunningWorker,
-  startWorker,
-} from "../../examples/worker/serve.ts";
+import { type RunningWorker, startWorker } from "../../tools/workerd.ts";
 import { connected, Inbox, RawSocket, until } from "./conformance.ts";
 
 const ENTRY = fileURLToPath(new URL("./_edge_worker.ts", import.meta.url));
