@@ -201,6 +201,8 @@ interface Attachment {
 
 /** The attachment's budget: the platform allows 2 KiB, structured-cloned. */
 const ATTACHMENT_BYTES = 1_800;
+/** The largest string or row of a Durable Object's SQLite storage, in bytes. */
+const SQL_ROW_BYTES = 2_000_000;
 /** Close codes that cannot be sent back, answered with 1000. */
 const RESERVED_CODES = new Set([1005, 1006, 1015]);
 
@@ -212,7 +214,10 @@ const RESERVED_CODES = new Set([1005, 1006, 1015]);
  * `dedupeSize`, `dedupeTotal`, `resumableSessions`, `historySize` and
  * `historyTtl` size it), with `sweepTimer: false`; rebuilds every socket the
  * object still holds after a wake; and lets the runtime answer `ping`.
- * Throws `TypeError` when `options.store` or `options.sweepTimer` is given.
+ * Throws `TypeError` when `options.store` or `options.sweepTimer` is given,
+ * and `RangeError` for a `limits.frameBytes` over 2 MB, the largest row the
+ * storage holds (the platform takes WebSocket messages of up to 32 MiB; the
+ * relay's default, 1 MiB, fits both).
  *
  * @example Accepting a socket and keeping its session across a wake
  * ```ts
@@ -287,6 +292,12 @@ export function durableObjectRelay(
     clock: relayOptions.clock,
   });
   const relay = new Relay({ ...relayOptions, store, sweepTimer: false });
+  if (relay.limits.frameBytes > SQL_ROW_BYTES) {
+    relay.close();
+    throw new RangeError(
+      `Cannot use durableObjectRelay's 'limits.frameBytes' as it must be at most ${SQL_ROW_BYTES}, the largest row the object's SQLite storage holds (a message is kept whole in history): current value is ${relay.limits.frameBytes}`,
+    );
+  }
   const core = new AdapterCore(relay);
   const connections = new Map<HibernatableWebSocket, RelayConnection>();
   let alarmAt: number | undefined;
@@ -297,20 +308,30 @@ export function durableObjectRelay(
 
   const socketOf = (ws: HibernatableWebSocket): RelaySocket => ({
     send: (text) => ws.send(text),
-    close: (code, reason) => ws.close(code, reason),
+    close(code, reason) {
+      // A socket the relay closed is not rebuilt by a wake before its close
+      // event arrives.
+      try {
+        ws.serializeAttachment(null);
+      } catch {
+        // Already closed: no wake rebuilds it either.
+      }
+      ws.close(code, reason);
+    },
     persist(snapshot) {
       const attachment: Attachment = { identity: snapshot.identity, snapshot };
-      if (JSON.stringify(attachment).length <= ATTACHMENT_BYTES) {
-        ws.serializeAttachment(attachment);
-      } else {
-        store.keepSnapshot(snapshot);
-        ws.serializeAttachment(
-          {
-            identity: {},
-            spilled: snapshot.session,
-          } satisfies Attachment,
-        );
+      if (fits(attachment)) {
+        try {
+          ws.serializeAttachment(attachment);
+          return;
+        } catch {
+          // Larger once cloned than measured: keep it in storage.
+        }
       }
+      store.keepSnapshot(snapshot);
+      ws.serializeAttachment(
+        { identity: {}, spilled: snapshot.session } satisfies Attachment,
+      );
     },
   });
 
@@ -405,6 +426,13 @@ export function durableObjectRelay(
       schedule();
     },
   });
+}
+
+/** Whether `attachment` fits the platform's budget, as UTF-8 JSON. */
+function fits(attachment: Attachment): boolean {
+  const json = JSON.stringify(attachment);
+  return json.length <= ATTACHMENT_BYTES &&
+    new TextEncoder().encode(json).length <= ATTACHMENT_BYTES;
 }
 
 function defaultPair(): {

@@ -136,6 +136,15 @@ Deno.test("durableObjectRelay refuses the options it sets itself", () => {
   }
 });
 
+Deno.test("durableObjectRelay refuses a frame limit its storage cannot keep", () => {
+  using runtime = new Runtime();
+  assert.throws(
+    () => runtime.object({ limits: { frameBytes: 2_000_001 } }),
+    RangeError,
+  );
+  runtime.object({ limits: { frameBytes: 2_000_000 } }).relay.close();
+});
+
 Deno.test("a wake rebuilds every socket: same session, channels and dedupe", async () => {
   using runtime = new Runtime();
   const before = runtime.object();
