@@ -3,7 +3,9 @@
  * `RealtimeManager` inside the object (never at module scope: a Worker's
  * I/O belongs to a request or an object) that connects out to `RELAY_URL`
  * with a handshake header, joins `room` and answers every `chat` with an
- * `echo`; `POST /stop` closes it. The open outbound socket keeps the object
+ * `echo`; `POST /stop` closes it. `POST /plain` connects once with the
+ * runtime's own `WebSocket` (a token in the URL), publishes a `note` to
+ * `plain` and, once it is acknowledged, answers its session id. The open outbound socket keeps the object
  * in memory, which a long-lived client needs.
  *
  * @module
@@ -55,6 +57,17 @@ export class ClientObject {
       });
       await manager.join("room");
       return Response.json({ id: manager.getSocketId() });
+    }
+    if (path === "/plain") {
+      // The runtime's own WebSocket, a token in the URL, no headers.
+      const plain = new RealtimeManager(`${this.#env.RELAY_URL}?token=deno`);
+      try {
+        await plain.join("plain");
+        await plain.send("plain", "note", "from workerd");
+        return Response.json({ id: plain.getSocketId() });
+      } finally {
+        await plain.close();
+      }
     }
     if (path === "/stop") {
       await this.#manager?.close();

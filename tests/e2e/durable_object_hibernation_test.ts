@@ -177,13 +177,13 @@ Deno.test({
   ...LEAKY,
   fn: () =>
     withWorker({
-      LIFELINE_HEARTBEAT_INTERVAL: "300",
-      LIFELINE_HEARTBEAT_TIMEOUT: "300",
+      LIFELINE_HEARTBEAT_INTERVAL: "500",
+      LIFELINE_HEARTBEAT_TIMEOUT: "500",
     }, async (worker, clients) => {
       const { manager: alice, drops } = await clients.manager();
       await alice.join("room");
       // Two raw clients that never ping, one after the other: the alarm
-      // closes each after 600 ms of silence, while alice, silent but for
+      // closes each after 1 s of silence, while alice, silent but for
       // her pings, stays.
       for (let i = 0; i < 2; i++) {
         const raw = await clients.raw();

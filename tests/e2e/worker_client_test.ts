@@ -2,7 +2,8 @@
  * The client inside a Worker: a Durable Object on real workerd (Miniflare)
  * runs a `RealtimeManager` connected out to a Deno relay (spawned), through
  * a relay restart. The relay admits the Worker's client by a handshake
- * header only, so the test also shows that `headers` work in workerd.
+ * header only, so the test also shows that `headers` work in workerd; a
+ * second client in the object uses the runtime's own `WebSocket`.
  *
  * @module
  */
@@ -62,6 +63,15 @@ Deno.test({
       await deno.send("room", "chat", "one");
       assert.deepEqual(await echoes.count(1), ["edge heard one"]);
       assert.equal(echoes.messages[0].senderId, id);
+
+      // And with the runtime's own WebSocket, no headers.
+      await deno.join("plain");
+      const notes = new Inbox(deno, "note");
+      const plain = await fetch(`${worker.httpUrl}/plain`, { method: "POST" });
+      assert.equal(plain.status, 200);
+      const { id: plainId } = await plain.json();
+      assert.deepEqual(await notes.count(1), ["from workerd"]);
+      assert.equal(notes.messages[0].senderId, plainId);
 
       const back = until<void>((l) => deno.onConnect(l));
       const joins: MemberEvent[] = [];
