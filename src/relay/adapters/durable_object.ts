@@ -24,7 +24,7 @@
  * ```ts ignore
  * import { durableObjectRelay, type DurableObjectContext, type HibernatableWebSocket } from "@lifeline/realtime/relay/durable-object";
  *
- * export class Relay {
+ * export class RelayObject {
  *   lifeline;
  *   constructor(ctx: DurableObjectContext) {
  *     this.lifeline = durableObjectRelay(ctx, { historySize: 500 });
@@ -369,8 +369,20 @@ export function durableObjectRelay(
   }
   schedule();
 
-  return core.adapter<DurableObjectRelay>({
+  return {
+    relay,
     store,
+    get openSockets(): number {
+      return ctx.getWebSockets().length;
+    },
+    /**
+     * Closes the relay: every client gets `bye` and 1012. The runtime
+     * completes the close handshakes; nothing is left to wait for.
+     */
+    close(): Promise<boolean> {
+      relay.close();
+      return Promise.resolve(true);
+    },
     async fetch(request: Request): Promise<Response> {
       const admission = await core.admit(request);
       if (!admission.ok) return refusal(admission);
@@ -425,7 +437,7 @@ export function durableObjectRelay(
       relay.sweep();
       schedule();
     },
-  });
+  };
 }
 
 /** Whether `attachment` fits the platform's budget, as UTF-8 JSON. */

@@ -240,6 +240,18 @@ Deno.test("the alarm reads auto-answered pings, so only silent sockets are swept
   assert.equal(runtime.alarms.at(-1), 351);
 });
 
+Deno.test("openSockets counts the object's sockets; close says bye to each", async () => {
+  using runtime = new Runtime();
+  const object = runtime.object();
+  const ann = await runtime.connect(object);
+  await runtime.connect(object);
+  assert.equal(object.openSockets, 2);
+  assert.equal(await object.close(), true);
+  assert.equal(ann.closed, 1012);
+  assert.equal(ann.frames().at(-1)!.type, "bye");
+  assert.equal(object.openSockets, 0);
+});
+
 Deno.test("a close from the client is answered, with 1000 for a code that cannot be sent", async () => {
   using runtime = new Runtime();
   const object = runtime.object();
