@@ -40,6 +40,7 @@
  * @module
  */
 
+import { systemClock } from "../../core/clock.ts";
 import { PING, PONG } from "../../protocol/mod.ts";
 import {
   type ConnectionSnapshot,
@@ -197,6 +198,11 @@ interface Attachment {
   snapshot?: ConnectionSnapshot;
   /** The session whose snapshot is in storage, too large for the attachment. */
   spilled?: string;
+  /**
+   * When a frame last came from the socket (within a quarter of the
+   * heartbeat interval), so a wake does not reset its heartbeat deadline.
+   */
+  heardAt?: number;
 }
 
 /** The attachment's budget: the platform allows 2 KiB, structured-cloned. */
@@ -306,11 +312,23 @@ export function durableObjectRelay(
     ctx.setWebSocketAutoResponse(new autoResponse(PING, PONG));
   }
 
+  const clock = relayOptions.clock ?? systemClock;
+  /** What each welcomed socket's attachment holds now. */
+  const attachments = new Map<HibernatableWebSocket, Attachment>();
+  /** How stale an attachment's `heardAt` may grow before it is rewritten. */
+  const heardStep = relay.heartbeat.interval / 4;
+
+  const attach = (ws: HibernatableWebSocket, attachment: Attachment) => {
+    attachments.set(ws, attachment);
+    ws.serializeAttachment(attachment);
+  };
+
   const socketOf = (ws: HibernatableWebSocket): RelaySocket => ({
     send: (text) => ws.send(text),
     close(code, reason) {
       // A socket the relay closed is not rebuilt by a wake before its close
       // event arrives.
+      attachments.delete(ws);
       try {
         ws.serializeAttachment(null);
       } catch {
@@ -319,21 +337,32 @@ export function durableObjectRelay(
       ws.close(code, reason);
     },
     persist(snapshot) {
-      const attachment: Attachment = { identity: snapshot.identity, snapshot };
+      const heardAt = clock.now();
+      const attachment: Attachment = {
+        identity: snapshot.identity,
+        snapshot,
+        heardAt,
+      };
       if (fits(attachment)) {
         try {
-          ws.serializeAttachment(attachment);
-          return;
+          return attach(ws, attachment);
         } catch {
           // Larger once cloned than measured: keep it in storage.
         }
       }
       store.keepSnapshot(snapshot);
-      ws.serializeAttachment(
-        { identity: {}, spilled: snapshot.session } satisfies Attachment,
-      );
+      attach(ws, { identity: {}, spilled: snapshot.session, heardAt });
     },
   });
+
+  /** Keeps when `ws` was last heard in its attachment, a step at a time. */
+  const heard = (ws: HibernatableWebSocket) => {
+    const attachment = attachments.get(ws);
+    if (attachment === undefined) return;
+    const now = clock.now();
+    if (now - (attachment.heardAt ?? 0) < heardStep) return;
+    attach(ws, { ...attachment, heardAt: now });
+  };
 
   /** Rebuilds the connection of a socket accepted before a wake. */
   const revive = (ws: HibernatableWebSocket): RelayConnection => {
@@ -342,9 +371,18 @@ export function durableObjectRelay(
       (attachment?.spilled === undefined
         ? undefined
         : store.snapshot(attachment.spilled));
-    const connection = snapshot === undefined
-      ? relay.open(socketOf(ws), attachment?.identity ?? {})
-      : relay.restore(socketOf(ws), snapshot);
+    let connection: RelayConnection;
+    if (snapshot === undefined) {
+      connection = relay.open(socketOf(ws), attachment?.identity ?? {});
+    } else {
+      attachments.set(ws, attachment!);
+      connection = relay.restore(socketOf(ws), {
+        ...snapshot,
+        heardAt: attachment!.heardAt,
+      });
+      const pinged = ctx.getWebSocketAutoResponseTimestamp(ws);
+      if (pinged !== null) connection.seen?.(pinged.getTime());
+    }
     connections.set(ws, connection);
     return connection;
   };
@@ -411,11 +449,13 @@ export function durableObjectRelay(
     },
     webSocketMessage(ws, data) {
       connectionOf(ws).message(frameData(data));
+      heard(ws);
       schedule();
     },
     webSocketClose(ws, code, reason) {
       connectionOf(ws).closed(code, reason);
       connections.delete(ws);
+      attachments.delete(ws);
       try {
         ws.close(RESERVED_CODES.has(code) ? 1000 : code, reason);
       } catch {
@@ -426,6 +466,7 @@ export function durableObjectRelay(
     webSocketError(ws) {
       connectionOf(ws).closed(1006, "socket error");
       connections.delete(ws);
+      attachments.delete(ws);
       schedule();
     },
     alarm() {

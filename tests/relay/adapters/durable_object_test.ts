@@ -240,6 +240,24 @@ Deno.test("the alarm reads auto-answered pings, so only silent sockets are swept
   assert.equal(runtime.alarms.at(-1), 351);
 });
 
+Deno.test("wakes do not move a silent socket's heartbeat deadline", async () => {
+  using runtime = new Runtime();
+  const heartbeat = { interval: 100, timeout: 100 };
+  let object = runtime.object({ heartbeat });
+  const silent = await runtime.connect(object);
+  const talker = await runtime.connect(object);
+  // The talker wakes a new object every 50 ms; the silent socket says nothing.
+  for (let t = 50; t <= 200; t += 50) {
+    runtime.clock.tick(50);
+    object = runtime.object({ heartbeat });
+    object.webSocketMessage(talker, '{"type":"members","ref":1,"channel":"x"}');
+  }
+  runtime.clock.tick(1);
+  object.alarm();
+  assert.equal(silent.closed, 4408);
+  assert.equal(talker.closed, undefined);
+});
+
 Deno.test("openSockets counts the object's sockets; close says bye to each", async () => {
   using runtime = new Runtime();
   const object = runtime.object();
