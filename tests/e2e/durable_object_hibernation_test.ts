@@ -96,7 +96,7 @@ function hibernate(worker: RunningWorker): Promise<void> {
 
 Deno.test({
   name:
-    "durable object: after a hibernation, session, channels, presence, offsets and dedupe carry on with no reconnect",
+    "durable object: after a hibernation, session, channels, presence, offsets and dedupe carry on with no reconnect, and a close is a leave",
   ...LEAKY,
   fn: () =>
     withWorker({}, async (worker, clients) => {
@@ -168,6 +168,15 @@ Deno.test({
       assert.deepEqual(aliceDrops, []);
       assert.deepEqual(bobDrops, []);
       assert.equal(alice.getSocketId(), aliceId);
+      // A close that wakes the object is a leave the others hear.
+      await hibernate(worker);
+      const bobId = bob.getSocketId();
+      const bobLeft = until<MemberEvent>(
+        (l) => alice.onLeave(l),
+        (e) => e.member.id === bobId,
+      );
+      await bob.close();
+      assert.deepEqual((await bobLeft).member.data, { name: "Bob" });
     }),
 });
 
