@@ -93,10 +93,12 @@ const SCHEMA = [
     emptied INTEGER NOT NULL, newest INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS lifeline_members (seq INTEGER PRIMARY KEY AUTOINCREMENT,
     channel TEXT NOT NULL, id TEXT NOT NULL, data TEXT, UNIQUE (channel, id))`,
+  `CREATE INDEX IF NOT EXISTS lifeline_mids_session ON lifeline_mids (session, seq)`,
   `CREATE INDEX IF NOT EXISTS lifeline_members_id ON lifeline_members (id)`,
   `CREATE TABLE IF NOT EXISTS lifeline_history (channel TEXT NOT NULL,
     position INTEGER NOT NULL, event TEXT NOT NULL, data TEXT, sender TEXT,
     at INTEGER NOT NULL, PRIMARY KEY (channel, position))`,
+  `CREATE INDEX IF NOT EXISTS lifeline_history_at ON lifeline_history (at)`,
   `CREATE TABLE IF NOT EXISTS lifeline_snapshots (session TEXT PRIMARY KEY,
     snapshot TEXT NOT NULL)`,
 ];
@@ -294,27 +296,37 @@ export class DurableObjectStore implements RelayStore {
     return row === undefined ? undefined : JSON.parse(String(row.ack));
   }
 
-  /** Remembers a published `mid`, within `dedupeSize` and `dedupeTotal`. */
+  /**
+   * Remembers a published `mid`: the session keeps its last `dedupeSize`,
+   * the store at most its last `dedupeTotal` (fewer once sessions ended:
+   * the bound counts by insertion order, so each publish costs a few index
+   * lookups, never a scan).
+   */
   remember(session: string, mid: string, ack: PubAckData): void {
     if (this.#dedupeSize <= 0 || this.#dedupeTotal <= 0) return;
     if (!this.#hasSession(session)) return;
-    this.#run(
-      "INSERT OR REPLACE INTO lifeline_mids (session, mid, ack) VALUES (?, ?, ?)",
-      session,
-      mid,
-      JSON.stringify(ack),
+    const seq = Number(
+      this.#rows(
+        "INSERT OR REPLACE INTO lifeline_mids (session, mid, ack) VALUES (?, ?, ?) RETURNING seq",
+        session,
+        mid,
+        JSON.stringify(ack),
+      )[0].seq,
     );
-    this.#run(
-      `DELETE FROM lifeline_mids WHERE session = ? AND seq NOT IN
-        (SELECT seq FROM lifeline_mids WHERE session = ? ORDER BY seq DESC LIMIT ?)`,
+    const kept = this.#count(
+      "SELECT COUNT(*) AS n FROM lifeline_mids WHERE session = ?",
       session,
-      session,
-      this.#dedupeSize,
     );
+    if (kept > this.#dedupeSize) {
+      this.#run(
+        `DELETE FROM lifeline_mids WHERE seq =
+          (SELECT MIN(seq) FROM lifeline_mids WHERE session = ?)`,
+        session,
+      );
+    }
     this.#run(
-      `DELETE FROM lifeline_mids WHERE seq NOT IN
-        (SELECT seq FROM lifeline_mids ORDER BY seq DESC LIMIT ?)`,
-      this.#dedupeTotal,
+      "DELETE FROM lifeline_mids WHERE seq <= ?",
+      seq - this.#dedupeTotal,
     );
   }
 
@@ -331,7 +343,7 @@ export class DurableObjectStore implements RelayStore {
   #find(name: string, now: number): ChannelRow | undefined {
     const row = this.#channelRow(name);
     if (row === undefined || name === APP_CHANNEL) return row;
-    if (this.#memberCount(name) > 0) return row;
+    if (this.#hasMembers(name)) return row;
     if (this.#idleUntil(row) > now) return row;
     this.#forget(name);
     return undefined;
@@ -352,11 +364,11 @@ export class DurableObjectStore implements RelayStore {
     };
   }
 
-  #memberCount(name: string): number {
-    return this.#count(
-      "SELECT COUNT(*) AS n FROM lifeline_members WHERE channel = ?",
+  #hasMembers(name: string): boolean {
+    return this.#rows(
+      "SELECT 1 AS n FROM lifeline_members WHERE channel = ? LIMIT 1",
       name,
-    );
+    ).length > 0;
   }
 
   #idleUntil(row: ChannelRow): number {
@@ -435,7 +447,7 @@ export class DurableObjectStore implements RelayStore {
       id,
     );
     const version = this.#bump(channel, row);
-    if (this.#memberCount(channel) > 0) return version;
+    if (this.#hasMembers(channel)) return version;
     if (this.#keepsHistory) {
       this.#run(
         "UPDATE lifeline_channels SET emptied = ? WHERE name = ?",
@@ -490,7 +502,7 @@ export class DurableObjectStore implements RelayStore {
     }
     const now = this.#clock.now();
     if (
-      channel !== APP_CHANNEL && this.#memberCount(channel) === 0 &&
+      channel !== APP_CHANNEL && !this.#hasMembers(channel) &&
       this.#idleUntil(row) <= now
     ) {
       this.#forget(channel);
@@ -505,11 +517,11 @@ export class DurableObjectStore implements RelayStore {
       sender,
       now,
     );
+    // Expired rows go in `prune`; `history` reads none of them.
     this.#run(
-      "DELETE FROM lifeline_history WHERE channel = ? AND (position <= ? OR at <= ?)",
+      "DELETE FROM lifeline_history WHERE channel = ? AND position <= ?",
       channel,
       offset - this.#historySize,
-      now - this.#historyTtl,
     );
     this.#run(
       "UPDATE lifeline_channels SET latest = ?, newest = ? WHERE name = ?",

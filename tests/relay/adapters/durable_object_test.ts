@@ -289,7 +289,12 @@ type Step = (store: RelayStore, clock: FakeClock) => unknown;
  */
 function sameAsMemory(
   name: string,
-  options: { dedupeSize?: number; historySize?: number; historyTtl?: number },
+  options: {
+    dedupeSize?: number;
+    dedupeTotal?: number;
+    historySize?: number;
+    historyTtl?: number;
+  },
   steps: Step[],
 ) {
   Deno.test(`DurableObjectStore answers as MemoryStore: ${name}`, () => {
@@ -340,6 +345,17 @@ sameAsMemory("dedupe ids within the session's bound", { dedupeSize: 2 }, [
   (s) => s.counts?.(),
   (s) => s.endSession("s1"),
   (s) => s.seen("s1", "b"),
+]);
+
+sameAsMemory("dedupe ids within the store's bound", { dedupeTotal: 3 }, [
+  (s) => s.createSession("s1", undefined, "r"),
+  (s) => s.createSession("s2", undefined, "r"),
+  (s) => s.remember("s1", "a", { offset: 1 }),
+  (s) => s.remember("s2", "b", { offset: 2 }),
+  (s) => s.remember("s1", "c", { offset: 3 }),
+  (s) => s.remember("s2", "d", { offset: 4 }),
+  (s) => [s.seen("s1", "a"), s.seen("s2", "b"), s.seen("s1", "c")],
+  (s) => s.counts?.(),
 ]);
 
 sameAsMemory("members, versions, offsets and history", { historySize: 2 }, [
