@@ -9,7 +9,7 @@
  * | `GET /channels/:name/members` | `{ channel, members }` (`name` may contain `/`) |
  * | `GET /health` | `{ ok: true }` |
  * | `GET /metrics` | the relay's counters in the Prometheus text format; with tokens set, wants the admin token |
- * | `GET /stats` | the relay's stats plus `cpu` (µs) and `memory` (bytes) of the process |
+ * | `GET /stats` | the relay's stats plus `cpu` (µs) and `memory` (bytes) of the process (zeros on workerd, which has neither) |
  * | `POST /users/:id/events` | sends `{ event, data }` to the user's connections: `{ delivered }`; only with an admin token |
  *
  * With client tokens configured (`LIFELINE_TOKENS`, so the relay has an
@@ -176,8 +176,8 @@ export function createRoutes(relay: Relay, access: RouteAccess = {}): Hono {
       authenticate !== undefined &&
       !isAdmin(bearerToken(c.req.header("authorization")))
     ) return unauthorized(c);
-    const { user, system } = process.cpuUsage();
-    const { rss, heapUsed } = process.memoryUsage();
+    const { user, system } = cpuUsage();
+    const { rss, heapUsed } = memoryUsage();
     const body: StatsBody = {
       ...relay.stats(),
       cpu: { user, system },
@@ -187,6 +187,24 @@ export function createRoutes(relay: Relay, access: RouteAccess = {}): Hono {
   });
 
   return app;
+}
+
+/** The process's CPU time; zeros where the runtime has none (workerd). */
+function cpuUsage(): { user: number; system: number } {
+  try {
+    return process.cpuUsage();
+  } catch {
+    return { user: 0, system: 0 };
+  }
+}
+
+/** The process's memory; zeros where the runtime has none (workerd). */
+function memoryUsage(): { rss: number; heapUsed: number } {
+  try {
+    return process.memoryUsage();
+  } catch {
+    return { rss: 0, heapUsed: 0 };
+  }
 }
 
 /** The token of an `Authorization: Bearer <token>` header. */

@@ -109,7 +109,7 @@ export interface WebSocketChannelOptions {
   url: string | URL;
   /** The channel to join. */
   channelId: string;
-  /** Extra handshake headers (Deno and Bun only; see `ReconnectingWebSocket`). */
+  /** Extra handshake headers (Deno, Bun and workerd; see `ReconnectingWebSocket`). */
   headers?: HeadersInit;
   /** An access token, or a function that returns one before each attempt. */
   token?: string | TokenProvider;

@@ -267,7 +267,8 @@ export class Relay {
    * while the socket stayed open (a Durable Object waking from
    * hibernation). No `welcome` is sent and nobody hears a presence change:
    * the connection is open again with its session, identity, profile and
-   * channels, and the store is expected to still hold them. `request` is
+   * channels, and the store is expected to still hold them; it was last
+   * heard at the snapshot's `heardAt`, if earlier than now. `request` is
    * handed to `authenticate` if a later frame needs it. Call it once per
    * socket, and keep the handle as {@linkcode Relay.open}'s is kept.
    *
@@ -304,6 +305,9 @@ export class Relay {
       snapshot.profile,
       snapshot.resume,
     );
+    if (snapshot.heardAt !== undefined && snapshot.heardAt < conn.lastSeen) {
+      conn.lastSeen = snapshot.heardAt;
+    }
     this.#sessions.add(conn);
     this.#channels.restore(conn, snapshot.channels);
     this.#sweeper.arm();

@@ -59,4 +59,11 @@ export interface ConnectionSnapshot {
   profile: unknown;
   /** The channels joined, in join order. */
   channels: string[];
+  /**
+   * When the connection was last heard from, on the relay's clock: a
+   * restored connection is as silent as it was, so its heartbeat deadline
+   * does not move with every wake. Absent: the restore's time. The relay
+   * never sets it; an adapter that knows (a Durable Object's) adds it.
+   */
+  heardAt?: number;
 }

@@ -28,6 +28,7 @@ import type {
   UrlProvider,
 } from "./reconnecting_websocket_options.ts";
 import type { BinaryType, WebSocketConstructor } from "./web_socket_like.ts";
+import { FetchWebSocket } from "./fetch_websocket.ts";
 
 const OWNER = "ReconnectingWebSocket";
 
@@ -151,7 +152,9 @@ export function resolveSettings(
     keepalive = {},
     binaryType = "arraybuffer",
     shouldReconnect = defaultShouldReconnect,
-    WebSocket = globalThis.WebSocket as unknown as WebSocketConstructor,
+    WebSocket = headers !== undefined && isWorkerd()
+      ? FetchWebSocket
+      : globalThis.WebSocket as unknown as WebSocketConstructor,
     clock = systemClock,
     random = Math.random,
     signal,
@@ -167,10 +170,10 @@ export function resolveSettings(
   }
   if (
     headers !== undefined && options.WebSocket === undefined &&
-    !("Deno" in globalThis || "Bun" in globalThis)
+    !("Deno" in globalThis || "Bun" in globalThis || isWorkerd())
   ) {
     throw new TypeError(
-      "Cannot create ReconnectingWebSocket as 'headers' cannot be sent by this runtime's WebSocket: only Deno and Bun support them; pass credentials in the URL or a subprotocol, or give a 'WebSocket' constructor that takes (url, { protocols, headers })",
+      "Cannot create ReconnectingWebSocket as 'headers' cannot be sent by this runtime's WebSocket: Deno, Bun and workerd (through fetch) support them; pass credentials in the URL or a subprotocol, or give a 'WebSocket' constructor that takes (url, { protocols, headers })",
     );
   }
   checkFunction(OWNER, "random", random);
@@ -274,4 +277,11 @@ function checkSignal(value: unknown): AbortSignal | undefined {
   throw new TypeError(
     optionMessage(OWNER, "signal", "be an AbortSignal", value),
   );
+}
+
+/** Whether this is workerd (Cloudflare Workers), whose `navigator.userAgent` says so. */
+function isWorkerd(): boolean {
+  const agent = (globalThis as { navigator?: { userAgent?: unknown } })
+    .navigator?.userAgent;
+  return agent === "Cloudflare-Workers";
 }

@@ -124,10 +124,12 @@ export interface ReconnectingWebSocketOptions {
    */
   protocols?: ProtocolsProvider;
   /**
-   * Extra handshake request headers. Only Deno's and Bun's `WebSocket` can
-   * send them (browsers and workers cannot): setting them elsewhere throws
-   * a `TypeError`, unless a `WebSocket` constructor is given, which then
-   * receives `(url, { protocols, headers })`.
+   * Extra handshake request headers. Deno's and Bun's `WebSocket` send
+   * them; in workerd (Cloudflare Workers) the client opens the socket with a
+   * `fetch` upgrade instead (`FetchWebSocket`, from
+   * `@lifeline/realtime/fetch-websocket`), which sends them. Browsers cannot:
+   * setting them elsewhere throws a `TypeError`, unless a `WebSocket`
+   * constructor is given, which then receives `(url, { protocols, headers })`.
    */
   headers?: HeadersInit;
   /**

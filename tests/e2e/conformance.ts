@@ -177,7 +177,7 @@ class Clients implements AsyncDisposable {
 }
 
 /** Resolves with the first value `register` hands its listener that passes `predicate`. */
-function until<T>(
+export function until<T>(
   register: (listener: (value: T) => void) => () => void,
   predicate: (value: T) => boolean = () => true,
   what = "an event",
@@ -196,14 +196,14 @@ function until<T>(
   });
 }
 
-function connected(manager: RealtimeManager): Promise<void> {
+export function connected(manager: RealtimeManager): Promise<void> {
   if (manager.isConnected()) return Promise.resolve();
   return until<void>((l) => manager.onConnect(l), undefined, "a welcome")
     .then(() => {});
 }
 
 /** The messages of one event that a manager hears, with a way to wait for the n-th. */
-class Inbox {
+export class Inbox {
   readonly messages: RealtimeMessage[] = [];
   #waiters: { count: number; resolve: () => void }[] = [];
 
@@ -250,7 +250,7 @@ async function rejects(promise: Promise<unknown>, code: string): Promise<void> {
 }
 
 /** A raw WebSocket, for frames the client library would never send. */
-class RawSocket implements AsyncDisposable {
+export class RawSocket implements AsyncDisposable {
   readonly ws: WebSocket;
   readonly received: string[] = [];
   readonly opened: Promise<void>;

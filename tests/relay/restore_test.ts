@@ -160,6 +160,22 @@ Deno.test("a restored connection is swept like any other", () => {
   assert.equal(clock.countTimers(), 0);
 });
 
+Deno.test("a restored connection keeps the silence its snapshot's heardAt says, never a later one", () => {
+  const clock = fakeClock();
+  clock.tick(1_000);
+  const relay = new Relay({
+    clock,
+    sweepTimer: false,
+    heartbeat: { interval: 10, timeout: 10 },
+  });
+  const base = { identity: {}, profile: null, channels: [] };
+  relay.restore(new FakeSocket(), { ...base, session: "s1", heardAt: 990 });
+  relay.restore(new FakeSocket(), { ...base, session: "s2", heardAt: 5_000 });
+  relay.restore(new FakeSocket(), { ...base, session: "s3" });
+  assert.equal(relay.nextSweepAt(), 1_011);
+  relay.close();
+});
+
 Deno.test("restore on a closed relay closes the socket at once", () => {
   const relay = new Relay({ clock: fakeClock() });
   relay.close();
