@@ -85,6 +85,7 @@ export {
   defaultShouldReconnect,
   type KeepaliveSettings,
   type MessageData,
+  type NetworkEventSource,
   type ProtocolsProvider,
   type ReadyOptions,
   ReconnectingWebSocket,

@@ -53,6 +53,7 @@ const KNOWN_KEYS = Object.keys(
     clock: true,
     random: true,
     signal: true,
+    networkEvents: true,
   } satisfies Record<keyof RealtimeManagerOptions, true>,
 );
 

@@ -21,6 +21,7 @@ import { RingBuffer, type WebSocketData } from "../core/ring_buffer.ts";
 import { type CloseInfo, defaultShouldReconnect } from "./close_info.ts";
 import type {
   KeepaliveSettings,
+  NetworkEventSource,
   ProtocolsProvider,
   ReconnectingWebSocketOptions,
   UrlProvider,
@@ -44,6 +45,7 @@ const KEYS: readonly (keyof ReconnectingWebSocketOptions)[] = [
   "clock",
   "random",
   "signal",
+  "networkEvents",
 ];
 
 // Other reconnecting sockets' names (partysocket, reconnecting-websocket,
@@ -82,6 +84,7 @@ export interface Settings {
   WebSocket: WebSocketConstructor;
   clock: Clock;
   signal: AbortSignal | undefined;
+  networkEvents: NetworkEventSource | undefined;
 }
 
 /** Checks `url` and `options` and fills in the defaults. */
@@ -149,6 +152,7 @@ export function resolveSettings(
       "clearTimeout",
     ]),
     signal: checkSignal(signal),
+    networkEvents: checkNetworkEvents(options.networkEvents),
   };
 }
 
@@ -220,4 +224,20 @@ function checkSignal(value: unknown): AbortSignal | undefined {
   throw new TypeError(
     optionMessage(OWNER, "signal", "be an AbortSignal", value),
   );
+}
+
+/** The given source, none for `false`, else the global object if it has events. */
+function checkNetworkEvents(value: unknown): NetworkEventSource | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) {
+    const global = globalThis as unknown as Partial<NetworkEventSource>;
+    return typeof global.addEventListener === "function" &&
+        typeof global.removeEventListener === "function"
+      ? global as NetworkEventSource
+      : undefined;
+  }
+  return checkMethods(OWNER, "networkEvents", value, [
+    "addEventListener",
+    "removeEventListener",
+  ]) as NetworkEventSource;
 }

@@ -34,6 +34,7 @@ import {
   Connector,
   OPEN,
 } from "./_connector.ts";
+import { RetryTimer } from "./_network_events.ts";
 import type { CloseInfo } from "./close_info.ts";
 import { ConnectionError } from "./connection_error.ts";
 import type { ConnectionState } from "./connection_state.ts";
@@ -54,6 +55,7 @@ export type { ConnectionState } from "./connection_state.ts";
 export type { SendResult } from "./send_result.ts";
 export type {
   KeepaliveSettings,
+  NetworkEventSource,
   ProtocolsProvider,
   ReadyOptions,
   ReconnectingWebSocketOptions,
@@ -145,7 +147,7 @@ export class ReconnectingWebSocket implements AsyncDisposable {
 
   #flushing = false;
   #retries = 0;
-  #retryTimer: TimerId | undefined;
+  #retry: RetryTimer;
   #uptimeTimer: TimerId | undefined;
   #closing: Promise<void> | undefined;
   #finishClosing: (() => void) | undefined;
@@ -166,6 +168,7 @@ export class ReconnectingWebSocket implements AsyncDisposable {
     const settings = resolveSettings(url, options);
     this.#settings = settings;
     this.#binaryType = settings.binaryType;
+    this.#retry = new RetryTimer(settings.clock, settings.networkEvents);
     this.#connector = new Connector(settings, {
       open: (ws) => this.#onOpen(ws),
       message: (data) => this.#messages.emit(data),
@@ -444,7 +447,7 @@ export class ReconnectingWebSocket implements AsyncDisposable {
   /** Ends the current connection or attempt, then retries or stops. */
   #fail(info: CloseInfo): void {
     this.#teardown();
-    const { shouldReconnect, maxRetries, backoff, clock } = this.#settings;
+    const { shouldReconnect, maxRetries, backoff } = this.#settings;
     let reconnect = false;
     try {
       reconnect = shouldReconnect(info);
@@ -461,10 +464,10 @@ export class ReconnectingWebSocket implements AsyncDisposable {
     }
     const attempt = ++this.#retries;
     const delay = Math.min(MAX_DELAY, Math.max(0, backoff.next()));
-    this.#retryTimer = clock.setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.#connector.connect(this.#binaryType);
-    }, delay);
+    this.#retry.schedule(
+      delay,
+      () => this.#connector.connect(this.#binaryType),
+    );
     const { error } = info;
     this.#state.emit(
       error === undefined
@@ -497,10 +500,7 @@ export class ReconnectingWebSocket implements AsyncDisposable {
   }
 
   #clearRetry(): void {
-    if (this.#retryTimer !== undefined) {
-      this.#settings.clock.clearTimeout(this.#retryTimer);
-      this.#retryTimer = undefined;
-    }
+    this.#retry.clear();
   }
 }
 

@@ -166,6 +166,7 @@ Deno.test("every documented option is accepted", async () => {
     clock: createTestClock(),
     random: () => 0.5,
     signal: new AbortController().signal,
+    networkEvents: new EventTarget(),
   };
   await using socket = new ReconnectingWebSocket("ws://example.test/", options);
   assert.equal(socket.binaryType, "blob");
