@@ -110,15 +110,11 @@ export function resolveSettings(
     keepalive = {},
     binaryType = "arraybuffer",
     shouldReconnect = defaultShouldReconnect,
-    WebSocket = globalThis.WebSocket as unknown as WebSocketConstructor,
     clock = systemClock,
     random = Math.random,
     signal,
   } = options;
-  if (typeof WebSocket !== "function") {
-    const must = "be a constructor";
-    throw new TypeError(optionMessage(OWNER, "WebSocket", must, WebSocket));
-  }
+  const WebSocket = checkWebSocket(OWNER, options.WebSocket);
   if (
     headers !== undefined && options.WebSocket === undefined &&
     !("Deno" in globalThis || "Bun" in globalThis)
@@ -154,6 +150,29 @@ export function resolveSettings(
     signal: checkSignal(signal),
     networkEvents: checkNetworkEvents(options.networkEvents),
   };
+}
+
+/**
+ * The `WebSocket` option of `owner`, or the global `WebSocket` when it is
+ * absent. A runtime without one (Node.js 20 and older) gets a `TypeError`
+ * that says so, names `owner` (the class the user created) and shows the fix.
+ */
+export function checkWebSocket(
+  owner: string,
+  value: unknown,
+): WebSocketConstructor {
+  if (value === undefined) {
+    const global = (globalThis as { WebSocket?: unknown }).WebSocket;
+    if (typeof global === "function") return global as WebSocketConstructor;
+    throw new TypeError(
+      `Cannot create ${owner} as this runtime has no global WebSocket (Node.js 20 and older have none): pass the 'ws' package's as the 'WebSocket' option: import { WebSocket } from "ws"; new ${owner}(url, { WebSocket })`,
+    );
+  }
+  if (typeof value !== "function") {
+    const must = "be a constructor";
+    throw new TypeError(optionMessage(owner, "WebSocket", must, value));
+  }
+  return value as WebSocketConstructor;
 }
 
 /** `"arraybuffer"` or `"blob"`; the `binaryType` setter checks it too. */
