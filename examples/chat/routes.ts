@@ -17,6 +17,9 @@ const SCRIPT = new URL("./build/app.js", import.meta.url);
 export function createChatRoutes(): Hono {
   const app = new Hono();
   app.get("/", async (c) => {
+    // A WebSocket handshake at `/` is a client told the wrong path: it gets
+    // the 404 that stops it, not a page it would retry forever.
+    if (c.req.header("upgrade") !== undefined) return c.notFound();
     try {
       return c.html(await readFile(PAGE, "utf8"));
     } catch {
