@@ -21,7 +21,10 @@ const name = params.get("name") ?? `guest-${Math.floor(Math.random() * 1000)}`;
 const scheme = location.protocol === "https:" ? "wss:" : "ws:";
 const url = params.get("ws") ?? `${scheme}//${location.host}/ws`;
 
-/** The default backoff, remembering the delay it gave last for the badge. */
+/**
+ * The default backoff, remembering the delay it gave last for the badge. A
+ * relay's `bye` may carry a retry hint that lengthens the wait past it.
+ */
 class ShownBackoff {
   last = 0;
   #inner = new ExponentialBackoff({ initial: 500, maximum: 10_000 });

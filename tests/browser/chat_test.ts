@@ -9,9 +9,9 @@
  */
 
 import assert from "node:assert/strict";
-import { chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { startProxy } from "../../tools/chaos_proxy.ts";
-import { launchChromium } from "../../tools/chromium.ts";
+import { launchChromium, type RunningChromium } from "../../tools/chromium.ts";
 import { ROOT, spawnExampleRelay } from "../../tools/servers.ts";
 
 /** Ms any single wait in this test may take. */
@@ -55,9 +55,11 @@ Deno.test("two Chromium pages chat; an offline page's messages stay pending, the
   await bundleChat();
   const relay = await spawnExampleRelay("deno");
   const network = startProxy(relay.url); // alice's connection, to cut
-  const browserProcess = await launchChromium();
-  const browser = await chromium.connectOverCDP(browserProcess.endpoint);
+  let browserProcess: RunningChromium | undefined;
+  let browser: Browser | undefined;
   try {
+    browserProcess = await launchChromium();
+    browser = await chromium.connectOverCDP(browserProcess.endpoint);
     const alice = await (await browser.newContext()).newPage();
     const bob = await (await browser.newContext()).newPage();
     const ws = encodeURIComponent(network.url);
@@ -123,8 +125,8 @@ Deno.test("two Chromium pages chat; an offline page's messages stay pending, the
     });
     await screenshot(alice, "chat.png");
   } finally {
-    await browser.close().catch(() => {});
-    await browserProcess.stop();
+    await browser?.close().catch(() => {});
+    await browserProcess?.stop();
     await network.stop();
     await relay.stop();
   }
