@@ -33,6 +33,16 @@ const overall = setTimeout(() => {
   process.exit(1);
 }, 30_000);
 
+/** Resolves with `{ code, status }` of the first error `manager` reports. */
+function firstError(manager) {
+  return new Promise((resolve) => {
+    const off = manager.onError((error) => {
+      off();
+      resolve({ code: error.code, status: error.status });
+    });
+  });
+}
+
 /** Resolves with the first `count` texts `manager` hears on `chat`. */
 function hear(manager, count) {
   const texts = [];
@@ -63,10 +73,12 @@ try {
   const options = { WebSocket, echoMessages: false };
   const alice = new RealtimeManager(relayUrl, {
     ...options,
+    token: "t-alice",
     profile: { name: "alice" },
   });
   const bob = new RealtimeManager(proxyUrl, {
     ...options,
+    token: "t-bob",
     profile: { name: "bob" },
     backoff: new ConstantBackoff(50),
   });
@@ -92,6 +104,26 @@ try {
   await Promise.all(sent);
   report.heard = await heard;
   report.reconnects = reconnects;
+
+  // Headers (here an Origin the relay checks) and a token subprotocol.
+  report.step = "headers";
+  // `ws` takes the client's `(url, { protocols, headers })` as Deno's does.
+  const withHeaders = (origin) => {
+    const manager = new RealtimeManager(relayUrl, {
+      WebSocket,
+      token: "t-node",
+      headers: { origin },
+      maxRetries: 0,
+    });
+    managers.push(manager);
+    return manager;
+  };
+  const allowed = withHeaders("http://allowed.test");
+  await allowed.join("room");
+  report.headers = {
+    allowed: allowed.isConnected(),
+    wrongOrigin: await firstError(withHeaders("http://other.test")),
+  };
   report.step = "done";
 } catch (error) {
   report.error = `${error?.name}: ${error?.message}`;

@@ -2,7 +2,8 @@
  * The client library under real Node.js 20 (`node` on `PATH`), which has no
  * global WebSocket: `_node_client.mjs` runs against a spawned example relay
  * with `WebSocket` from the `ws` package, chats, and has its connection cut
- * (through a chaos proxy this test controls); without one, the error names
+ * (through a chaos proxy this test controls), and sends headers (an
+ * `Origin` the relay checks) with its token subprotocol; without one, the error names
  * `RealtimeManager` and `ws`. The script reports one JSON line; the
  * assertions are here.
  *
@@ -43,7 +44,10 @@ async function bundleLibrary(dir: string): Promise<string> {
 Deno.test("the client runs under Node.js 20 with WebSocket from ws, and says what to do without it", async () => {
   await ensureNodeModules();
   const dir = await Deno.makeTempDir({ prefix: "lifeline-node-" });
-  const relay = await spawnExampleRelay("deno");
+  const relay = await spawnExampleRelay("deno", {
+    LIFELINE_TOKENS: "t-alice:alice,t-bob:bob,t-node:node",
+    LIFELINE_ORIGINS: "http://allowed.test",
+  });
   const proxy = startProxy(relay.url);
   const control = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
@@ -92,6 +96,10 @@ Deno.test("the client runs under Node.js 20 with WebSocket from ws, and says wha
       "after the cut 2",
     ]);
     assert.ok(report.reconnects >= 1, context);
+    assert.deepEqual(report.headers, {
+      allowed: true,
+      wrongOrigin: { code: "handshake_failed", status: 403 },
+    });
     console.log(
       `${report.runtime} (global WebSocket: ${report.globalWebSocket}): ok`,
     );
