@@ -91,6 +91,7 @@ export {
   defaultShouldReconnect,
   type KeepaliveSettings,
   type MessageData,
+  type NetworkEventSource,
   type ProtocolsProvider,
   type ReadyOptions,
   ReconnectingWebSocket,

@@ -7,6 +7,7 @@
  * | route | answer |
  * |---|---|
  * | `GET /channels/:name/members` | `{ channel, members }` (`name` may contain `/`) |
+ * | `GET /` | the chat page (`examples/chat/`), and `GET /chat/app.js` its script |
  * | `GET /health` | `{ ok: true }` |
  * | `GET /metrics` | the relay's counters in the Prometheus text format; with tokens set, wants the admin token |
  * | `GET /stats` | the relay's stats plus `cpu` (µs) and `memory` (bytes) of the process (zeros on workerd, which has neither) |
@@ -27,6 +28,7 @@ import { bodyLimit } from "hono/body-limit";
 import process from "node:process";
 import { prometheusMetrics, type Relay } from "../../src/relay/mod.ts";
 import type { ServerConfig } from "./config.ts";
+import { createChatRoutes } from "../chat/routes.ts";
 import {
   isEventName,
   MAX_EVENT_LENGTH,
@@ -127,6 +129,7 @@ export function createRoutes(relay: Relay, access: RouteAccess = {}): Hono {
   });
 
   app.get("/health", (c) => c.json({ ok: true }));
+  app.route("/", createChatRoutes());
 
   if (adminToken !== undefined) {
     app.post(

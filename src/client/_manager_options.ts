@@ -16,6 +16,7 @@ import {
 } from "../core/_options.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { tokenProtocols } from "../protocol/mod.ts";
+import { checkWebSocket } from "../socket/_settings.ts";
 import type {
   ProtocolsProvider,
   ReconnectingWebSocketOptions,
@@ -55,6 +56,7 @@ const KNOWN_KEYS = Object.keys(
     signal: true,
     logger: true,
     debug: true,
+    networkEvents: true,
   } satisfies Record<keyof RealtimeManagerOptions, true>,
 );
 
@@ -141,6 +143,7 @@ export function managerSettings(
     const must = "be a string or a function";
     throw new TypeError(optionMessage(OWNER, "token", must, token));
   }
+  checkWebSocket(OWNER, socket.WebSocket);
   if (token !== undefined) {
     socket.protocols = withToken(token, socket.protocols);
   }

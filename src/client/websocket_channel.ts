@@ -9,7 +9,6 @@
 
 import {
   checkBoolean,
-  checkFunction,
   checkKeys,
   checkMethods,
   checkNumber,
@@ -35,6 +34,7 @@ import type {
   TokenProvider,
 } from "./realtime_manager_options.ts";
 import type { WebSocketConstructor } from "../socket/reconnecting_websocket.ts";
+import { checkWebSocket } from "../socket/_settings.ts";
 import { StateEmitter, type StateStream } from "../core/state_stream.ts";
 
 /**
@@ -396,7 +396,7 @@ function translateOptions(
     );
   }
   checkBoolean(OWNER, "echo", echo);
-  checkFunction(OWNER, "WebSocket", WebSocket, true);
+  checkWebSocket(OWNER, WebSocket);
   if (clock !== undefined) {
     checkMethods(OWNER, "clock", clock, ["now", "setTimeout", "clearTimeout"]);
   }

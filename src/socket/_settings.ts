@@ -23,6 +23,7 @@ import { RingBuffer, type WebSocketData } from "../core/ring_buffer.ts";
 import { type CloseInfo, defaultShouldReconnect } from "./close_info.ts";
 import type {
   KeepaliveSettings,
+  NetworkEventSource,
   ProtocolsProvider,
   ReconnectingWebSocketOptions,
   UrlProvider,
@@ -49,6 +50,7 @@ const KEYS: readonly (keyof ReconnectingWebSocketOptions)[] = [
   "signal",
   "logger",
   "debug",
+  "networkEvents",
 ];
 
 // Other reconnecting sockets' names (partysocket, reconnecting-websocket,
@@ -98,6 +100,7 @@ export interface Settings {
   signal: AbortSignal | undefined;
   /** Where notable events are logged; undefined when nobody listens. */
   log: Log | undefined;
+  networkEvents: NetworkEventSource | undefined;
 }
 
 /**
@@ -152,22 +155,16 @@ export function resolveSettings(
     keepalive = {},
     binaryType = "arraybuffer",
     shouldReconnect = defaultShouldReconnect,
-    WebSocket = headers !== undefined && isWorkerd()
-      ? FetchWebSocket
-      : globalThis.WebSocket as unknown as WebSocketConstructor,
     clock = systemClock,
     random = Math.random,
     signal,
     logger,
     debug = false,
   } = options;
-  if (typeof WebSocket !== "function") {
-    throw new TypeError(
-      options.WebSocket === undefined
-        ? "Cannot create ReconnectingWebSocket as this runtime has no global WebSocket (Node before 22 has none): pass one as the 'WebSocket' option, such as WebSocket from the ws package (npm i ws)"
-        : optionMessage(OWNER, "WebSocket", "be a constructor", WebSocket),
-    );
-  }
+  const WebSocket = options.WebSocket === undefined && headers !== undefined &&
+      isWorkerd()
+    ? FetchWebSocket
+    : checkWebSocket(OWNER, options.WebSocket);
   if (
     headers !== undefined && options.WebSocket === undefined &&
     !("Deno" in globalThis || "Bun" in globalThis || isWorkerd())
@@ -206,7 +203,31 @@ export function resolveSettings(
       checkBoolean(OWNER, "debug", debug),
       clock,
     ),
+    networkEvents: checkNetworkEvents(options.networkEvents),
   };
+}
+
+/**
+ * The `WebSocket` option of `owner`, or the global `WebSocket` when it is
+ * absent. A runtime without one (Node.js 20 and older) gets a `TypeError`
+ * that says so, names `owner` (the class the user created) and shows the fix.
+ */
+export function checkWebSocket(
+  owner: string,
+  value: unknown,
+): WebSocketConstructor {
+  if (value === undefined) {
+    const global = (globalThis as { WebSocket?: unknown }).WebSocket;
+    if (typeof global === "function") return global as WebSocketConstructor;
+    throw new TypeError(
+      `Cannot create ${owner} as this runtime has no global WebSocket (Node.js 20 and older have none): pass the 'ws' package's as the 'WebSocket' option: import { WebSocket } from "ws"; new ${owner}(url, { WebSocket })`,
+    );
+  }
+  if (typeof value !== "function") {
+    const must = "be a constructor";
+    throw new TypeError(optionMessage(owner, "WebSocket", must, value));
+  }
+  return value as WebSocketConstructor;
 }
 
 /** `"arraybuffer"` or `"blob"`; the `binaryType` setter checks it too. */
@@ -284,4 +305,20 @@ function isWorkerd(): boolean {
   const agent = (globalThis as { navigator?: { userAgent?: unknown } })
     .navigator?.userAgent;
   return agent === "Cloudflare-Workers";
+}
+
+/** The given source, none for `false`, else the global object if it has events. */
+function checkNetworkEvents(value: unknown): NetworkEventSource | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) {
+    const global = globalThis as unknown as Partial<NetworkEventSource>;
+    return typeof global.addEventListener === "function" &&
+        typeof global.removeEventListener === "function"
+      ? global as NetworkEventSource
+      : undefined;
+  }
+  return checkMethods(OWNER, "networkEvents", value, [
+    "addEventListener",
+    "removeEventListener",
+  ]) as NetworkEventSource;
 }

@@ -43,6 +43,7 @@ import {
   Connector,
   OPEN,
 } from "./_connector.ts";
+import { RetryTimer } from "./_network_events.ts";
 import type { CloseInfo } from "./close_info.ts";
 import { ConnectionError } from "./connection_error.ts";
 import type { ConnectionState } from "./connection_state.ts";
@@ -69,6 +70,7 @@ export {
 } from "./socket_events.ts";
 export type {
   KeepaliveSettings,
+  NetworkEventSource,
   ProtocolsProvider,
   ReadyOptions,
   ReconnectingWebSocketOptions,
@@ -185,7 +187,7 @@ export class ReconnectingWebSocket extends SocketEventTarget
 
   #flushing = false;
   #retries = 0;
-  #retryTimer: TimerId | undefined;
+  #retry: RetryTimer;
   #uptimeTimer: TimerId | undefined;
   #closing: Promise<void> | undefined;
   #finishClosing: (() => void) | undefined;
@@ -227,6 +229,7 @@ export class ReconnectingWebSocket extends SocketEventTarget
     const settings = resolveSettings(url, constructorOptions(second, third));
     this.#settings = settings;
     this.#binaryType = settings.binaryType;
+    this.#retry = new RetryTimer(settings.clock, settings.networkEvents);
     this.#connector = new Connector(settings, {
       open: (ws) => this.#onOpen(ws),
       message: (data) => {
@@ -550,7 +553,7 @@ export class ReconnectingWebSocket extends SocketEventTarget
   /** Ends the current connection or attempt, then retries or stops. */
   #fail(info: CloseInfo): void {
     this.#teardown();
-    const { shouldReconnect, maxRetries, backoff, clock } = this.#settings;
+    const { shouldReconnect, maxRetries, backoff } = this.#settings;
     let reconnect = false;
     try {
       reconnect = shouldReconnect(info);
@@ -568,10 +571,10 @@ export class ReconnectingWebSocket extends SocketEventTarget
     }
     const attempt = ++this.#retries;
     const delay = Math.min(MAX_DELAY, Math.max(0, backoff.next()));
-    this.#retryTimer = clock.setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.#connector.connect(this.#binaryType);
-    }, delay);
+    this.#retry.schedule(
+      delay,
+      () => this.#connector.connect(this.#binaryType),
+    );
     const { error } = info;
     this.#state.emit(
       error === undefined
@@ -611,10 +614,7 @@ export class ReconnectingWebSocket extends SocketEventTarget
   }
 
   #clearRetry(): void {
-    if (this.#retryTimer !== undefined) {
-      this.#settings.clock.clearTimeout(this.#retryTimer);
-      this.#retryTimer = undefined;
-    }
+    this.#retry.clear();
   }
 }
 

@@ -90,6 +90,45 @@ export type KeepaliveSettings = Pick<
 >;
 
 /**
+ * Where a {@linkcode ReconnectingWebSocket} hears about the network: an
+ * EventTarget-like that fires `online`, `offline` and `visibilitychange`, as
+ * a browser's `window` does. `navigator.onLine` and `document.visibilityState`
+ * are read from it when present. On `online`, or when the page becomes
+ * visible, a waiting retry runs at once instead of waiting out its backoff;
+ * while offline, retries wait for `online`.
+ *
+ * @example A fake network for tests
+ * ```ts
+ * import { type NetworkEventSource, ReconnectingWebSocket } from "@lifeline/realtime";
+ * import { fakeWebSockets } from "@lifeline/realtime/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const network = new EventTarget(); // a browser's window, in tests
+ * const networkEvents: NetworkEventSource = network;
+ * const fake = fakeWebSockets();
+ * await using socket = new ReconnectingWebSocket("wss://example.test", {
+ *   WebSocket: fake.WebSocket,
+ *   networkEvents,
+ *   keepalive: false,
+ * });
+ * fake.last.fail(); // the first attempt fails: a retry waits its backoff
+ * assert.equal(socket.connection.value.type, "reconnecting");
+ * network.dispatchEvent(new Event("online")); // ... or not: it runs now
+ * assert.equal(fake.sockets.length, 2);
+ * ```
+ */
+export interface NetworkEventSource {
+  /** Adds a listener, as `EventTarget.addEventListener`. */
+  addEventListener(type: string, listener: () => void): void;
+  /** Removes a listener, as `EventTarget.removeEventListener`. */
+  removeEventListener(type: string, listener: () => void): void;
+  /** `onLine === false` means offline when a retry starts waiting. */
+  readonly navigator?: { readonly onLine?: boolean };
+  /** `visibilityState === "visible"` on `visibilitychange` retries at once. */
+  readonly document?: { readonly visibilityState?: string };
+}
+
+/**
  * Options for {@linkcode ReconnectingWebSocket}. Times are milliseconds;
  * every field is optional.
  *
@@ -218,6 +257,12 @@ export interface ReconnectingWebSocketOptions {
    * @default {false}
    */
   debug?: boolean;
+  /**
+   * Where the client hears `online`, `offline` and `visibilitychange`; see
+   * {@linkcode NetworkEventSource}. `false` ignores the network.
+   * @default {globalThis, where it has addEventListener}
+   */
+  networkEvents?: NetworkEventSource | false;
 }
 
 /**

@@ -82,7 +82,7 @@ Deno.test("WebSocketChannel's options of the wrong type are TypeErrors naming th
   type("echo", "no", /'echo' must be a boolean: current value is no/);
   type("token", 42, /'token' must be a string or a function/);
   type("messageBuffer", true, /'messageBuffer' must be false or an object/);
-  type("WebSocket", {}, /'WebSocket' must be a function/);
+  type("WebSocket", {}, /'WebSocket' must be a constructor/);
   type(
     "url",
     "not a url",

@@ -168,6 +168,7 @@ Deno.test("every documented option is accepted", async () => {
     signal: new AbortController().signal,
     logger: () => {},
     debug: false,
+    networkEvents: new EventTarget(),
   };
   await using socket = new ReconnectingWebSocket("ws://example.test/", options);
   assert.equal(socket.binaryType, "blob");

@@ -98,12 +98,7 @@ export function denoRelay(
       if (!admission.ok) return refusal(admission);
       let upgraded: { socket: WebSocket; response: Response };
       try {
-        upgraded = upgrade(
-          request,
-          admission.protocol === undefined
-            ? {}
-            : { protocol: admission.protocol },
-        );
+        upgraded = upgradeTo(upgrade, request, admission.protocol);
       } catch (error) {
         // A malformed handshake (no key, wrong version).
         return refusal(refused(400, "bad_request", String(error)));
@@ -124,4 +119,28 @@ function denoUpgradeWebSocket(): DenoUpgradeWebSocket | undefined {
     Deno?: { upgradeWebSocket?: DenoUpgradeWebSocket };
   }).Deno;
   return deno?.upgradeWebSocket;
+}
+
+/**
+ * Upgrades `request`, choosing `protocol` when there is one. Deno reads the
+ * offered list split on ", " only, so it refuses a protocol offered in a
+ * list joined with a bare "," (as Node's `ws` sends it), which RFC 7230
+ * allows; the relay has already found it in the list, so then the upgrade
+ * goes ahead without Deno's check and the answer names the protocol.
+ */
+function upgradeTo(
+  upgrade: DenoUpgradeWebSocket,
+  request: Request,
+  protocol: string | undefined,
+): { socket: WebSocket; response: Response } {
+  if (protocol === undefined) return upgrade(request, {});
+  try {
+    return upgrade(request, { protocol });
+  } catch (error) {
+    const offered = request.headers.get("sec-websocket-protocol") ?? "";
+    if (offered.includes(", ") || !offered.includes(",")) throw error;
+    const upgraded = upgrade(request, {});
+    upgraded.response.headers.set("sec-websocket-protocol", protocol);
+    return upgraded;
+  }
 }
