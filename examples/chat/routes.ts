@@ -10,8 +10,8 @@
 import { Hono } from "hono";
 import { readFile } from "node:fs/promises";
 
-const PAGE = new URL("./index.html", import.meta.url);
-const SCRIPT = new URL("./build/app.js", import.meta.url);
+// Made on use, not at load: a bundled server (workerd's) has no file URL.
+const file = (path: string) => new URL(path, import.meta.url);
 
 /** Makes the routes that serve the chat page and its bundled script. */
 export function createChatRoutes(): Hono {
@@ -21,7 +21,7 @@ export function createChatRoutes(): Hono {
     // the 404 that stops it, not a page it would retry forever.
     if (c.req.header("upgrade") !== undefined) return c.notFound();
     try {
-      return c.html(await readFile(PAGE, "utf8"));
+      return c.html(await readFile(file("./index.html"), "utf8"));
     } catch {
       // A bundled server (such as the Node one the tests build) has no page.
       return c.text("The chat page is not next to this server", 404);
@@ -30,7 +30,7 @@ export function createChatRoutes(): Hono {
   app.get("/chat/app.js", async (c) => {
     let script: string;
     try {
-      script = await readFile(SCRIPT, "utf8");
+      script = await readFile(file("./build/app.js"), "utf8");
     } catch {
       return c.text(
         "The chat script is not built: run `deno task chat:bundle`",

@@ -242,11 +242,22 @@ export class Inbox {
 }
 
 async function rejects(promise: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof RealtimeError, String(error));
-    assert.equal(error.code, code);
-    return true;
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    guard = setTimeout(
+      () => reject(new Error(`Timed out waiting for a '${code}' rejection`)),
+      GUARD_MS,
+    );
   });
+  try {
+    await assert.rejects(Promise.race([promise, timeout]), (error: unknown) => {
+      assert.ok(error instanceof RealtimeError, String(error));
+      assert.equal(error.code, code);
+      return true;
+    });
+  } finally {
+    clearTimeout(guard);
+  }
 }
 
 /** A raw WebSocket, for frames the client library would never send. */
