@@ -6,6 +6,7 @@ set -euo pipefail
 
 # Each line: a command the tests run, then the Debian package that has it.
 NEEDS=(
+  "redis-server redis-server"
 )
 
 missing=()

@@ -396,6 +396,16 @@ export class Channels {
     });
   }
 
+  /** Sends an app-wide message published on another relay process to everyone here. */
+  deliverEveryone(
+    offset: number,
+    event: string,
+    data: unknown,
+    sender: string | null,
+  ): void {
+    this.#everyone(offset, event, data, sender, undefined);
+  }
+
   /** Sends a volatile app-wide message (no offset, no history). */
   volatileBroadcast(
     event: string,

@@ -9,7 +9,7 @@ import { RelayCloseCode } from "../protocol/mod.ts";
 import type { Channels } from "./_channels.ts";
 import type { Context } from "./_context.ts";
 import type { Sessions } from "./_sessions.ts";
-import type { StoreListener } from "./store.ts";
+import { APP_CHANNEL, type StoreListener } from "./store.ts";
 
 /** The listener a relay registers with its store. */
 export function storeListener(
@@ -20,6 +20,10 @@ export function storeListener(
   return {
     message(channel, offset, event, data, sender): void {
       if (context.closed) return;
+      if (channel === APP_CHANNEL) {
+        channels.deliverEveryone(offset, event, data, sender);
+        return;
+      }
       channels.deliver(channel, offset, event, data, sender, undefined);
     },
     presence(channel, action, member, version): void {

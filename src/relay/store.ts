@@ -140,7 +140,10 @@ export const APP_CHANNEL: string = "*";
  * ```
  */
 export interface StoreListener {
-  /** Another process published `event` to `channel` at `offset`. */
+  /**
+   * Another process published `event` to `channel` at `offset`; to
+   * {@linkcode APP_CHANNEL}, an app-wide message every connection here gets.
+   */
   message(
     channel: string,
     offset: number,

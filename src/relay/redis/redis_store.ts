@@ -1,0 +1,665 @@
+/**
+ * The relay's store in Redis, so any number of relay processes (nodes)
+ * serve one app: channel offsets and history in a stream per channel,
+ * members and presence versions in hashes, sessions and their message ids
+ * with TTLs, live fan-out over pub/sub. Every change is one Lua script, so
+ * all nodes see one order. See DESIGN.md ("Redis") for the layout.
+ *
+ * @module
+ */
+
+import { checkFunction, checkKeys, checkNumber } from "../../core/_options.ts";
+import { type Clock, systemClock, type TimerId } from "../../core/clock.ts";
+import type {
+  JoinSince,
+  Member,
+  MissedMessage,
+  PresenceFrame,
+  PubAckData,
+} from "../../protocol/mod.ts";
+import {
+  APP_CHANNEL,
+  type ChannelState,
+  type HistoryAnswer,
+  type RelayStore,
+  type StoreListener,
+} from "../store.ts";
+import type { RedisCommands, RedisSubscriber } from "./client.ts";
+import { ChannelOrder } from "./_order.ts";
+import { Scripts } from "./_scripts.ts";
+
+/**
+ * Options for {@linkcode RedisStore}: the two connections, then bounds and
+ * timings shared by every node of an app (give them all the same).
+ *
+ * @example Options are checked strictly
+ * ```ts
+ * import { RedisStore, type RedisStoreOptions } from "@lifeline/realtime/relay/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const options = { client: {}, subscriber: {} } as unknown as RedisStoreOptions;
+ * assert.throws(() => new RedisStore(options), TypeError); // no sendCommand
+ * ```
+ *
+ * @example A store over node-redis clients
+ * ```ts ignore
+ * import { createClient } from "redis";
+ * import { RedisStore, type RedisStoreOptions } from "@lifeline/realtime/relay/redis";
+ *
+ * const client = await createClient({ url: "redis://127.0.0.1:6379" }).connect();
+ * const subscriber = await client.duplicate().connect();
+ * const options: RedisStoreOptions = { client, subscriber, historySize: 500 };
+ * const store = new RedisStore(options);
+ * ```
+ */
+export interface RedisStoreOptions {
+  /** The connection commands go through (a node-redis client). */
+  client: RedisCommands;
+  /** A second connection, for pub/sub (the client's `duplicate()`). */
+  subscriber: RedisSubscriber;
+  /** Prefix of every key and pub/sub channel; one app per prefix. @default {"lifeline:"} */
+  prefix?: string;
+  /** This node's id, unique among the live nodes; no `|`. @default {a random UUID} */
+  nodeId?: string;
+  /** Messages kept per channel for recovery (`XADD MAXLEN ~`); 0 = no history. @default {1000} */
+  historySize?: number;
+  /** How long a message is kept for recovery, in milliseconds; 0 = no history. @default {120000} */
+  historyTtl?: number;
+  /** Client message ids remembered per session for dedupe. @default {1024} */
+  dedupeSize?: number;
+  /**
+   * How long a live session's keys live in Redis without being parked, in
+   * milliseconds: a bound for sessions whose node died without parking them.
+   * @default {86400000}
+   */
+  sessionTtl?: number;
+  /** How often this node tells Redis it is alive and reaps dead nodes, in milliseconds. @default {2000} */
+  heartbeat?: number;
+  /**
+   * How long a node may go unheard before its members leave the channels,
+   * in milliseconds: its heartbeat timeout plus the presence grace.
+   * @default {15000}
+   */
+  nodeTimeout?: number;
+  /** How long a gap in a channel's pub/sub messages may stay open before it is skipped, in milliseconds. @default {1000} */
+  gapTimeout?: number;
+  /** Where timers come from. @default {systemClock} */
+  clock?: Clock;
+  /** Makes a channel's epoch (no `|`). @default {() => crypto.randomUUID().slice(0, 8)} */
+  epochId?: () => string;
+  /** Gets the errors of background work (heartbeats, pub/sub). @default {console.error} */
+  onError?: (error: unknown) => void;
+}
+
+const KNOWN_OPTIONS = [
+  "client",
+  "subscriber",
+  "prefix",
+  "nodeId",
+  "historySize",
+  "historyTtl",
+  "dedupeSize",
+  "sessionTtl",
+  "heartbeat",
+  "nodeTimeout",
+  "gapTimeout",
+  "clock",
+  "epochId",
+  "onError",
+];
+
+/** A member's stored value: `seq|node|data`. */
+const MEMBER = /^(\d+)\|[^|]*\|([\s\S]*)$/;
+
+/**
+ * A {@linkcode RelayStore} in Redis, shared by every relay process (node)
+ * of an app. It subscribes a channel's pub/sub while this node has members
+ * in it (reference-counted), hands the other nodes' messages and presence
+ * changes to the relay in offset order, heartbeats this node and, when a
+ * node stops beating for `nodeTimeout`, makes its members leave (once, on
+ * whichever node notices first). A Redis that lost its data (a restart
+ * without persistence) gives every channel a new epoch and offsets past
+ * the old ones, so clients see a resync, never a silent gap. Close it
+ * before closing the connections.
+ *
+ * @example A store's node id (the store needs a real Redis to do more)
+ * ```ts
+ * import { RedisStore } from "@lifeline/realtime/relay/redis";
+ * import assert from "node:assert/strict";
+ *
+ * const store = new RedisStore({
+ *   client: { sendCommand: () => Promise.resolve(null) },
+ *   subscriber: { subscribe: () => Promise.resolve(), unsubscribe: () => Promise.resolve() },
+ *   nodeId: "node-1",
+ * });
+ * assert.equal(store.nodeId, "node-1");
+ * await store.close();
+ * ```
+ *
+ * @example Two nodes of one app
+ * ```ts ignore
+ * import { createClient } from "redis";
+ * import { Relay } from "@lifeline/realtime/relay";
+ * import { RedisStore } from "@lifeline/realtime/relay/redis";
+ *
+ * const client = await createClient({ url: Deno.env.get("LIFELINE_REDIS_URL") }).connect();
+ * const subscriber = await client.duplicate().connect();
+ * const store = new RedisStore({ client, subscriber });
+ * const relay = new Relay({ store });
+ * ```
+ */
+export class RedisStore implements RelayStore {
+  #client: RedisCommands;
+  #subscriber: RedisSubscriber;
+  #scripts: Scripts;
+  #p: string;
+  #node: string;
+  #historySize: number;
+  #historyTtl: number;
+  #dedupeSize: number;
+  #sessionTtl: number;
+  #heartbeat: number;
+  #nodeTimeout: number;
+  #gapTimeout: number;
+  #clock: Clock;
+  #epochId: () => string;
+  #onError: (error: unknown) => void;
+  #listener: StoreListener | undefined;
+  /** This node's members per channel, by id (what the subscription counts). */
+  #local = new Map<string, Map<string, unknown>>();
+  /** The order of each subscribed channel (the app channel's once listening). */
+  #orders = new Map<string, ChannelOrder>();
+  #onMessage = (message: string, channel: string) =>
+    this.#heard(message, channel);
+  #onNode = (message: string) => this.#replaced(message);
+  #timer: TimerId | undefined;
+  /** The Redis data's boot mark; a new one means Redis lost everything. */
+  #boot: string | undefined;
+  #closed = false;
+
+  /** Makes a store and starts its heartbeat; throws for a bad option. */
+  constructor(options: RedisStoreOptions) {
+    checkKeys("RedisStore", options, KNOWN_OPTIONS);
+    if (typeof options.client?.sendCommand !== "function") {
+      throw new TypeError(
+        "Cannot create RedisStore as 'client' has no sendCommand method",
+      );
+    }
+    if (typeof options.subscriber?.subscribe !== "function") {
+      throw new TypeError(
+        "Cannot create RedisStore as 'subscriber' has no subscribe method",
+      );
+    }
+    const bound = (name: keyof RedisStoreOptions, fallback: number, min = 0) =>
+      checkNumber("RedisStore", name, options[name] ?? fallback, { min });
+    this.#client = options.client;
+    this.#subscriber = options.subscriber;
+    this.#scripts = new Scripts(this.#client);
+    this.#p = options.prefix ?? "lifeline:";
+    this.#node = options.nodeId ?? crypto.randomUUID();
+    if (this.#node.includes("|")) {
+      throw new TypeError(
+        `Cannot create RedisStore as 'nodeId' contains '|': current value is ${this.#node}`,
+      );
+    }
+    this.#historySize = bound("historySize", 1000);
+    this.#historyTtl = bound("historyTtl", 120_000);
+    this.#dedupeSize = bound("dedupeSize", 1024);
+    this.#sessionTtl = bound("sessionTtl", 86_400_000, 1);
+    this.#heartbeat = bound("heartbeat", 2000, 1);
+    this.#nodeTimeout = bound("nodeTimeout", 15_000, 1);
+    this.#gapTimeout = bound("gapTimeout", 1000, 1);
+    checkFunction("RedisStore", "epochId", options.epochId, true);
+    checkFunction("RedisStore", "onError", options.onError, true);
+    this.#clock = options.clock ?? systemClock;
+    this.#epochId = options.epochId ??
+      (() => crypto.randomUUID().slice(0, 8));
+    this.#onError = options.onError ?? ((error) => console.error(error));
+    this.#schedule(0);
+    this.#background(
+      this.#subscriber.subscribe(`${this.#p}node:${this.#node}`, this.#onNode),
+    );
+  }
+
+  /** This node's id. */
+  get nodeId(): string {
+    return this.#node;
+  }
+
+  get #keepsHistory(): boolean {
+    return this.#historySize > 0 && this.#historyTtl > 0;
+  }
+
+  #keys(channel: string): [string, string, string] {
+    const p = this.#p;
+    return [`${p}meta:${channel}`, `${p}mem:${channel}`, `${p}log:${channel}`];
+  }
+
+  #sessionKeys(id: string): [string, string, string] {
+    const p = this.#p;
+    return [`${p}sess:${id}`, `${p}mids:${id}`, `${p}midq:${id}`];
+  }
+
+  #background(work: Promise<unknown>): void {
+    work.catch((error) => {
+      if (!this.#closed) this.#onError(error);
+    });
+  }
+
+  // ------------------------------------------------------------ sessions
+
+  /** Opens a live session held by this node. */
+  async createSession(
+    id: string,
+    userId: string | undefined,
+    resume: string,
+  ): Promise<void> {
+    await this.#scripts.run("createSession", this.#sessionKeys(id), [
+      user(userId),
+      resume,
+      this.#node,
+      String(this.#sessionTtl),
+    ]);
+  }
+
+  /**
+   * Resumes a session parked on any node, or takes over one live on
+   * another node (which is told to close its connection); see
+   * {@linkcode RelayStore.resumeSession}. Expiry is Redis's TTL.
+   */
+  async resumeSession(
+    id: string,
+    userId: string | undefined,
+    _now: number,
+    resume: string,
+  ): Promise<boolean> {
+    const ok = await this.#scripts.run("resumeSession", this.#sessionKeys(id), [
+      user(userId),
+      resume,
+      this.#node,
+      String(this.#sessionTtl),
+      this.#p,
+    ]);
+    return ok === 1;
+  }
+
+  /** Parks a session this node holds until `expires` (a TTL in Redis). */
+  async parkSession(id: string, expires: number, now: number): Promise<void> {
+    await this.#scripts.run("parkSession", this.#sessionKeys(id), [
+      this.#node,
+      String(Math.max(1, Math.ceil(expires - now))),
+    ]);
+  }
+
+  /** Forgets a session this node holds (or that is parked). */
+  async endSession(id: string): Promise<void> {
+    await this.#scripts.run("endSession", this.#sessionKeys(id), [this.#node]);
+  }
+
+  /** Nothing to do: parked sessions expire by their TTL in Redis. */
+  prune(_now: number): void {}
+
+  /** The ack of an earlier publish of `mid` in `session`. */
+  async seen(session: string, mid: string): Promise<PubAckData | undefined> {
+    const ack = await this.#client.sendCommand([
+      "HGET",
+      `${this.#p}mids:${session}`,
+      mid,
+    ]);
+    return typeof ack === "string" ? JSON.parse(ack) : undefined;
+  }
+
+  /** Remembers a published `mid`, forgetting the session's oldest past `dedupeSize`. */
+  async remember(session: string, mid: string, ack: PubAckData): Promise<void> {
+    if (this.#dedupeSize <= 0) return;
+    await this.#scripts.run("remember", this.#sessionKeys(session), [
+      mid,
+      JSON.stringify(ack),
+      String(this.#dedupeSize),
+    ]);
+  }
+
+  // ------------------------------------------------------------ channels
+
+  /** Adds a member held by this node, subscribing the channel on its first. */
+  async join(channel: string, member: Member): Promise<ChannelState> {
+    let members = this.#local.get(channel);
+    const first = members === undefined;
+    if (members === undefined) this.#local.set(channel, members = new Map());
+    members.set(member.id, member.data);
+    let order = this.#orders.get(channel);
+    if (first) {
+      order = this.#order(channel);
+      await this.#subscriber.subscribe(this.#pubsub(channel), this.#onMessage);
+    }
+    const reply = await this.#join(channel, member);
+    const state = channelState(reply);
+    if (first && this.#orders.get(channel) === order) {
+      order!.start(state.epoch, state.offset);
+    }
+    await this.#at(channel, state.epoch, state.offset);
+    return state;
+  }
+
+  #join(channel: string, member: Member): Promise<unknown> {
+    return this.#scripts.run(
+      "join",
+      [...this.#keys(channel), `${this.#p}nodech:${this.#node}`],
+      [
+        member.id,
+        this.#node,
+        JSON.stringify(member.data ?? null),
+        this.#epochId(),
+        this.#pubsub(channel),
+        channel,
+        JSON.stringify(member.id),
+      ],
+    );
+  }
+
+  /** Removes a member, unsubscribing the channel after this node's last. */
+  async leave(channel: string, id: string): Promise<number> {
+    const members = this.#local.get(channel);
+    members?.delete(id);
+    const last = members !== undefined && members.size === 0;
+    if (last) {
+      this.#local.delete(channel);
+      this.#orders.get(channel)?.close();
+      this.#orders.delete(channel);
+      this.#background(
+        this.#subscriber.unsubscribe(this.#pubsub(channel), this.#onMessage),
+      );
+    }
+    const version = await this.#scripts.run(
+      "leave",
+      [...this.#keys(channel), `${this.#p}nodech:${this.#node}`],
+      [
+        id,
+        this.#node,
+        this.#pubsub(channel),
+        channel,
+        last ? "1" : "0",
+        String(this.#keepsHistory ? this.#historyTtl : 0),
+        JSON.stringify(id),
+      ],
+    );
+    return Number(version);
+  }
+
+  /** Replaces a member's profile; answers the new presence version. */
+  async update(channel: string, member: Member): Promise<number> {
+    this.#local.get(channel)?.set(member.id, member.data);
+    const version = await this.#scripts.run("update", this.#keys(channel), [
+      member.id,
+      this.#node,
+      JSON.stringify(member.data ?? null),
+      this.#pubsub(channel),
+      JSON.stringify(member.id),
+    ]);
+    return Number(version);
+  }
+
+  /** The channel's members (in join order), offset, version and epoch. */
+  async channel(channel: string): Promise<ChannelState> {
+    const reply = await this.#scripts.run("channel", this.#keys(channel), [
+      this.#epochId(),
+      channel === APP_CHANNEL ? "1" : "0",
+    ]);
+    if (!Array.isArray(reply) || reply.length === 0) {
+      return { members: [], offset: 0, version: 0, epoch: "" };
+    }
+    const state = channelState(reply);
+    await this.#at(channel, state.epoch, state.offset);
+    return state;
+  }
+
+  /**
+   * Takes the channel's next offset, keeps the message in its stream and
+   * publishes it to the other nodes, in one script; `undefined` for a
+   * channel nobody is in. A channel this node has members in but Redis
+   * lost (a restart) is joined again first, in a new epoch.
+   */
+  async append(
+    channel: string,
+    event: string,
+    data: unknown,
+    sender: string | null,
+  ): Promise<number | undefined> {
+    const body = JSON.stringify([event, data ?? null, sender]);
+    let reply = await this.#append(channel, body);
+    if (reply === null && this.#local.has(channel)) {
+      await this.#rejoin(channel);
+      reply = await this.#append(channel, body);
+    }
+    if (!Array.isArray(reply)) return undefined;
+    const epoch = String(reply[0]);
+    const offset = Number(reply[1]);
+    const order = this.#orders.get(channel);
+    if (order === undefined) return offset;
+    const { promise, resolve } = Promise.withResolvers<number>();
+    order.arrive(epoch, offset, { settle: () => resolve(offset) });
+    return await promise;
+  }
+
+  #append(channel: string, body: string): Promise<unknown> {
+    return this.#scripts.run("append", this.#keys(channel), [
+      this.#node,
+      body,
+      this.#pubsub(channel),
+      String(this.#historySize),
+      String(this.#historyTtl),
+      channel === APP_CHANNEL ? "1" : "0",
+      this.#epochId(),
+      channel,
+    ]);
+  }
+
+  /** The messages after `since` from the channel's stream, or why not. */
+  async history(channel: string, since: JoinSince): Promise<HistoryAnswer> {
+    const [meta, , log] = this.#keys(channel);
+    const reply = await this.#scripts.run("history", [meta, log], [
+      since.epoch,
+      String(since.offset),
+      String(this.#keepsHistory ? this.#historyTtl : 0),
+    ]) as string[];
+    if (reply[0] !== "1") {
+      return {
+        recovered: false,
+        reason: reply[1] === "too_far_behind"
+          ? "too_far_behind"
+          : "history_lost",
+      };
+    }
+    const offset = Number(reply[1]);
+    const missed: MissedMessage[] = [];
+    for (let i = 2; i < reply.length; i += 2) {
+      const [event, data, sender] = JSON.parse(reply[i + 1]);
+      missed.push({ offset: Number(reply[i].slice(2)), event, data, sender });
+    }
+    await this.#at(channel, since.epoch, offset);
+    return { recovered: true, offset, missed };
+  }
+
+  // ------------------------------------------------------------ other nodes
+
+  /** Hears the other nodes: app-wide messages, then each joined channel's. */
+  listen(listener: StoreListener): void {
+    this.#listener = listener;
+    const order = this.#order(APP_CHANNEL);
+    this.#background((async () => {
+      await this.#subscriber.subscribe(
+        this.#pubsub(APP_CHANNEL),
+        this.#onMessage,
+      );
+      const state = channelState(
+        await this.#scripts.run("channel", this.#keys(APP_CHANNEL), [
+          this.#epochId(),
+          "1",
+        ]),
+      );
+      order.start(state.epoch, state.offset);
+    })());
+  }
+
+  #order(channel: string): ChannelOrder {
+    const order = new ChannelOrder(
+      (offset, arrival) => {
+        if ("event" in arrival) {
+          const { event, data, sender } = arrival;
+          this.#listener?.message(channel, offset, event, data, sender);
+        }
+      },
+      this.#clock,
+      this.#gapTimeout,
+    );
+    this.#orders.set(channel, order);
+    return order;
+  }
+
+  /** Waits until this node delivered `channel` up to `offset`. */
+  #at(channel: string, epoch: string, offset: number): Promise<void> | void {
+    const order = this.#orders.get(channel);
+    if (order === undefined) return;
+    const { promise, resolve } = Promise.withResolvers<void>();
+    order.at(epoch, offset, resolve);
+    return promise;
+  }
+
+  #pubsub(channel: string): string {
+    return `${this.#p}ch:${channel}`;
+  }
+
+  /** A pub/sub message: `m|node|epoch|offset|body` or `p|node|action|version|[id,data]`. */
+  #heard(message: string, pubsub: string): void {
+    try {
+      const channel = pubsub.slice(this.#p.length + 3);
+      const [kind, node, a, b] = message.split("|", 4);
+      const body = message.slice(
+        kind.length + node.length + a.length + b.length + 4,
+      );
+      if (node === this.#node) return; // this node's own change
+      if (kind === "m") {
+        const [event, data, sender] = JSON.parse(body);
+        this.#orders.get(channel)?.arrive(a, Number(b), {
+          event,
+          data,
+          sender,
+        });
+      } else if (kind === "p" && this.#local.has(channel)) {
+        const [id, data] = JSON.parse(body);
+        this.#listener?.presence(
+          channel,
+          a as PresenceFrame["action"],
+          { id, data },
+          Number(b),
+        );
+      }
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
+
+  /** Another node took over a session this node holds. */
+  #replaced(sessionKey: string): void {
+    this.#listener?.replaced(sessionKey.slice(this.#p.length + 5));
+  }
+
+  // ------------------------------------------------------------ heartbeat
+
+  #schedule(ms: number): void {
+    if (this.#closed) return;
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#background(
+        this.beat().finally(() => this.#schedule(this.#heartbeat)),
+      );
+    }, ms);
+  }
+
+  /**
+   * One heartbeat, now: tells Redis this node is alive, makes the members
+   * of nodes unheard for `nodeTimeout` leave, and joins this node's members
+   * again when Redis lost its data. Runs every `heartbeat` ms by itself.
+   * Answers how many members of dead nodes it made leave.
+   */
+  async beat(): Promise<number> {
+    const reply = await this.#scripts.run("beat", [], [
+      this.#p,
+      this.#node,
+      String(this.#nodeTimeout),
+      String(this.#keepsHistory ? this.#historyTtl : 0),
+      crypto.randomUUID(),
+    ]) as [number, string];
+    const [reaped, boot] = reply;
+    if (this.#boot !== undefined && boot !== this.#boot) {
+      for (const channel of this.#local.keys()) await this.#rejoin(channel);
+    }
+    this.#boot = boot;
+    return Number(reaped);
+  }
+
+  /** Joins this node's members of `channel` again (Redis lost them). */
+  async #rejoin(channel: string): Promise<void> {
+    for (const [id, data] of this.#local.get(channel) ?? []) {
+      await this.#join(channel, { id, data });
+    }
+  }
+
+  /**
+   * Stops the heartbeat and unsubscribes. Members still in Redis (close the
+   * relay first: it makes its members leave) go once this node is
+   * unheard for `nodeTimeout`. The connections stay open: they are the
+   * caller's to close.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    for (const order of this.#orders.values()) order.close();
+    const channels = [...this.#orders.keys()].map((c) => this.#pubsub(c));
+    this.#orders.clear();
+    await Promise.allSettled([
+      ...channels.map((c) => this.#subscriber.unsubscribe(c, this.#onMessage)),
+      this.#subscriber.unsubscribe(
+        `${this.#p}node:${this.#node}`,
+        this.#onNode,
+      ),
+    ]);
+  }
+
+  /** Closes the store. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** The stored user of a session: anonymous sessions match only anonymous ones. */
+function user(userId: string | undefined): string {
+  return userId === undefined ? "-" : `u:${userId}`;
+}
+
+/** A `state` reply: epoch, offset, version, then the members hash flat. */
+function channelState(reply: unknown): ChannelState {
+  const [epoch, offset, version, flat] = reply as [
+    string,
+    string,
+    string,
+    string[],
+  ];
+  const sorted: [number, Member][] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    const match = MEMBER.exec(flat[i + 1]);
+    if (match === null) continue;
+    sorted.push([Number(match[1]), {
+      id: flat[i],
+      data: JSON.parse(match[2]),
+    }]);
+  }
+  sorted.sort((a, b) => a[0] - b[0]);
+  return {
+    members: sorted.map(([, member]) => member),
+    offset: Number(offset),
+    version: Number(version),
+    epoch,
+  };
+}
