@@ -21,6 +21,11 @@ export interface RunningServer {
    * 0 (it is killed after 10 s): a server that needs SIGKILL is a bug.
    */
   stop(): Promise<void>;
+  /**
+   * Kills the process at once (SIGKILL), as a crash would, and waits for it
+   * to be gone; `stop()` afterwards does nothing. Spawned servers only.
+   */
+  kill?(): Promise<void>;
 }
 
 /** Environment variables for a spawned server, on top of this process's. */
@@ -268,11 +273,24 @@ export async function spawnServer(
     exited.catch(() => {});
   }
   const httpUrl = origin.replace(/\/$/, "");
+  const kill = async (): Promise<void> => {
+    stopped ??= (async () => {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already exited.
+      }
+      await status;
+      await drained;
+    })();
+    await stopped;
+  };
   return {
     name,
     url: httpUrl.replace(/^http/, "ws") + wsPath,
     httpUrl,
     stop,
+    kill,
   };
 }
 

@@ -176,6 +176,8 @@ export class RedisStore implements RelayStore {
   /** The Redis data's boot mark; a new one means Redis lost everything. */
   #boot: string | undefined;
   #closed = false;
+  /** Scripts in flight. */
+  #pending = new Set<Promise<unknown>>();
 
   /** Makes a store and starts its heartbeat; throws for a bad option. */
   constructor(options: RedisStoreOptions) {
@@ -240,6 +242,19 @@ export class RedisStore implements RelayStore {
     return [`${p}sess:${id}`, `${p}mids:${id}`, `${p}midq:${id}`];
   }
 
+  /** Runs a script, tracked so `close()` lets it finish. */
+  #run(
+    name: Parameters<Scripts["run"]>[0],
+    keys: readonly string[],
+    args: readonly string[],
+  ): Promise<unknown> {
+    const work = this.#scripts.run(name, keys, args);
+    this.#pending.add(work);
+    const done = () => void this.#pending.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
   #background(work: Promise<unknown>): void {
     work.catch((error) => {
       if (!this.#closed) this.#onError(error);
@@ -254,7 +269,7 @@ export class RedisStore implements RelayStore {
     userId: string | undefined,
     resume: string,
   ): Promise<void> {
-    await this.#scripts.run("createSession", this.#sessionKeys(id), [
+    await this.#run("createSession", this.#sessionKeys(id), [
       user(userId),
       resume,
       this.#node,
@@ -273,7 +288,7 @@ export class RedisStore implements RelayStore {
     _now: number,
     resume: string,
   ): Promise<boolean> {
-    const ok = await this.#scripts.run("resumeSession", this.#sessionKeys(id), [
+    const ok = await this.#run("resumeSession", this.#sessionKeys(id), [
       user(userId),
       resume,
       this.#node,
@@ -285,7 +300,7 @@ export class RedisStore implements RelayStore {
 
   /** Parks a session this node holds until `expires` (a TTL in Redis). */
   async parkSession(id: string, expires: number, now: number): Promise<void> {
-    await this.#scripts.run("parkSession", this.#sessionKeys(id), [
+    await this.#run("parkSession", this.#sessionKeys(id), [
       this.#node,
       String(Math.max(1, Math.ceil(expires - now))),
     ]);
@@ -293,7 +308,7 @@ export class RedisStore implements RelayStore {
 
   /** Forgets a session this node holds (or that is parked). */
   async endSession(id: string): Promise<void> {
-    await this.#scripts.run("endSession", this.#sessionKeys(id), [this.#node]);
+    await this.#run("endSession", this.#sessionKeys(id), [this.#node]);
   }
 
   /** Nothing to do: parked sessions expire by their TTL in Redis. */
@@ -312,7 +327,7 @@ export class RedisStore implements RelayStore {
   /** Remembers a published `mid`, forgetting the session's oldest past `dedupeSize`. */
   async remember(session: string, mid: string, ack: PubAckData): Promise<void> {
     if (this.#dedupeSize <= 0) return;
-    await this.#scripts.run("remember", this.#sessionKeys(session), [
+    await this.#run("remember", this.#sessionKeys(session), [
       mid,
       JSON.stringify(ack),
       String(this.#dedupeSize),
@@ -342,7 +357,7 @@ export class RedisStore implements RelayStore {
   }
 
   #join(channel: string, member: Member): Promise<unknown> {
-    return this.#scripts.run(
+    return this.#run(
       "join",
       [...this.#keys(channel), `${this.#p}nodech:${this.#node}`],
       [
@@ -370,7 +385,7 @@ export class RedisStore implements RelayStore {
         this.#subscriber.unsubscribe(this.#pubsub(channel), this.#onMessage),
       );
     }
-    const version = await this.#scripts.run(
+    const version = await this.#run(
       "leave",
       [...this.#keys(channel), `${this.#p}nodech:${this.#node}`],
       [
@@ -389,7 +404,7 @@ export class RedisStore implements RelayStore {
   /** Replaces a member's profile; answers the new presence version. */
   async update(channel: string, member: Member): Promise<number> {
     this.#local.get(channel)?.set(member.id, member.data);
-    const version = await this.#scripts.run("update", this.#keys(channel), [
+    const version = await this.#run("update", this.#keys(channel), [
       member.id,
       this.#node,
       JSON.stringify(member.data ?? null),
@@ -401,7 +416,7 @@ export class RedisStore implements RelayStore {
 
   /** The channel's members (in join order), offset, version and epoch. */
   async channel(channel: string): Promise<ChannelState> {
-    const reply = await this.#scripts.run("channel", this.#keys(channel), [
+    const reply = await this.#run("channel", this.#keys(channel), [
       this.#epochId(),
       channel === APP_CHANNEL ? "1" : "0",
     ]);
@@ -442,7 +457,7 @@ export class RedisStore implements RelayStore {
   }
 
   #append(channel: string, body: string): Promise<unknown> {
-    return this.#scripts.run("append", this.#keys(channel), [
+    return this.#run("append", this.#keys(channel), [
       this.#node,
       body,
       this.#pubsub(channel),
@@ -457,7 +472,7 @@ export class RedisStore implements RelayStore {
   /** The messages after `since` from the channel's stream, or why not. */
   async history(channel: string, since: JoinSince): Promise<HistoryAnswer> {
     const [meta, , log] = this.#keys(channel);
-    const reply = await this.#scripts.run("history", [meta, log], [
+    const reply = await this.#run("history", [meta, log], [
       since.epoch,
       String(since.offset),
       String(this.#keepsHistory ? this.#historyTtl : 0),
@@ -492,7 +507,7 @@ export class RedisStore implements RelayStore {
         this.#onMessage,
       );
       const state = channelState(
-        await this.#scripts.run("channel", this.#keys(APP_CHANNEL), [
+        await this.#run("channel", this.#keys(APP_CHANNEL), [
           this.#epochId(),
           "1",
         ]),
@@ -583,7 +598,7 @@ export class RedisStore implements RelayStore {
    * Answers how many members of dead nodes it made leave.
    */
   async beat(): Promise<number> {
-    const reply = await this.#scripts.run("beat", [], [
+    const reply = await this.#run("beat", [], [
       this.#p,
       this.#node,
       String(this.#nodeTimeout),
@@ -615,6 +630,8 @@ export class RedisStore implements RelayStore {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    // What the relay's close started (its members leaving) finishes first.
+    await Promise.allSettled([...this.#pending]);
     for (const order of this.#orders.values()) order.close();
     const channels = [...this.#orders.keys()].map((c) => this.#pubsub(c));
     this.#orders.clear();
