@@ -57,6 +57,16 @@ export class ChannelOrder {
     this.#gapTimeout = gapTimeout;
   }
 
+  /** The epoch delivered here, once the node's place is known. */
+  get epoch(): string | undefined {
+    return this.#epoch;
+  }
+
+  /** The next offset to go out. */
+  get next(): number {
+    return this.#next;
+  }
+
   /** The node's place is known: offsets after `offset` of `epoch` go out. */
   start(epoch: string, offset: number): void {
     if (this.#epoch === undefined) {

@@ -175,6 +175,36 @@ end
 return {reaped, boot}
 `;
 
+/**
+ * ARGV prefix, then (channel, epoch, next) triples: what each channel has
+ * past what this node delivered (pub/sub drops messages while a subscriber
+ * reconnects). Answers, per channel behind, `{channel, epoch, id, body, …}`:
+ * the entries from `next` in the same epoch, or the newest of a new one.
+ */
+const CATCH_UP = `
+local p = ARGV[1]
+local answer = {}
+for i = 2, #ARGV, 3 do
+  local name, epoch, nxt = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  local m = redis.call('HMGET', p .. 'meta:' .. name, 'epoch', 'offset')
+  local entries = {}
+  if m[1] and m[1] ~= epoch then
+    entries = redis.call('XREVRANGE', p .. 'log:' .. name, '+', '-', 'COUNT', 1)
+  elseif m[1] and tonumber(m[2]) >= nxt then
+    entries = redis.call('XRANGE', p .. 'log:' .. name, '0-' .. string.format('%.0f', nxt), '+', 'COUNT', 1000)
+  end
+  if #entries > 0 then
+    local row = {name, m[1]}
+    for _, entry in ipairs(entries) do
+      row[#row + 1] = entry[1]
+      row[#row + 1] = entry[2][4]
+    end
+    answer[#answer + 1] = row
+  end
+end
+return answer
+`;
+
 /** KEYS sess mids midq; ARGV user resume node ttl. */
 const CREATE_SESSION = `
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
@@ -234,6 +264,7 @@ export const SCRIPTS = {
   append: APPEND,
   history: HISTORY,
   beat: BEAT,
+  catchUp: CATCH_UP,
   createSession: CREATE_SESSION,
   resumeSession: RESUME_SESSION,
   parkSession: PARK_SESSION,

@@ -20,5 +20,6 @@
  * @module
  */
 
-export { RedisStore, type RedisStoreOptions } from "./redis_store.ts";
+export { RedisStore } from "./redis_store.ts";
+export type { RedisStoreOptions } from "./redis_store_options.ts";
 export type { RedisCommands, RedisSubscriber } from "./client.ts";

@@ -5,6 +5,11 @@
  * with TTLs, live fan-out over pub/sub. Every change is one Lua script, so
  * all nodes see one order. See DESIGN.md ("Redis") for the layout.
  *
+ * Over 500 lines: it is the whole `RelayStore` contract (sessions, channels,
+ * history) plus a node's own duties (its subscriptions, the hand-off of
+ * other nodes' changes in order, the heartbeat). The next split takes the
+ * sessions out: they share only the script runner with the rest.
+ *
  * @module
  */
 
@@ -26,90 +31,12 @@ import {
 } from "../store.ts";
 import type { RedisCommands, RedisSubscriber } from "./client.ts";
 import { ChannelOrder } from "./_order.ts";
+import { channelState, user } from "./_replies.ts";
 import { Scripts } from "./_scripts.ts";
-
-/**
- * Options for {@linkcode RedisStore}: the two connections, then bounds and
- * timings shared by every node of an app (give them all the same).
- *
- * @example Options are checked strictly
- * ```ts
- * import { RedisStore, type RedisStoreOptions } from "@lifeline/realtime/relay/redis";
- * import assert from "node:assert/strict";
- *
- * const options = { client: {}, subscriber: {} } as unknown as RedisStoreOptions;
- * assert.throws(() => new RedisStore(options), TypeError); // no sendCommand
- * ```
- *
- * @example A store over node-redis clients
- * ```ts ignore
- * import { createClient } from "redis";
- * import { RedisStore, type RedisStoreOptions } from "@lifeline/realtime/relay/redis";
- *
- * const client = await createClient({ url: "redis://127.0.0.1:6379" }).connect();
- * const subscriber = await client.duplicate().connect();
- * const options: RedisStoreOptions = { client, subscriber, historySize: 500 };
- * const store = new RedisStore(options);
- * ```
- */
-export interface RedisStoreOptions {
-  /** The connection commands go through (a node-redis client). */
-  client: RedisCommands;
-  /** A second connection, for pub/sub (the client's `duplicate()`). */
-  subscriber: RedisSubscriber;
-  /** Prefix of every key and pub/sub channel; one app per prefix. @default {"lifeline:"} */
-  prefix?: string;
-  /** This node's id, unique among the live nodes; no `|`. @default {a random UUID} */
-  nodeId?: string;
-  /** Messages kept per channel for recovery (`XADD MAXLEN ~`); 0 = no history. @default {1000} */
-  historySize?: number;
-  /** How long a message is kept for recovery, in milliseconds; 0 = no history. @default {120000} */
-  historyTtl?: number;
-  /** Client message ids remembered per session for dedupe. @default {1024} */
-  dedupeSize?: number;
-  /**
-   * How long a live session's keys live in Redis without being parked, in
-   * milliseconds: a bound for sessions whose node died without parking them.
-   * @default {86400000}
-   */
-  sessionTtl?: number;
-  /** How often this node tells Redis it is alive and reaps dead nodes, in milliseconds. @default {2000} */
-  heartbeat?: number;
-  /**
-   * How long a node may go unheard before its members leave the channels,
-   * in milliseconds: its heartbeat timeout plus the presence grace.
-   * @default {15000}
-   */
-  nodeTimeout?: number;
-  /** How long a gap in a channel's pub/sub messages may stay open before it is skipped, in milliseconds. @default {1000} */
-  gapTimeout?: number;
-  /** Where timers come from. @default {systemClock} */
-  clock?: Clock;
-  /** Makes a channel's epoch (no `|`). @default {() => crypto.randomUUID().slice(0, 8)} */
-  epochId?: () => string;
-  /** Gets the errors of background work (heartbeats, pub/sub). @default {console.error} */
-  onError?: (error: unknown) => void;
-}
-
-const KNOWN_OPTIONS = [
-  "client",
-  "subscriber",
-  "prefix",
-  "nodeId",
-  "historySize",
-  "historyTtl",
-  "dedupeSize",
-  "sessionTtl",
-  "heartbeat",
-  "nodeTimeout",
-  "gapTimeout",
-  "clock",
-  "epochId",
-  "onError",
-];
-
-/** A member's stored value: `seq|node|data`. */
-const MEMBER = /^(\d+)\|[^|]*\|([\s\S]*)$/;
+import {
+  KNOWN_OPTIONS,
+  type RedisStoreOptions,
+} from "./redis_store_options.ts";
 
 /**
  * A {@linkcode RelayStore} in Redis, shared by every relay process (node)
@@ -176,6 +103,8 @@ export class RedisStore implements RelayStore {
   /** The Redis data's boot mark; a new one means Redis lost everything. */
   #boot: string | undefined;
   #closed = false;
+  /** Appends in flight per channel. */
+  #appending = new Map<string, number>();
   /** Scripts in flight. */
   #pending = new Set<Promise<unknown>>();
 
@@ -441,10 +370,18 @@ export class RedisStore implements RelayStore {
     sender: string | null,
   ): Promise<number | undefined> {
     const body = JSON.stringify([event, data ?? null, sender]);
-    let reply = await this.#append(channel, body);
-    if (reply === null && this.#local.has(channel)) {
-      await this.#rejoin(channel);
+    this.#appending.set(channel, (this.#appending.get(channel) ?? 0) + 1);
+    let reply: unknown;
+    try {
       reply = await this.#append(channel, body);
+      if (reply === null && this.#local.has(channel)) {
+        await this.#rejoin(channel);
+        reply = await this.#append(channel, body);
+      }
+    } finally {
+      const left = this.#appending.get(channel)! - 1;
+      if (left === 0) this.#appending.delete(channel);
+      else this.#appending.set(channel, left);
     }
     if (!Array.isArray(reply)) return undefined;
     const epoch = String(reply[0]);
@@ -610,7 +547,36 @@ export class RedisStore implements RelayStore {
       for (const channel of this.#local.keys()) await this.#rejoin(channel);
     }
     this.#boot = boot;
+    await this.#catchUp();
     return Number(reaped);
+  }
+
+  /**
+   * Delivers what pub/sub dropped (a subscriber reconnecting): each
+   * channel's messages past this node's place, read from its stream; of a
+   * new epoch, its newest, which shows the clients the gap.
+   */
+  async #catchUp(): Promise<void> {
+    const args = [this.#p];
+    for (const [channel, order] of this.#orders) {
+      // Not while this node's own appends are on their way: they are its own.
+      if (order.epoch !== undefined && !this.#appending.has(channel)) {
+        args.push(channel, order.epoch, String(order.next));
+      }
+    }
+    if (args.length === 1) return;
+    const rows = await this.#run("catchUp", [], args) as string[][];
+    for (const [channel, epoch, ...entries] of rows) {
+      const order = this.#orders.get(channel);
+      for (let i = 0; order !== undefined && i < entries.length; i += 2) {
+        const [event, data, sender] = JSON.parse(entries[i + 1]);
+        order.arrive(epoch, Number(entries[i].slice(2)), {
+          event,
+          data,
+          sender,
+        });
+      }
+    }
   }
 
   /** Joins this node's members of `channel` again (Redis lost them). */
@@ -648,35 +614,4 @@ export class RedisStore implements RelayStore {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-/** The stored user of a session: anonymous sessions match only anonymous ones. */
-function user(userId: string | undefined): string {
-  return userId === undefined ? "-" : `u:${userId}`;
-}
-
-/** A `state` reply: epoch, offset, version, then the members hash flat. */
-function channelState(reply: unknown): ChannelState {
-  const [epoch, offset, version, flat] = reply as [
-    string,
-    string,
-    string,
-    string[],
-  ];
-  const sorted: [number, Member][] = [];
-  for (let i = 0; i < flat.length; i += 2) {
-    const match = MEMBER.exec(flat[i + 1]);
-    if (match === null) continue;
-    sorted.push([Number(match[1]), {
-      id: flat[i],
-      data: JSON.parse(match[2]),
-    }]);
-  }
-  sorted.sort((a, b) => a[0] - b[0]);
-  return {
-    members: sorted.map(([, member]) => member),
-    offset: Number(offset),
-    version: Number(version),
-    epoch,
-  };
 }

@@ -232,6 +232,35 @@ Deno.test("RedisStore across nodes and failures", async (t) => {
     );
 
     await step(
+      "a message pub/sub dropped is delivered from the stream at the next heartbeat",
+      async () => {
+        const a = await node(freshPrefix());
+        const heard = recorder();
+        a.store.listen(heard.listener);
+        const { offset } = await a.store.join("room", {
+          id: "x",
+          data: null,
+        });
+        // Another node's append whose PUBLISH never arrived here.
+        await a.command(["HINCRBY", `${a.prefix}meta:room`, "offset", "1"]);
+        await a.command([
+          "XADD",
+          `${a.prefix}log:room`,
+          `0-${offset + 1}`,
+          "t",
+          String(Date.now()),
+          "b",
+          JSON.stringify(["e", "lost", "s9"]),
+        ]);
+        assert.deepEqual(heard.heard, []);
+        await a.store.beat();
+        assert.deepEqual(heard.heard, [`m room ${offset + 1} e "lost"`]);
+        await a.store.beat(); // once
+        assert.equal(heard.heard.length, 1);
+      },
+    );
+
+    await step(
       "a stream lost or trimmed past since is too_far_behind, never a gap",
       async () => {
         const a = await node(freshPrefix());
