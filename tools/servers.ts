@@ -141,10 +141,13 @@ export function findBun(): Promise<string> {
   return bunPath;
 }
 
-/** Runs `deno install` in `root` unless its `node_modules/` has `hono`. */
+/** Runs `deno install` in `root` unless its `node_modules/` has `hono` and `redis`. */
 export async function ensureNodeModules(root: URL = ROOT): Promise<void> {
   try {
-    await Deno.stat(new URL("node_modules/hono/package.json", root));
+    // What Bun imports from there: hono, and redis for LIFELINE_REDIS_URL.
+    for (const name of ["hono", "redis"]) {
+      await Deno.stat(new URL(`node_modules/${name}/package.json`, root));
+    }
     return;
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;

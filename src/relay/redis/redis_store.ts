@@ -272,11 +272,23 @@ export class RedisStore implements RelayStore {
     if (members === undefined) this.#local.set(channel, members = new Map());
     members.set(member.id, member.data);
     let order = this.#orders.get(channel);
-    if (first) {
-      order = this.#order(channel);
-      await this.#subscriber.subscribe(this.#pubsub(channel), this.#onMessage);
+    let reply: unknown;
+    try {
+      if (first) {
+        order = this.#order(channel);
+        await this.#subscriber.subscribe(
+          this.#pubsub(channel),
+          this.#onMessage,
+        );
+      }
+      reply = await this.#join(channel, member);
+    } catch (error) {
+      // Not joined: not counted either.
+      if (this.#local.get(channel)?.delete(member.id)) {
+        this.#unsubscribeIfLast(channel);
+      }
+      throw error;
     }
-    const reply = await this.#join(channel, member);
     const state = channelState(reply);
     if (first && this.#orders.get(channel) === order) {
       order!.start(state.epoch, state.offset);
@@ -303,17 +315,8 @@ export class RedisStore implements RelayStore {
 
   /** Removes a member, unsubscribing the channel after this node's last. */
   async leave(channel: string, id: string): Promise<number> {
-    const members = this.#local.get(channel);
-    members?.delete(id);
-    const last = members !== undefined && members.size === 0;
-    if (last) {
-      this.#local.delete(channel);
-      this.#orders.get(channel)?.close();
-      this.#orders.delete(channel);
-      this.#background(
-        this.#subscriber.unsubscribe(this.#pubsub(channel), this.#onMessage),
-      );
-    }
+    const last = this.#local.get(channel)?.delete(id) === true &&
+      this.#unsubscribeIfLast(channel);
     const version = await this.#run(
       "leave",
       [...this.#keys(channel), `${this.#p}nodech:${this.#node}`],
@@ -328,6 +331,18 @@ export class RedisStore implements RelayStore {
       ],
     );
     return Number(version);
+  }
+
+  /** Unsubscribes `channel` when this node has no member left in it. */
+  #unsubscribeIfLast(channel: string): boolean {
+    if (this.#local.get(channel)?.size !== 0) return false;
+    this.#local.delete(channel);
+    this.#orders.get(channel)?.close();
+    this.#orders.delete(channel);
+    this.#background(
+      this.#subscriber.unsubscribe(this.#pubsub(channel), this.#onMessage),
+    );
+    return true;
   }
 
   /** Replaces a member's profile; answers the new presence version. */
