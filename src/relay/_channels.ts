@@ -330,8 +330,11 @@ export class Channels {
     data: unknown,
     sender: string | null = null,
     except?: Connection,
+    mid?: string,
   ): StoreAnswer<number | undefined> {
-    const offset = this.#context.store.append(name, event, data, sender);
+    const offset = mid === undefined
+      ? this.#context.store.append(name, event, data, sender)
+      : this.#context.store.append(name, event, data, sender, mid);
     // A number (or undefined) is a synchronous answer: no promise on the hot path.
     if (typeof offset !== "object") {
       return this.deliver(name, offset, event, data, sender, except);
@@ -384,8 +387,12 @@ export class Channels {
     data: unknown,
     sender: string | null,
     except?: Connection,
+    mid?: string,
   ): StoreAnswer<number | undefined> {
-    const offset = this.#context.store.append(APP_CHANNEL, event, data, sender);
+    const store = this.#context.store;
+    const offset = mid === undefined
+      ? store.append(APP_CHANNEL, event, data, sender)
+      : store.append(APP_CHANNEL, event, data, sender, mid);
     if (typeof offset !== "object") {
       this.#everyone(offset, event, data, sender, except);
       return offset;

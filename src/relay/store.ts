@@ -283,12 +283,17 @@ export interface RelayStore {
    * {@linkcode APP_CHANNEL} is always known.
    * The message is given whole: the store keeps it in the channel's
    * history (the last N within T ms) for {@linkcode RelayStore.history}.
+   * `mid`, for a client's publish with a message id, lets a store remember
+   * it (acked with the offset) in the same step, so a resend after its
+   * process died in between is still acked, not delivered again; the
+   * relay calls {@linkcode RelayStore.remember} after the ack all the same.
    */
   append(
     channel: string,
     event: string,
     data: unknown,
     sender: string | null,
+    mid?: string,
   ): StoreAnswer<number | undefined>;
   /**
    * The messages of `channel` after `since.offset`, in order, when `since`

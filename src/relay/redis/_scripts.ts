@@ -102,11 +102,26 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
 return state(KEYS[1], KEYS[2])
 `;
 
-/** KEYS meta mem log; ARGV node body pubsub size ttl app epoch name. */
+/**
+ * KEYS meta mem log [sess mids midq]; ARGV node body pubsub size ttl app
+ * epoch name [mid dedupeSize]. With a message id, remembers it (acked with
+ * the offset) in the same step.
+ */
 const APPEND = CREATE + `
 if ARGV[6] == '1' then create(KEYS[1], KEYS[3], ARGV[7]) end
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local offset = string.format('%.0f', redis.call('HINCRBY', KEYS[1], 'offset', 1))
+if ARGV[9] then
+  local ttl = redis.call('PTTL', KEYS[4])
+  if ttl > 0 and redis.call('HSET', KEYS[5], ARGV[9], '{"offset":' .. offset .. '}') == 1 then
+    redis.call('RPUSH', KEYS[6], ARGV[9])
+    if redis.call('LLEN', KEYS[6]) > tonumber(ARGV[10]) then
+      redis.call('HDEL', KEYS[5], redis.call('LPOP', KEYS[6]))
+    end
+    redis.call('PEXPIRE', KEYS[5], ttl)
+    redis.call('PEXPIRE', KEYS[6], ttl)
+  end
+end
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if tonumber(ARGV[4]) > 0 and tonumber(ARGV[5]) > 0 then
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '0-' .. offset, 't', nowms(), 'b', ARGV[2])

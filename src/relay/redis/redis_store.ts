@@ -373,9 +373,9 @@ export class RedisStore implements RelayStore {
   }
 
   /**
-   * Takes the channel's next offset, keeps the message in its stream and
-   * publishes it to the other nodes, in one script; `undefined` for a
-   * channel nobody is in. A channel this node has members in but Redis
+   * Takes the channel's next offset, keeps the message in its stream,
+   * remembers `mid` for the sending session and publishes the message to
+   * the other nodes, in one script; `undefined` for a channel nobody is in. A channel this node has members in but Redis
    * lost (a restart) is joined again first, in a new epoch.
    */
   async append(
@@ -383,15 +383,20 @@ export class RedisStore implements RelayStore {
     event: string,
     data: unknown,
     sender: string | null,
+    mid?: string,
   ): Promise<number | undefined> {
     const body = JSON.stringify([event, data ?? null, sender]);
+    // The id is remembered with the append, for the publishing session.
+    const once = mid !== undefined && sender !== null && this.#dedupeSize > 0
+      ? { session: sender, mid }
+      : undefined;
     this.#appending.set(channel, (this.#appending.get(channel) ?? 0) + 1);
     let reply: unknown;
     try {
-      reply = await this.#append(channel, body);
+      reply = await this.#append(channel, body, once);
       if (reply === null && this.#local.has(channel)) {
         await this.#rejoin(channel);
-        reply = await this.#append(channel, body);
+        reply = await this.#append(channel, body, once);
       }
     } finally {
       const left = this.#appending.get(channel)! - 1;
@@ -408,8 +413,13 @@ export class RedisStore implements RelayStore {
     return await promise;
   }
 
-  #append(channel: string, body: string): Promise<unknown> {
-    return this.#run("append", this.#keys(channel), [
+  #append(
+    channel: string,
+    body: string,
+    once: { session: string; mid: string } | undefined,
+  ): Promise<unknown> {
+    const keys: string[] = this.#keys(channel);
+    const args = [
       this.#node,
       body,
       this.#pubsub(channel),
@@ -418,7 +428,12 @@ export class RedisStore implements RelayStore {
       channel === APP_CHANNEL ? "1" : "0",
       this.#epochId(),
       channel,
-    ]);
+    ];
+    if (once !== undefined) {
+      keys.push(...this.#sessionKeys(once.session));
+      args.push(once.mid, String(this.#dedupeSize));
+    }
+    return this.#run("append", keys, args);
   }
 
   /** The messages after `since` from the channel's stream, or why not. */

@@ -164,6 +164,19 @@ Deno.test("RedisStore across nodes and failures", async (t) => {
     );
 
     await step(
+      "a publish's message id is remembered with its append, before any ack",
+      async () => {
+        const a = await node(freshPrefix());
+        await a.store.createSession("s1", undefined, "r");
+        await a.store.join("room", { id: "s1", data: null });
+        const offset = await a.store.append("room", "e", 1, "s1", "m1");
+        assert.deepEqual(await a.store.seen("s1", "m1"), { offset });
+        await a.store.remember("s1", "m1", { offset: offset! }); // the relay's, after the ack
+        assert.equal(await a.command(["LLEN", `${a.prefix}midq:s1`]), 1);
+      },
+    );
+
+    await step(
       "a parked session and its message ids expire with their TTL",
       async () => {
         const a = await node(freshPrefix());
