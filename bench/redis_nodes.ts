@@ -1,0 +1,239 @@
+/**
+ * Fan-out through two nodes against one: one publisher on the Deno example
+ * relay, 100 subscribers, on (a) one Deno relay with the memory store, (b)
+ * one Deno relay on Redis, (c) a Deno and a Bun relay on the same Redis,
+ * the subscribers split between them. Prints deliveries per second, the
+ * ratios against (a) measured in the same run, and the Redis round trips
+ * (script calls; nothing else is sent per message) and Redis commands (in
+ * the scripts too) per published message, read from `INFO`.
+ *
+ * `deno task bench` runs it after the fan-out tables;
+ * `deno run -A bench/redis_nodes.ts` alone. Deno only; skipped without Bun or
+ * `redis-server`.
+ *
+ * @module
+ */
+
+import { createClient } from "redis";
+import { type RunningRedis, startRedis } from "../tools/redis_server.ts";
+import {
+  findBun,
+  type RunningServer,
+  spawnExampleRelay,
+} from "../tools/servers.ts";
+
+const SUBSCRIBERS = 100;
+const MESSAGES = 2_000;
+/** Publishes in flight, not yet acked. */
+const IN_FLIGHT = 32;
+const REPEATS = 3;
+/** Cap on one run, in ms: a capped run reports what it delivered. */
+const RUN_CAP_MS = 30_000;
+
+/** A socket that said hello and joined `bench`. */
+async function member(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    ws.onopen = () => resolve();
+    ws.onerror = () => reject(new Error(`cannot connect to ${url}`));
+  });
+  const joined = new Promise<void>((resolve, reject) => {
+    ws.onmessage = ({ data }) => {
+      const frame = JSON.parse(data as string);
+      if (frame.type !== "ack" || frame.ref !== 1) return;
+      if (frame.ok) resolve();
+      else reject(new Error(`join failed: ${data}`));
+    };
+  });
+  ws.send('{"type":"hello","v":1}');
+  ws.send('{"type":"join","ref":1,"channel":"bench","echo":false}');
+  await joined;
+  ws.onmessage = null;
+  return ws;
+}
+
+/** Publishes `count` messages (acked, `IN_FLIGHT` at a time) until every subscriber has them. */
+async function fanOut(
+  publisher: WebSocket,
+  subscribers: WebSocket[],
+  count: number,
+): Promise<{ delivered: number; ms: number }> {
+  const expected = subscribers.length * count;
+  let delivered = 0;
+  const all = Promise.withResolvers<void>();
+  for (const ws of subscribers) {
+    ws.onmessage = ({ data }) => {
+      if (
+        (data as string).includes('"event":"tick"') && ++delivered === expected
+      ) {
+        all.resolve();
+      }
+    };
+  }
+  let sent = 0;
+  let acked = 0;
+  const acks = Promise.withResolvers<void>();
+  const send = () => {
+    const ref = ++sent;
+    publisher.send(
+      `{"type":"pub","ref":${ref},"channel":"bench","event":"tick","data":${ref},"echo":false}`,
+    );
+  };
+  publisher.onmessage = ({ data }) => {
+    if (!(data as string).startsWith('{"type":"ack"')) return;
+    if (++acked === count) acks.resolve();
+    else if (sent < count) send();
+  };
+  const start = performance.now();
+  while (sent < Math.min(IN_FLIGHT, count)) send();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.all([acks.promise, all.promise]),
+    new Promise((resolve) => timer = setTimeout(resolve, RUN_CAP_MS)),
+  ]);
+  clearTimeout(timer);
+  for (const ws of subscribers) ws.onmessage = null;
+  publisher.onmessage = null;
+  return { delivered, ms: performance.now() - start };
+}
+
+async function closeSockets(sockets: WebSocket[]): Promise<void> {
+  await Promise.all(sockets.map((ws) =>
+    new Promise<void>((resolve) => {
+      if (ws.readyState === WebSocket.CLOSED) return resolve();
+      ws.onclose = () => resolve();
+      ws.close();
+    })
+  ));
+}
+
+/** Redis's counters: script calls (round trips here) and all commands. */
+async function redisCounts(
+  command: (args: string[]) => Promise<unknown>,
+): Promise<{ scripts: number; commands: number }> {
+  const stats = String(await command(["INFO", "commandstats"]));
+  const calls = (name: string) =>
+    Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+  const info = String(await command(["INFO", "stats"]));
+  return {
+    scripts: calls("evalsha") + calls("eval"),
+    commands: Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0),
+  };
+}
+
+interface Row {
+  name: string;
+  perSecond: number;
+  delivered: number;
+  expected: number;
+  roundTrips?: number;
+  commands?: number;
+}
+
+/** Runs one setup `REPEATS` times; answers the median run. */
+async function measure(
+  name: string,
+  publisherUrl: string,
+  subscriberUrls: string[],
+  redis: ((args: string[]) => Promise<unknown>) | undefined,
+): Promise<Row> {
+  const rows: Row[] = [];
+  for (let repeat = 0; repeat < REPEATS; repeat++) {
+    const sockets: WebSocket[] = [];
+    try {
+      for (let i = 0; i < SUBSCRIBERS; i++) {
+        sockets.push(await member(subscriberUrls[i % subscriberUrls.length]));
+      }
+      const publisher = await member(publisherUrl);
+      sockets.push(publisher);
+      const subscribers = sockets.slice(0, SUBSCRIBERS);
+      await fanOut(publisher, subscribers, 20); // warm up
+      const before = redis && await redisCounts(redis);
+      const { delivered, ms } = await fanOut(publisher, subscribers, MESSAGES);
+      const after = redis && await redisCounts(redis);
+      rows.push({
+        name,
+        perSecond: delivered / (ms / 1000),
+        delivered,
+        expected: SUBSCRIBERS * MESSAGES,
+        ...(before && after
+          ? {
+            // Less the two INFO calls of each reading.
+            roundTrips: (after.scripts - before.scripts) / MESSAGES,
+            commands: (after.commands - before.commands - 2) / MESSAGES,
+          }
+          : {}),
+      });
+    } finally {
+      await closeSockets(sockets);
+    }
+  }
+  rows.sort((a, b) => a.perSecond - b.perSecond);
+  return rows[Math.floor(rows.length / 2)];
+}
+
+/** Runs the two-node comparison and prints its table. */
+export async function benchRedisNodes(): Promise<void> {
+  let redis: RunningRedis;
+  try {
+    await findBun();
+    redis = await startRedis();
+  } catch (error) {
+    console.log(`skipping two nodes on Redis: ${(error as Error).message}`);
+    return;
+  }
+  const servers: RunningServer[] = [];
+  const client = createClient({ url: redis.url });
+  try {
+    await client.connect();
+    const command = (args: string[]) => client.sendCommand(args);
+    const env = { LIFELINE_RATE: "0" };
+    const redisEnv = { ...env, LIFELINE_REDIS_URL: redis.url };
+    const [memory, deno, bun] = await Promise.all([
+      spawnExampleRelay("deno", env),
+      spawnExampleRelay("deno", redisEnv),
+      spawnExampleRelay("bun", redisEnv),
+    ]);
+    servers.push(memory, deno, bun);
+    const rows = [
+      await measure("one node, memory", memory.url, [memory.url], undefined),
+      await measure("one node, Redis", deno.url, [deno.url], command),
+      await measure(
+        "two nodes (Deno + Bun), Redis",
+        deno.url,
+        [deno.url, bun.url],
+        command,
+      ),
+    ];
+    const base = rows[0].perSecond;
+    console.log(
+      `\nfan-out through nodes: 1 publisher (Deno node), ${SUBSCRIBERS} subscribers, ${MESSAGES} messages, median of ${REPEATS}`,
+    );
+    console.log(
+      "setup                           del/s  vs memory  round trips/msg  commands/msg",
+    );
+    for (const row of rows) {
+      const short = row.delivered < row.expected
+        ? ` (capped: ${row.delivered}/${row.expected})`
+        : "";
+      console.log(
+        [
+          row.name.padEnd(30),
+          Math.round(row.perSecond).toString().padStart(7),
+          (row.perSecond / base).toFixed(2).padStart(10),
+          (row.roundTrips?.toFixed(2) ?? "-").padStart(16),
+          (row.commands?.toFixed(1) ?? "-").padStart(13),
+        ].join(" ") + short,
+      );
+    }
+    console.log(
+      "round trips: the relays' script calls to Redis per published message; commands: every Redis command run, those inside the scripts too.",
+    );
+  } finally {
+    client.destroy();
+    await Promise.all(servers.map((s) => s.stop()));
+    await redis.stop();
+  }
+}
+
+if (import.meta.main) await benchRedisNodes();
