@@ -50,6 +50,7 @@ export async function connectRedis(
     client,
     subscriber,
     heartbeat,
+    onError: (error) => console.error("redis store:", error),
     nodeTimeout: 2 * heartbeat + presenceGrace,
     ...(historySize === undefined ? {} : { historySize }),
     ...(historyTtl === undefined ? {} : { historyTtl }),

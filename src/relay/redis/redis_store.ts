@@ -145,7 +145,7 @@ export class RedisStore implements RelayStore {
     this.#clock = options.clock ?? systemClock;
     this.#epochId = options.epochId ??
       (() => crypto.randomUUID().slice(0, 8));
-    this.#onError = options.onError ?? ((error) => console.error(error));
+    this.#onError = options.onError ?? (() => {});
     this.#schedule(0);
     this.#background(
       this.#subscriber.subscribe(`${this.#p}node:${this.#node}`, this.#onNode),

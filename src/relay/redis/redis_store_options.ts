@@ -66,7 +66,7 @@ export interface RedisStoreOptions {
   clock?: Clock;
   /** Makes a channel's epoch (no `|`). @default {() => crypto.randomUUID().slice(0, 8)} */
   epochId?: () => string;
-  /** Gets the errors of background work (heartbeats, pub/sub). @default {console.error} */
+  /** Gets the errors of background work (heartbeats, pub/sub, unsubscribing); dropped without it. */
   onError?: (error: unknown) => void;
 }
 
