@@ -362,8 +362,26 @@ export class Channels {
     return offset;
   }
 
-  /** Sends a volatile message (no offset, no history) to the members here. */
+  /**
+   * Sends a volatile message (no offset, no history) to the members here,
+   * and hands it to the other relay processes, if the store has any.
+   */
   volatile(
+    name: string,
+    event: string,
+    data: unknown,
+    sender: string | null,
+    except: Connection | undefined,
+  ): void {
+    this.volatileHere(name, event, data, sender, except);
+    const store = this.#context.store;
+    if (store.volatile !== undefined) {
+      background(this.#context, store.volatile(name, event, data, sender));
+    }
+  }
+
+  /** Sends a volatile message to the members here. */
+  volatileHere(
     name: string,
     event: string,
     data: unknown,
@@ -413,7 +431,10 @@ export class Channels {
     this.#everyone(offset, event, data, sender, undefined);
   }
 
-  /** Sends a volatile app-wide message (no offset, no history). */
+  /**
+   * Sends a volatile app-wide message (no offset, no history) to everyone
+   * here, and hands it to the other relay processes, if the store has any.
+   */
   volatileBroadcast(
     event: string,
     data: unknown,
@@ -421,6 +442,22 @@ export class Channels {
     except?: Connection,
   ): void {
     this.#everyone(undefined, event, data, sender, except);
+    const store = this.#context.store;
+    if (store.volatile !== undefined) {
+      background(
+        this.#context,
+        store.volatile(APP_CHANNEL, event, data, sender),
+      );
+    }
+  }
+
+  /** Sends a volatile app-wide message from another relay process to everyone here. */
+  volatileBroadcastHere(
+    event: string,
+    data: unknown,
+    sender: string | null,
+  ): void {
+    this.#everyone(undefined, event, data, sender, undefined);
   }
 
   /** Sends an app-wide message to every welcomed connection here. */

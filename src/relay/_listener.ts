@@ -30,6 +30,16 @@ export function storeListener(
       if (context.closed) return;
       channels.presenceHere(channel, action, member, version);
     },
+    volatile(channel, event, data, sender): void {
+      if (context.closed) return;
+      if (channel === APP_CHANNEL) {
+        channels.volatileBroadcastHere(event, data, sender);
+      } else channels.volatileHere(channel, event, data, sender, undefined);
+    },
+    user(userId, event, data): void {
+      if (context.closed) return;
+      sessions.toUser(userId, event, data);
+    },
     replaced(session): void {
       const conn = sessions.live.get(session);
       if (conn === undefined) return;

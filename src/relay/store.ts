@@ -163,6 +163,18 @@ export interface StoreListener {
    * process still holds): the relay closes its own connection with 4409.
    */
   replaced(session: string): void;
+  /**
+   * Another process sent a volatile message (no offset, not kept) to
+   * `channel`'s members, or to everyone for {@linkcode APP_CHANNEL}.
+   */
+  volatile(
+    channel: string,
+    event: string,
+    data: unknown,
+    sender: string | null,
+  ): void;
+  /** Another process sent a user event to `userId`'s connections. */
+  user(userId: string, event: string, data: unknown): void;
 }
 
 /**
@@ -304,6 +316,23 @@ export interface RelayStore {
    * gap and no duplicate.
    */
   history(channel: string, since: JoinSince): StoreAnswer<HistoryAnswer>;
+  /**
+   * Hands a volatile message (sent to the members here already) to the other
+   * relay processes, whose listeners' `volatile` deliver it; for
+   * {@linkcode APP_CHANNEL}, to everyone. Optional: a store with a single
+   * relay has nobody to hand it to.
+   */
+  volatile?(
+    channel: string,
+    event: string,
+    data: unknown,
+    sender: string | null,
+  ): StoreAnswer<void>;
+  /**
+   * Hands a user event (sent to the user's connections here already) to the
+   * other relay processes, whose listeners' `user` deliver it. Optional.
+   */
+  toUser?(userId: string, event: string, data: unknown): StoreAnswer<void>;
   /** Counters the relay's `stats()` reports; must answer synchronously. */
   counts?(): StoreCounts;
   /**

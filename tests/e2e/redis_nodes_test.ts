@@ -157,6 +157,14 @@ Deno.test("two relays on one Redis act as one", async (t) => {
           "the broadcast",
         );
         assert.ok(clients.every((c) => c.messages.at(-1)!.channel === null));
+        // And volatile ones, to the members on the other node.
+        await alice.manager.send("room", "chat", "fleeting", {
+          volatile: true,
+        });
+        await until(
+          () => [bob, clients[3]].every((c) => c.data.includes("fleeting")),
+          "the volatile message",
+        );
       },
     );
 

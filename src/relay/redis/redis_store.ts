@@ -464,11 +464,37 @@ export class RedisStore implements RelayStore {
 
   // ------------------------------------------------------------ other nodes
 
+  /** Publishes a volatile message to the other nodes (nothing is kept). */
+  async volatile(
+    channel: string,
+    event: string,
+    data: unknown,
+    sender: string | null,
+  ): Promise<void> {
+    const body = JSON.stringify([event, data ?? null, sender]);
+    await this.#client.sendCommand([
+      "PUBLISH",
+      this.#pubsub(channel),
+      `v|${this.#node}|||${body}`,
+    ]);
+  }
+
+  /** Publishes a user event to the other nodes. */
+  async toUser(userId: string, event: string, data: unknown): Promise<void> {
+    const body = JSON.stringify([userId, event, data ?? null]);
+    await this.#client.sendCommand([
+      "PUBLISH",
+      `${this.#p}users`,
+      `u|${this.#node}|||${body}`,
+    ]);
+  }
+
   /** Hears the other nodes: app-wide messages, then each joined channel's. */
   listen(listener: StoreListener): void {
     this.#listener = listener;
     const order = this.#order(APP_CHANNEL);
     this.#background((async () => {
+      await this.#subscriber.subscribe(`${this.#p}users`, this.#onMessage);
       await this.#subscriber.subscribe(
         this.#pubsub(APP_CHANNEL),
         this.#onMessage,
@@ -511,7 +537,11 @@ export class RedisStore implements RelayStore {
     return `${this.#p}ch:${channel}`;
   }
 
-  /** A pub/sub message: `m|node|epoch|offset|body` or `p|node|action|version|[id,data]`. */
+  /**
+   * A pub/sub message: `m|node|epoch|offset|[event,data,sender]`,
+   * `p|node|action|version|[id,data]`, `v|node|||[event,data,sender]`
+   * (volatile) or `u|node|||[userId,event,data]`.
+   */
   #heard(message: string, pubsub: string): void {
     try {
       const channel = pubsub.slice(this.#p.length + 3);
@@ -535,6 +565,14 @@ export class RedisStore implements RelayStore {
           { id, data },
           Number(b),
         );
+      } else if (
+        kind === "v" && (channel === APP_CHANNEL || this.#local.has(channel))
+      ) {
+        const [event, data, sender] = JSON.parse(body);
+        this.#listener?.volatile(channel, event, data, sender);
+      } else if (kind === "u") {
+        const [userId, event, data] = JSON.parse(body);
+        this.#listener?.user(userId, event, data);
       }
     } catch (error) {
       this.#onError(error);

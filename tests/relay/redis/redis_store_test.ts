@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { StoreListener } from "../../../src/relay/mod.ts";
+import { APP_CHANNEL, type StoreListener } from "../../../src/relay/mod.ts";
 import { startRedis } from "../../../tools/redis_server.ts";
 import { runContract } from "../_store_contract.ts";
 import { freshPrefix, redisStore, type TestStore } from "./_redis.ts";
@@ -30,6 +30,10 @@ function recorder(): { heard: string[]; listener: StoreListener } {
       presence: (channel, action, member, version) =>
         void heard.push(`p ${channel} ${action} ${member.id} ${version}`),
       replaced: (session) => void heard.push(`r ${session}`),
+      volatile: (channel, event, data) =>
+        void heard.push(`v ${channel} ${event} ${JSON.stringify(data)}`),
+      user: (userId, event, data) =>
+        void heard.push(`u ${userId} ${event} ${JSON.stringify(data)}`),
     },
   };
 }
@@ -129,6 +133,35 @@ Deno.test("RedisStore across nodes and failures", async (t) => {
           (await a.store.channel("room")).members.map((m) => m.id),
           ["x", "y"],
         );
+      },
+    );
+
+    await step(
+      "volatile messages and user events cross nodes, to where they have someone",
+      async () => {
+        const prefix = freshPrefix();
+        const a = await node(prefix);
+        const b = await node(prefix);
+        const heardB = recorder();
+        a.store.listen(recorder().listener);
+        b.store.listen(heardB.listener);
+        await b.store.join("room", { id: "y", data: null });
+        await until(async () =>
+          ((await a.command(["PUBSUB", "NUMSUB", `${prefix}users`])) as [
+            string,
+            number,
+          ])[1] === 2
+        );
+        await a.store.volatile("elsewhere", "typing", 0, "x"); // nobody there on B
+        await a.store.volatile("room", "typing", 1, "x");
+        await a.store.volatile(APP_CHANNEL, "typing", 2, "x");
+        await a.store.toUser("u1", "notice", 3);
+        await until(() => heardB.heard.length === 3, 3000, "B to hear");
+        assert.deepEqual(heardB.heard, [
+          "v room typing 1",
+          `v ${APP_CHANNEL} typing 2`,
+          "u u1 notice 3",
+        ]);
       },
     );
 
