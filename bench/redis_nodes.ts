@@ -2,10 +2,12 @@
  * Fan-out through two nodes against one: one publisher on the Deno example
  * relay, 100 subscribers, on (a) one Deno relay with the memory store, (b)
  * one Deno relay on Redis, (c) a Deno and a Bun relay on the same Redis,
- * the subscribers split between them. Prints deliveries per second, the
- * ratios against (a) measured in the same run, and the Redis round trips
- * (script calls; nothing else is sent per message) and Redis commands (in
- * the scripts too) per published message, read from `INFO`.
+ * the subscribers split between them, (d) two Deno relays; then socket.io
+ * 4.8 with `@socket.io/redis-adapter` (`./socketio_server.ts`, on Deno) on
+ * one node and on two, the same way. Prints deliveries per second, the
+ * ratios against (a) measured in the same run, lifeline/socket.io, and the
+ * Redis round trips (the commands the servers send) and Redis commands (in
+ * scripts too) per published message, read from `INFO`.
  *
  * `deno task bench` runs it after the fan-out tables;
  * `deno run -A bench/redis_nodes.ts` alone. Deno only; skipped without Bun or
@@ -16,10 +18,12 @@
 
 import { createClient } from "redis";
 import { type RunningRedis, startRedis } from "../tools/redis_server.ts";
+import { io, type Socket } from "socket.io-client";
 import {
   findBun,
   type RunningServer,
   spawnExampleRelay,
+  spawnServer,
 } from "../tools/servers.ts";
 
 const SUBSCRIBERS = 100;
@@ -107,16 +111,62 @@ async function closeSockets(sockets: WebSocket[]): Promise<void> {
   ));
 }
 
+/** A socket.io client (of `./socketio_server.ts`) in room `bench`. */
+async function ioMember(url: string): Promise<Socket> {
+  const socket = io(url, { transports: ["websocket"], reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("connect_error", reject);
+  });
+  await socket.emitWithAck("join", "bench");
+  return socket;
+}
+
+/** {@linkcode fanOut} for socket.io: acked publishes, `IN_FLIGHT` at a time. */
+async function ioFanOut(
+  publisher: Socket,
+  subscribers: Socket[],
+  count: number,
+): Promise<{ delivered: number; ms: number }> {
+  const expected = subscribers.length * count;
+  let delivered = 0;
+  const all = Promise.withResolvers<void>();
+  const onTick = () => {
+    if (++delivered === expected) all.resolve();
+  };
+  for (const socket of subscribers) socket.on("tick", onTick);
+  let sent = 0;
+  const start = performance.now();
+  const send = async (): Promise<void> => {
+    while (sent < count) {
+      const n = ++sent;
+      await publisher.emitWithAck("pub", "bench", n);
+    }
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.all([
+      ...Array.from({ length: Math.min(IN_FLIGHT, count) }, send),
+      all.promise,
+    ]),
+    new Promise((resolve) => timer = setTimeout(resolve, RUN_CAP_MS)),
+  ]);
+  clearTimeout(timer);
+  for (const socket of subscribers) socket.off("tick", onTick);
+  return { delivered, ms: performance.now() - start };
+}
+
 /** Redis's counters: script calls (round trips here) and all commands. */
 async function redisCounts(
   command: (args: string[]) => Promise<unknown>,
+  trips: string[],
 ): Promise<{ scripts: number; commands: number }> {
   const stats = String(await command(["INFO", "commandstats"]));
   const calls = (name: string) =>
     Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
   const info = String(await command(["INFO", "stats"]));
   return {
-    scripts: calls("evalsha") + calls("eval"),
+    scripts: trips.reduce((sum, name) => sum + calls(name), 0),
     commands: Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0),
   };
 }
@@ -130,8 +180,38 @@ interface Row {
   commands?: number;
 }
 
+/** How one kind of server is driven: connect a member, fan out, close. */
+interface Driver<T> {
+  member(url: string): Promise<T>;
+  fanOut(
+    publisher: T,
+    subscribers: T[],
+    count: number,
+  ): Promise<{ delivered: number; ms: number }>;
+  close(members: T[]): Promise<void>;
+  /** The Redis commands it sends itself per message (the rest run in them). */
+  trips: string[];
+}
+
+const LIFELINE: Driver<WebSocket> = {
+  member,
+  fanOut,
+  close: closeSockets,
+  trips: ["evalsha", "eval"],
+};
+const SOCKET_IO: Driver<Socket> = {
+  member: ioMember,
+  fanOut: ioFanOut,
+  close: (sockets) => {
+    for (const socket of sockets) socket.disconnect();
+    return Promise.resolve();
+  },
+  trips: ["publish"],
+};
+
 /** Runs one setup `REPEATS` times; answers the median run. */
-async function measure(
+async function measure<T>(
+  driver: Driver<T>,
   name: string,
   publisherUrl: string,
   subscriberUrls: string[],
@@ -139,18 +219,24 @@ async function measure(
 ): Promise<Row> {
   const rows: Row[] = [];
   for (let repeat = 0; repeat < REPEATS; repeat++) {
-    const sockets: WebSocket[] = [];
+    const sockets: T[] = [];
     try {
       for (let i = 0; i < SUBSCRIBERS; i++) {
-        sockets.push(await member(subscriberUrls[i % subscriberUrls.length]));
+        sockets.push(
+          await driver.member(subscriberUrls[i % subscriberUrls.length]),
+        );
       }
-      const publisher = await member(publisherUrl);
+      const publisher = await driver.member(publisherUrl);
       sockets.push(publisher);
       const subscribers = sockets.slice(0, SUBSCRIBERS);
-      await fanOut(publisher, subscribers, 20); // warm up
-      const before = redis && await redisCounts(redis);
-      const { delivered, ms } = await fanOut(publisher, subscribers, MESSAGES);
-      const after = redis && await redisCounts(redis);
+      await driver.fanOut(publisher, subscribers, 20); // warm up
+      const before = redis && await redisCounts(redis, driver.trips);
+      const { delivered, ms } = await driver.fanOut(
+        publisher,
+        subscribers,
+        MESSAGES,
+      );
+      const after = redis && await redisCounts(redis, driver.trips);
       rows.push({
         name,
         perSecond: delivered / (ms / 1000),
@@ -165,7 +251,7 @@ async function measure(
           : {}),
       });
     } finally {
-      await closeSockets(sockets);
+      await driver.close(sockets);
     }
   }
   rows.sort((a, b) => a.perSecond - b.perSecond);
@@ -189,21 +275,40 @@ export async function benchRedisNodes(): Promise<void> {
     const command = (args: string[]) => client.sendCommand(args);
     const env = { LIFELINE_RATE: "0" };
     const redisEnv = { ...env, LIFELINE_REDIS_URL: redis.url };
-    const [memory, deno, bun] = await Promise.all([
+    const ioEnv = { REDIS_URL: redis.url };
+    const socketIo = () =>
+      spawnServer({
+        name: "socket.io",
+        command: Deno.execPath(),
+        args: ["run", "-A", "bench/socketio_server.ts"],
+        env: ioEnv,
+        wsPath: "",
+      });
+    const [memory, deno, deno2, bun, io1, io2] = await Promise.all([
       spawnExampleRelay("deno", env),
       spawnExampleRelay("deno", redisEnv),
+      spawnExampleRelay("deno", redisEnv),
       spawnExampleRelay("bun", redisEnv),
+      socketIo(),
+      socketIo(),
     ]);
-    servers.push(memory, deno, bun);
+    servers.push(memory, deno, deno2, bun, io1, io2);
+    const lifeline = (name: string, urls: string[]) =>
+      measure(LIFELINE, name, urls[0], urls, command);
     const rows = [
-      await measure("one node, memory", memory.url, [memory.url], undefined),
-      await measure("one node, Redis", deno.url, [deno.url], command),
-      await measure(
-        "two nodes (Deno + Bun), Redis",
-        deno.url,
-        [deno.url, bun.url],
-        command,
-      ),
+      await measure(LIFELINE, "one node, memory", memory.url, [
+        memory.url,
+      ], undefined),
+      await lifeline("one node, Redis", [deno.url]),
+      await lifeline("two nodes (Deno + Bun), Redis", [deno.url, bun.url]),
+      await lifeline("two nodes (Deno + Deno), Redis", [deno.url, deno2.url]),
+      await measure(SOCKET_IO, "socket.io, one node", io1.httpUrl, [
+        io1.httpUrl,
+      ], command),
+      await measure(SOCKET_IO, "socket.io, two nodes (Deno)", io1.httpUrl, [
+        io1.httpUrl,
+        io2.httpUrl,
+      ], command),
     ];
     const base = rows[0].perSecond;
     console.log(
@@ -226,8 +331,15 @@ export async function benchRedisNodes(): Promise<void> {
         ].join(" ") + short,
       );
     }
+    const ratio = (a: number, b: number) =>
+      (rows[a].perSecond / rows[b].perSecond).toFixed(2);
     console.log(
-      "round trips: the relays' script calls to Redis per published message; commands: every Redis command run, those inside the scripts too.",
+      `lifeline / socket.io 4.8 with @socket.io/redis-adapter: one node ${
+        ratio(1, 4)
+      }, two Deno nodes ${ratio(3, 5)} (deliveries per second).`,
+    );
+    console.log(
+      "round trips: the commands the servers send Redis per published message (lifeline: script calls; socket.io: PUBLISH); commands: every Redis command run, those inside scripts too.",
     );
   } finally {
     client.destroy();
