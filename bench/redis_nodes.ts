@@ -3,7 +3,7 @@
  * relay, 100 subscribers, on (a) one Deno relay with the memory store, (b)
  * one Deno relay on Redis, (c) a Deno and a Bun relay on the same Redis,
  * the subscribers split between them, (d) two Deno relays; then socket.io
- * 4.8 with `@socket.io/redis-adapter` (`./socketio_server.ts`, on Deno) on
+ * 4.8 with `@socket.io/redis-adapter` (installed in a temporary directory, on Node) on
  * one node and on two, the same way. Prints deliveries per second, the
  * ratios against (a) measured in the same run, lifeline/socket.io, and the
  * Redis round trips (the commands the servers send) and Redis commands (in
@@ -16,9 +16,10 @@
  * @module
  */
 
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { createClient } from "redis";
 import { type RunningRedis, startRedis } from "../tools/redis_server.ts";
-import { io, type Socket } from "socket.io-client";
 import {
   findBun,
   type RunningServer,
@@ -111,48 +112,70 @@ async function closeSockets(sockets: WebSocket[]): Promise<void> {
   ));
 }
 
-/** A socket.io client (of `./socketio_server.ts`) in room `bench`. */
-async function ioMember(url: string): Promise<Socket> {
-  const socket = io(url, { transports: ["websocket"], reconnection: false });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", resolve);
-    socket.once("connect_error", reject);
+/**
+ * A socket.io client in room `bench`, on a raw WebSocket speaking
+ * engine.io 4 (`0` open, `40` connect, `2`/`3` ping and pong, `42[…]` an
+ * event, `42<id>[…]`/`43<id>[…]` an event with its ack): as light as the
+ * lifeline peers, which are raw WebSockets too.
+ */
+async function ioMember(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(
+    `${url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`,
+  );
+  const joined = Promise.withResolvers<void>();
+  ws.addEventListener("message", ({ data }) => {
+    const text = data as string;
+    if (text === "2") ws.send("3"); // the server's ping, all along
+    else if (text.startsWith("0")) ws.send("40");
+    else if (text.startsWith("40")) ws.send('420["join","bench"]');
+    else if (text.startsWith("430")) joined.resolve();
   });
-  await socket.emitWithAck("join", "bench");
-  return socket;
+  ws.addEventListener("close", () => joined.reject(new Error("closed")));
+  await joined.promise;
+  return ws;
 }
 
 /** {@linkcode fanOut} for socket.io: acked publishes, `IN_FLIGHT` at a time. */
 async function ioFanOut(
-  publisher: Socket,
-  subscribers: Socket[],
+  publisher: WebSocket,
+  subscribers: WebSocket[],
   count: number,
 ): Promise<{ delivered: number; ms: number }> {
   const expected = subscribers.length * count;
   let delivered = 0;
   const all = Promise.withResolvers<void>();
-  const onTick = () => {
-    if (++delivered === expected) all.resolve();
-  };
-  for (const socket of subscribers) socket.on("tick", onTick);
+  for (const ws of subscribers) {
+    ws.onmessage = ({ data }) => {
+      if (
+        (data as string).startsWith('42["tick"') && ++delivered === expected
+      ) {
+        all.resolve();
+      }
+    };
+  }
   let sent = 0;
-  const start = performance.now();
-  const send = async (): Promise<void> => {
-    while (sent < count) {
-      const n = ++sent;
-      await publisher.emitWithAck("pub", "bench", n);
-    }
+  let acked = 0;
+  const acks = Promise.withResolvers<void>();
+  // Ack ids from 1000 up, past the join's 0.
+  const send = () => {
+    const n = ++sent;
+    publisher.send(`42${1000 + n}["pub","bench",${n}]`);
   };
+  publisher.onmessage = ({ data }) => {
+    if (!(data as string).startsWith("43")) return;
+    if (++acked === count) acks.resolve();
+    else if (sent < count) send();
+  };
+  const start = performance.now();
+  while (sent < Math.min(IN_FLIGHT, count)) send();
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([
-    Promise.all([
-      ...Array.from({ length: Math.min(IN_FLIGHT, count) }, send),
-      all.promise,
-    ]),
+    Promise.all([acks.promise, all.promise]),
     new Promise((resolve) => timer = setTimeout(resolve, RUN_CAP_MS)),
   ]);
   clearTimeout(timer);
-  for (const socket of subscribers) socket.off("tick", onTick);
+  for (const ws of subscribers) ws.onmessage = null;
+  publisher.onmessage = null;
   return { delivered, ms: performance.now() - start };
 }
 
@@ -199,13 +222,10 @@ const LIFELINE: Driver<WebSocket> = {
   close: closeSockets,
   trips: ["evalsha", "eval"],
 };
-const SOCKET_IO: Driver<Socket> = {
+const SOCKET_IO: Driver<WebSocket> = {
   member: ioMember,
   fanOut: ioFanOut,
-  close: (sockets) => {
-    for (const socket of sockets) socket.disconnect();
-    return Promise.resolve();
-  },
+  close: closeSockets,
   trips: ["publish"],
 };
 
@@ -258,6 +278,61 @@ async function measure<T>(
   return rows[Math.floor(rows.length / 2)];
 }
 
+/**
+ * The socket.io server, run by Node: a client's `join` puts it in a room,
+ * its `pub` goes to everyone else in the room (like lifeline's
+ * `echo: false`), acked. Prints the line `spawnServer` waits for.
+ */
+const SOCKET_IO_SERVER = `
+import { createServer } from "node:http";
+import { createAdapter } from "@socket.io/redis-adapter";
+import { createClient } from "redis";
+import { Server } from "socket.io";
+
+const pub = createClient({ url: process.env.REDIS_URL });
+const sub = pub.duplicate();
+await Promise.all([pub.connect(), sub.connect()]);
+const http = createServer();
+const io = new Server(http, { adapter: createAdapter(pub, sub), transports: ["websocket"] });
+io.on("connection", (socket) => {
+  socket.on("join", (room, ack) => { socket.join(room); ack(); });
+  socket.on("pub", (room, data, ack) => { socket.to(room).emit("tick", data); ack(); });
+});
+http.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
+  console.log("listening on http://127.0.0.1:" + http.address().port);
+});
+process.on("SIGTERM", () => { io.close(); pub.destroy(); sub.destroy(); process.exit(0); });
+`;
+
+/**
+ * A temporary directory with socket.io 4.8, its Redis adapter and the
+ * server, installed by npm: they stay out of this project's dependencies
+ * (socket.io's own `@types/node` would break its type check).
+ */
+async function installSocketIo(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "lifeline-socketio-" });
+  await Deno.writeTextFile(join(dir, "server.mjs"), SOCKET_IO_SERVER);
+  await Deno.writeTextFile(join(dir, "package.json"), '{"type":"module"}');
+  const { success, stderr } = await new Deno.Command("npm", {
+    args: [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "socket.io@4.8",
+      "@socket.io/redis-adapter@8",
+      "redis@5",
+    ],
+    cwd: dir,
+    stdin: "null",
+    stdout: "null",
+  }).output();
+  if (!success) {
+    await Deno.remove(dir, { recursive: true });
+    throw new Error(`npm install failed: ${new TextDecoder().decode(stderr)}`);
+  }
+  return dir;
+}
+
 /** Runs the two-node comparison and prints its table. */
 export async function benchRedisNodes(): Promise<void> {
   let redis: RunningRedis;
@@ -269,19 +344,22 @@ export async function benchRedisNodes(): Promise<void> {
     return;
   }
   const servers: RunningServer[] = [];
+  const dirs: string[] = [];
   const client = createClient({ url: redis.url });
   try {
     await client.connect();
     const command = (args: string[]) => client.sendCommand(args);
     const env = { LIFELINE_RATE: "0" };
     const redisEnv = { ...env, LIFELINE_REDIS_URL: redis.url };
-    const ioEnv = { REDIS_URL: redis.url };
+    const ioDir = await installSocketIo();
+    dirs.push(ioDir);
     const socketIo = () =>
       spawnServer({
         name: "socket.io",
-        command: Deno.execPath(),
-        args: ["run", "-A", "bench/socketio_server.ts"],
-        env: ioEnv,
+        command: "node",
+        args: [join(ioDir, "server.mjs")],
+        env: { REDIS_URL: redis.url },
+        cwd: pathToFileURL(ioDir + "/"),
         wsPath: "",
       });
     const [memory, deno, deno2, bun, io1, io2] = await Promise.all([
@@ -302,10 +380,10 @@ export async function benchRedisNodes(): Promise<void> {
       await lifeline("one node, Redis", [deno.url]),
       await lifeline("two nodes (Deno + Bun), Redis", [deno.url, bun.url]),
       await lifeline("two nodes (Deno + Deno), Redis", [deno.url, deno2.url]),
-      await measure(SOCKET_IO, "socket.io, one node", io1.httpUrl, [
+      await measure(SOCKET_IO, "socket.io, one node (Node)", io1.httpUrl, [
         io1.httpUrl,
       ], command),
-      await measure(SOCKET_IO, "socket.io, two nodes (Deno)", io1.httpUrl, [
+      await measure(SOCKET_IO, "socket.io, two nodes (Node)", io1.httpUrl, [
         io1.httpUrl,
         io2.httpUrl,
       ], command),
@@ -336,7 +414,7 @@ export async function benchRedisNodes(): Promise<void> {
     console.log(
       `lifeline / socket.io 4.8 with @socket.io/redis-adapter: one node ${
         ratio(1, 4)
-      }, two Deno nodes ${ratio(3, 5)} (deliveries per second).`,
+      }, two nodes ${ratio(3, 5)} (deliveries per second).`,
     );
     console.log(
       "round trips: the commands the servers send Redis per published message (lifeline: script calls; socket.io: PUBLISH); commands: every Redis command run, those inside scripts too.",
@@ -345,6 +423,7 @@ export async function benchRedisNodes(): Promise<void> {
     client.destroy();
     await Promise.all(servers.map((s) => s.stop()));
     await redis.stop();
+    for (const dir of dirs) await Deno.remove(dir, { recursive: true });
   }
 }
 
