@@ -375,8 +375,9 @@ export class RedisStore implements RelayStore {
   /**
    * Takes the channel's next offset, keeps the message in its stream,
    * remembers `mid` for the sending session and publishes the message to
-   * the other nodes, in one script; `undefined` for a channel nobody is in. A channel this node has members in but Redis
-   * lost (a restart) is joined again first, in a new epoch.
+   * the other nodes, in one script; `undefined` for a channel nobody is
+   * in. A channel this node has members in but Redis lost (a restart) is
+   * joined again first, in a new epoch.
    */
   async append(
     channel: string,
