@@ -13,7 +13,8 @@
  * version, seq), `Pmem:<channel>` hash (member id → `seq|node|data`),
  * `Plog:<channel>` stream (id `0-<offset>`, fields `t` ms and `b` body),
  * `Psess:<id>` hash (user, resume, node), `Pmids:<id>` hash and
- * `Pmidq:<id>` list, `Pnodes` sorted set (node → last beat),
+ * `Pmidq:<id>` list, `Pparked` sorted set (session → expiry), `Pnodes`
+ * sorted set (node → last beat),
  * `Pnodech:<node>` set, `Pboot` string. Pub/sub: `Pch:<channel>` and
  * `Pnode:<node>`.
  *
@@ -155,8 +156,8 @@ return answer
 /**
  * ARGV prefix node deadAfter ttl boot. Marks this node alive; each node
  * not heard for `deadAfter` ms has its members leave (once: the node goes
- * with them). Answers the reaped count and the boot mark (set if missing:
- * a missing mark means Redis lost its data).
+ * with them). Answers the reaped count, the boot mark (set if missing: a
+ * missing mark means Redis lost its data) and how many sessions are parked.
  */
 const BEAT = CREATE + `
 local p = ARGV[1]
@@ -187,7 +188,8 @@ if not boot then
   boot = ARGV[5]
   redis.call('SET', p .. 'boot', boot)
 end
-return {reaped, boot}
+redis.call('ZREMRANGEBYSCORE', p .. 'parked', '-inf', now)
+return {reaped, boot, redis.call('ZCARD', p .. 'parked')}
 `;
 
 /**
@@ -220,17 +222,19 @@ end
 return answer
 `;
 
-/** KEYS sess mids midq; ARGV user resume node ttl. */
+/** KEYS sess mids midq parked; ARGV user resume node ttl id. */
 const CREATE_SESSION = `
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('ZREM', KEYS[4], ARGV[5])
 redis.call('HSET', KEYS[1], 'user', ARGV[1], 'resume', ARGV[2], 'node', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 `;
 
-/** KEYS sess mids midq; ARGV user resume node ttl prefix. */
+/** KEYS sess mids midq parked; ARGV user resume node ttl prefix id. */
 const RESUME_SESSION = `
 local s = redis.call('HMGET', KEYS[1], 'user', 'resume', 'node')
 if not s[1] or s[1] ~= ARGV[1] or s[2] ~= ARGV[2] then return 0 end
+redis.call('ZREM', KEYS[4], ARGV[6])
 if s[3] ~= '' and s[3] ~= ARGV[3] then
   redis.call('PUBLISH', ARGV[5] .. 'node:' .. s[3], KEYS[1])
 end
@@ -239,19 +243,24 @@ for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[4]) end
 return 1
 `;
 
-/** KEYS sess mids midq; ARGV node ttl. Parks only a session this node holds. */
-const PARK_SESSION = `
+/**
+ * KEYS sess mids midq parked; ARGV node ttl id. Parks only a session this
+ * node holds; `parked` (id → expiry) is what `counts()` reports.
+ */
+const PARK_SESSION = CREATE + `
 if redis.call('HGET', KEYS[1], 'node') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'node', '')
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+redis.call('ZADD', KEYS[4], nowms() + tonumber(ARGV[2]), ARGV[3])
 return 1
 `;
 
-/** KEYS sess mids midq; ARGV node. Ends a session this node holds or parked. */
+/** KEYS sess mids midq parked; ARGV node id. Ends a session this node holds or parked. */
 const END_SESSION = `
 local node = redis.call('HGET', KEYS[1], 'node')
 if node and node ~= '' and node ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('ZREM', KEYS[4], ARGV[2])
 return 1
 `;
 

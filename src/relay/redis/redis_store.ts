@@ -27,6 +27,7 @@ import {
   type ChannelState,
   type HistoryAnswer,
   type RelayStore,
+  type StoreCounts,
   type StoreListener,
 } from "../store.ts";
 import type { RedisCommands, RedisSubscriber } from "./client.ts";
@@ -103,6 +104,8 @@ export class RedisStore implements RelayStore {
   /** The Redis data's boot mark; a new one means Redis lost everything. */
   #boot: string | undefined;
   #closed = false;
+  /** Parked sessions, app-wide, at the latest heartbeat. */
+  #parked = 0;
   /** Appends in flight per channel. */
   #appending = new Map<string, number>();
   /** Scripts in flight. */
@@ -171,6 +174,11 @@ export class RedisStore implements RelayStore {
     return [`${p}sess:${id}`, `${p}mids:${id}`, `${p}midq:${id}`];
   }
 
+  /** A session's keys and the parked set, for the scripts that change it. */
+  #sessionChange(id: string): string[] {
+    return [...this.#sessionKeys(id), `${this.#p}parked`];
+  }
+
   /** Runs a script, tracked so `close()` lets it finish. */
   #run(
     name: Parameters<Scripts["run"]>[0],
@@ -198,11 +206,12 @@ export class RedisStore implements RelayStore {
     userId: string | undefined,
     resume: string,
   ): Promise<void> {
-    await this.#run("createSession", this.#sessionKeys(id), [
+    await this.#run("createSession", this.#sessionChange(id), [
       user(userId),
       resume,
       this.#node,
       String(this.#sessionTtl),
+      id,
     ]);
   }
 
@@ -217,31 +226,41 @@ export class RedisStore implements RelayStore {
     _now: number,
     resume: string,
   ): Promise<boolean> {
-    const ok = await this.#run("resumeSession", this.#sessionKeys(id), [
+    const ok = await this.#run("resumeSession", this.#sessionChange(id), [
       user(userId),
       resume,
       this.#node,
       String(this.#sessionTtl),
       this.#p,
+      id,
     ]);
     return ok === 1;
   }
 
   /** Parks a session this node holds until `expires` (a TTL in Redis). */
   async parkSession(id: string, expires: number, now: number): Promise<void> {
-    await this.#run("parkSession", this.#sessionKeys(id), [
+    await this.#run("parkSession", this.#sessionChange(id), [
       this.#node,
       String(Math.max(1, Math.ceil(expires - now))),
+      id,
     ]);
   }
 
   /** Forgets a session this node holds (or that is parked). */
   async endSession(id: string): Promise<void> {
-    await this.#run("endSession", this.#sessionKeys(id), [this.#node]);
+    await this.#run("endSession", this.#sessionChange(id), [this.#node, id]);
   }
 
   /** Nothing to do: parked sessions expire by their TTL in Redis. */
   prune(_now: number): void {}
+
+  /**
+   * The sessions parked on every node, as of this node's latest heartbeat
+   * (`stats().resumable`).
+   */
+  counts(): StoreCounts {
+    return { resumable: this.#parked };
+  }
 
   /** The ack of an earlier publish of `mid` in `session`. */
   async seen(session: string, mid: string): Promise<PubAckData | undefined> {
@@ -610,8 +629,9 @@ export class RedisStore implements RelayStore {
       String(this.#nodeTimeout),
       String(this.#keepsHistory ? this.#historyTtl : 0),
       crypto.randomUUID(),
-    ]) as [number, string];
-    const [reaped, boot] = reply;
+    ]) as [number, string, number];
+    const [reaped, boot, parked] = reply;
+    this.#parked = Number(parked);
     if (this.#boot !== undefined && boot !== this.#boot) {
       for (const channel of this.#local.keys()) await this.#rejoin(channel);
     }

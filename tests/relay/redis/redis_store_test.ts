@@ -210,6 +210,29 @@ Deno.test("RedisStore across nodes and failures", async (t) => {
     );
 
     await step(
+      "counts report the sessions parked on every node, as of the last heartbeat",
+      async () => {
+        const prefix = freshPrefix();
+        const a = await node(prefix);
+        const b = await node(prefix);
+        const now = Date.now();
+        for (const id of ["s1", "s2"]) {
+          await a.store.createSession(id, undefined, "r");
+          await a.store.parkSession(id, now + 60_000, now);
+        }
+        await b.store.beat();
+        assert.equal(b.store.counts().resumable, 2);
+        assert.equal(
+          await b.store.resumeSession("s1", undefined, now, "r"),
+          true,
+        );
+        await b.store.endSession("s2");
+        await b.store.beat();
+        assert.equal(b.store.counts().resumable, 0);
+      },
+    );
+
+    await step(
       "a parked session and its message ids expire with their TTL",
       async () => {
         const a = await node(freshPrefix());
