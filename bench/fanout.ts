@@ -6,6 +6,8 @@
  * microseconds per delivery, and the lifeline/raw ratios.
  *
  * Run with `deno task bench`. Bun rows are skipped when Bun cannot be found.
+ * It ends with `./redis_nodes.ts`: fan-out through two nodes on Redis
+ * against one.
  *
  * `deno task bench --baseline <git-ref>` also measures the example relay of
  * that commit (its tree exported with `git archive` into a temporary
@@ -24,6 +26,7 @@ import {
 } from "../tools/servers.ts";
 import { type ExportedTree, exportTree } from "./_baseline.ts";
 import { type CoreResult, measureCore } from "./_relay_core_run.ts";
+import { benchRedisNodes } from "./redis_nodes.ts";
 
 /** Subscribers and measured messages per run; fewer messages for more subscribers. */
 const SCENARIOS = [
@@ -357,6 +360,8 @@ async function main(): Promise<void> {
     }
     printTable(results, baseline?.commit);
     if (baseline) await compareCores(baseline);
+    // Then fan-out through two nodes on Redis against one (./redis_nodes.ts).
+    await benchRedisNodes();
   } finally {
     await baseline?.remove();
   }

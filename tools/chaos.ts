@@ -6,7 +6,7 @@
  * end every subscriber must hold every acknowledged message exactly once, in
  * each publisher's order. `tests/chaos/` runs a CI-sized run;
  * `deno task chaos` a larger one (`--messages`, `--cuts`, `--seed`,
- * `--restart`). Deno only.
+ * `--restart`, `--nodes`). Deno only.
  *
  * @module
  */
@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { ConstantBackoff } from "../src/core/backoff.ts";
 import { RealtimeManager } from "../src/client/realtime_manager.ts";
 import { startProxy } from "./chaos_proxy.ts";
+import { startRedis } from "./redis_server.ts";
 import { type RunningServer, spawnExampleRelay } from "./servers.ts";
 
 /** How a chaos run is shaped. */
@@ -33,6 +34,13 @@ export interface ChaosOptions {
   seed?: number;
   /** Restart the relay (a new process on the same port) half-way. @default {false} */
   restart?: boolean;
+  /**
+   * Two relays instead of one, a Deno and a Bun one on a throwaway
+   * `redis-server` (`LIFELINE_REDIS_URL`): the proxy sends each new
+   * connection to either at random, and half-way the Bun one is killed
+   * (SIGKILL) and everyone goes to the other. @default {false}
+   */
+  nodes?: boolean;
   /** Have the proxy forward bytes in pieces split at random points. @default {true} */
   rechunk?: boolean;
   /** Milliseconds the whole run may take before it gives up. @default {120000} */
@@ -96,15 +104,32 @@ export async function runChaos(
     channels: channelCount = 3,
     seed = 1,
     restart = false,
+    nodes = false,
     rechunk = true,
     deadline = 120_000,
     log = () => {},
   } = options;
   const random = seeded(seed);
-  const env = { LIFELINE_RATE: "0" };
-  let relay: RunningServer = await spawnExampleRelay("deno", env);
+  const env: Record<string, string> = { LIFELINE_RATE: "0" };
+  const redis = nodes ? await startRedis() : undefined;
+  if (redis !== undefined) {
+    env.LIFELINE_REDIS_URL = redis.url;
+    env.LIFELINE_REDIS_HEARTBEAT = "200";
+  }
+  let relay: RunningServer;
+  let other: RunningServer | undefined;
+  try {
+    [relay, other] = await Promise.all([
+      spawnExampleRelay("deno", env),
+      nodes ? spawnExampleRelay("bun", env) : undefined,
+    ]);
+  } catch (error) {
+    await redis?.stop();
+    throw error;
+  }
   const port = new URL(relay.url).port;
   const proxy = startProxy(relay.url, { random });
+  let killed = false;
   proxy.rechunk = rechunk;
   const channels = Array.from({ length: channelCount }, (_, i) => `chaos-${i}`);
   const counts: ChaosCounts = {
@@ -176,7 +201,17 @@ export async function runChaos(
     cutter = (async () => {
       while (cutting && counts.cuts < maxCuts && timeLeft() > 0) {
         await new Promise((r) => setTimeout(r, 100 + random() * 400));
+        if (other !== undefined && !killed) {
+          // The cut connection comes back to either node.
+          proxy.target = random() < 0.5 ? relay.url : other.url;
+        }
         if (cutting && await proxy.cutOne()) counts.cuts++;
+        if (other !== undefined && !killed && counts.cuts >= maxCuts / 2) {
+          killed = true;
+          log("killing the Bun node");
+          proxy.target = relay.url;
+          await other.kill!();
+        }
         if (restart && !restarted && counts.cuts >= maxCuts / 2) {
           restarted = true;
           log("restarting the relay");
@@ -234,6 +269,8 @@ export async function runChaos(
     await Promise.all(managers.map((m) => m.close()));
     await proxy.stop();
     await relay.stop();
+    await other?.stop();
+    await redis?.stop();
   }
 }
 
@@ -245,6 +282,7 @@ if (import.meta.main) {
       cuts: { type: "string", default: "200" },
       seed: { type: "string", default: "1" },
       restart: { type: "boolean", default: false },
+      nodes: { type: "boolean", default: false },
     },
   });
   const counts = await runChaos({
@@ -252,6 +290,7 @@ if (import.meta.main) {
     cuts: Number(values.cuts),
     seed: Number(values.seed),
     restart: values.restart,
+    nodes: values.nodes,
     deadline: 600_000,
     log: console.log,
   });

@@ -20,6 +20,11 @@ export interface ProxyOptions {
 export interface Proxy {
   /** The relay URL through this proxy (same path and query). */
   readonly url: string;
+  /**
+   * Where new connections go: the `target` given at start; set another
+   * server's URL to fail over to it (a load balancer's view of a dead node).
+   */
+  target: string;
   /** While true, new connections are closed as soon as they arrive. */
   refuse: boolean;
   /** While true, bytes from the server are dropped instead of forwarded. */
@@ -59,9 +64,10 @@ export function startProxy(
 ): Proxy {
   const random = options.random ?? Math.random;
   let dropped = 0;
-  const targetUrl = new URL(target);
-  const hostname = targetUrl.hostname;
-  const port = Number(targetUrl.port);
+  const targetOf = (target: string) => {
+    const targetUrl = new URL(target);
+    return { hostname: targetUrl.hostname, port: Number(targetUrl.port) };
+  };
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const pipes = new Set<Pipe>();
   const url = new URL(target);
@@ -130,7 +136,7 @@ export function startProxy(
     pipe.done = new Promise<void>((resolve) => settle = resolve);
     try {
       if (proxy.refuse) return;
-      const server = await Deno.connect({ hostname, port });
+      const server = await Deno.connect(targetOf(proxy.target));
       pipe.server = server;
       if (pipe.closed) return;
       await Promise.all([
@@ -171,6 +177,7 @@ export function startProxy(
 
   const proxy: Proxy = {
     url: url.href,
+    target,
     refuse: false,
     mute: false,
     blackhole: false,

@@ -21,6 +21,11 @@ export interface RunningServer {
    * 0 (it is killed after 10 s): a server that needs SIGKILL is a bug.
    */
   stop(): Promise<void>;
+  /**
+   * Kills the process at once (SIGKILL), as a crash would, and waits for it
+   * to be gone; `stop()` afterwards does nothing. Spawned servers only.
+   */
+  kill?(): Promise<void>;
 }
 
 /** Environment variables for a spawned server, on top of this process's. */
@@ -138,10 +143,13 @@ export function findBun(): Promise<string> {
   return bunPath;
 }
 
-/** Runs `deno install` in `root` unless its `node_modules/` has `hono`. */
+/** Runs `deno install` in `root` unless its `node_modules/` has `hono` and `redis`. */
 export async function ensureNodeModules(root: URL = ROOT): Promise<void> {
   try {
-    await Deno.stat(new URL("node_modules/hono/package.json", root));
+    // What Bun imports from there: hono, and redis for LIFELINE_REDIS_URL.
+    for (const name of ["hono", "redis"]) {
+      await Deno.stat(new URL(`node_modules/${name}/package.json`, root));
+    }
     return;
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -271,11 +279,24 @@ export async function spawnServer(
     exited.catch(() => {});
   }
   const httpUrl = origin.replace(/\/$/, "");
+  const kill = async (): Promise<void> => {
+    stopped ??= (async () => {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already exited.
+      }
+      await status;
+      await drained;
+    })();
+    await stopped;
+  };
   return {
     name,
     url: httpUrl.replace(/^http/, "ws") + wsPath,
     httpUrl,
     stop,
+    kill,
   };
 }
 

@@ -7,6 +7,7 @@ set -euo pipefail
 # Each line: a command the tests run, then the Debian package that has it.
 NEEDS=(
   "chromium chromium"
+  "redis-server redis-server"
 )
 
 missing=()

@@ -17,6 +17,7 @@ import process from "node:process";
 import { setTimeout } from "node:timers";
 import type { RelayAdapter } from "../../src/relay/adapters/deno.ts";
 import { readConfig, type ServerConfig } from "./config.ts";
+import { connectRedis } from "./redis.ts";
 import { RELAY_PATH } from "./routes.ts";
 
 /** A runtime's server, listening, in front of a relay adapter. */
@@ -44,6 +45,8 @@ const SHUTDOWN_GRACE_MS = 5_000;
 /** Runs the example relay server that `start` starts, until a signal stops it. */
 export async function bootstrap(start: StartServer): Promise<void> {
   const config = readConfig();
+  // With LIFELINE_REDIS_URL, the relay's state is shared through Redis.
+  const redis = await connectRedis(config, process.env);
   const server = await start(config);
   const log = config.relay.logger;
   const host = server.hostname.includes(":")
@@ -60,6 +63,7 @@ export async function bootstrap(start: StartServer): Promise<void> {
     setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
     await server.adapter.close(CLOSE_HANDSHAKE_MS);
     await server.shutdown();
+    await redis?.close();
     // Every client has had its bye and the server is down, yet Deno may
     // still hold the event loop open: a socket whose peer vanished without
     // a close frame leaves Deno's internal idle-timeout ping timer armed

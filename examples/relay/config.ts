@@ -24,6 +24,8 @@
  * | `LIFELINE_TOKENS` | comma list of `token:userId` (or bare `token`) | anonymous allowed |
  * | `LIFELINE_ADMIN_TOKEN` | bearer token for `POST /users/:id/events` and, with `LIFELINE_TOKENS`, `GET /stats` | route off (404) |
  * | `LIFELINE_BROADCAST` | `off`: clients may not publish app-wide (`forbidden`) | `on` |
+ * | `LIFELINE_REDIS_URL` | share the relay's state through this Redis (`./redis.ts`) | memory, one process |
+ * | `LIFELINE_REDIS_HEARTBEAT` | with Redis: ms between a node's heartbeats | `2000` |
  *
  * @module
  */

@@ -330,8 +330,11 @@ export class Channels {
     data: unknown,
     sender: string | null = null,
     except?: Connection,
+    mid?: string,
   ): StoreAnswer<number | undefined> {
-    const offset = this.#context.store.append(name, event, data, sender);
+    const offset = mid === undefined
+      ? this.#context.store.append(name, event, data, sender)
+      : this.#context.store.append(name, event, data, sender, mid);
     // A number (or undefined) is a synchronous answer: no promise on the hot path.
     if (typeof offset !== "object") {
       return this.deliver(name, offset, event, data, sender, except);
@@ -359,8 +362,26 @@ export class Channels {
     return offset;
   }
 
-  /** Sends a volatile message (no offset, no history) to the members here. */
+  /**
+   * Sends a volatile message (no offset, no history) to the members here,
+   * and hands it to the other relay processes, if the store has any.
+   */
   volatile(
+    name: string,
+    event: string,
+    data: unknown,
+    sender: string | null,
+    except: Connection | undefined,
+  ): void {
+    this.volatileHere(name, event, data, sender, except);
+    const store = this.#context.store;
+    if (store.volatile !== undefined) {
+      background(this.#context, store.volatile(name, event, data, sender));
+    }
+  }
+
+  /** Sends a volatile message to the members here. */
+  volatileHere(
     name: string,
     event: string,
     data: unknown,
@@ -384,8 +405,12 @@ export class Channels {
     data: unknown,
     sender: string | null,
     except?: Connection,
+    mid?: string,
   ): StoreAnswer<number | undefined> {
-    const offset = this.#context.store.append(APP_CHANNEL, event, data, sender);
+    const store = this.#context.store;
+    const offset = mid === undefined
+      ? store.append(APP_CHANNEL, event, data, sender)
+      : store.append(APP_CHANNEL, event, data, sender, mid);
     if (typeof offset !== "object") {
       this.#everyone(offset, event, data, sender, except);
       return offset;
@@ -396,7 +421,20 @@ export class Channels {
     });
   }
 
-  /** Sends a volatile app-wide message (no offset, no history). */
+  /** Sends an app-wide message published on another relay process to everyone here. */
+  deliverEveryone(
+    offset: number,
+    event: string,
+    data: unknown,
+    sender: string | null,
+  ): void {
+    this.#everyone(offset, event, data, sender, undefined);
+  }
+
+  /**
+   * Sends a volatile app-wide message (no offset, no history) to everyone
+   * here, and hands it to the other relay processes, if the store has any.
+   */
   volatileBroadcast(
     event: string,
     data: unknown,
@@ -404,6 +442,22 @@ export class Channels {
     except?: Connection,
   ): void {
     this.#everyone(undefined, event, data, sender, except);
+    const store = this.#context.store;
+    if (store.volatile !== undefined) {
+      background(
+        this.#context,
+        store.volatile(APP_CHANNEL, event, data, sender),
+      );
+    }
+  }
+
+  /** Sends a volatile app-wide message from another relay process to everyone here. */
+  volatileBroadcastHere(
+    event: string,
+    data: unknown,
+    sender: string | null,
+  ): void {
+    this.#everyone(undefined, event, data, sender, undefined);
   }
 
   /** Sends an app-wide message to every welcomed connection here. */

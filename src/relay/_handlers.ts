@@ -326,7 +326,13 @@ export class FrameHandlers {
         this.#channels.volatileBroadcast(event, data, conn.id, except);
         return this.#published(conn, frame, undefined);
       }
-      const offset = this.#channels.broadcast(event, data, conn.id, except);
+      const offset = this.#channels.broadcast(
+        event,
+        data,
+        conn.id,
+        except,
+        frame.mid,
+      );
       if (typeof offset !== "object") {
         return this.#published(conn, frame, offset);
       }
@@ -349,6 +355,7 @@ export class FrameHandlers {
       frame.data,
       conn.id,
       except,
+      frame.mid,
     );
     // A number (or undefined) is a synchronous answer: no promise on the hot path.
     if (typeof offset !== "object") return this.#published(conn, frame, offset);

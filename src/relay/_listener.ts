@@ -9,7 +9,7 @@ import { RelayCloseCode } from "../protocol/mod.ts";
 import type { Channels } from "./_channels.ts";
 import type { Context } from "./_context.ts";
 import type { Sessions } from "./_sessions.ts";
-import type { StoreListener } from "./store.ts";
+import { APP_CHANNEL, type StoreListener } from "./store.ts";
 
 /** The listener a relay registers with its store. */
 export function storeListener(
@@ -20,11 +20,25 @@ export function storeListener(
   return {
     message(channel, offset, event, data, sender): void {
       if (context.closed) return;
+      if (channel === APP_CHANNEL) {
+        channels.deliverEveryone(offset, event, data, sender);
+        return;
+      }
       channels.deliver(channel, offset, event, data, sender, undefined);
     },
     presence(channel, action, member, version): void {
       if (context.closed) return;
       channels.presenceHere(channel, action, member, version);
+    },
+    volatile(channel, event, data, sender): void {
+      if (context.closed) return;
+      if (channel === APP_CHANNEL) {
+        channels.volatileBroadcastHere(event, data, sender);
+      } else channels.volatileHere(channel, event, data, sender, undefined);
+    },
+    user(userId, event, data): void {
+      if (context.closed) return;
+      sessions.toUser(userId, event, data);
     },
     replaced(session): void {
       const conn = sessions.live.get(session);

@@ -8,7 +8,7 @@
  */
 
 import { isThenable } from "../core/_thenable.ts";
-import { RelayCloseCode } from "../protocol/mod.ts";
+import { encodeFrame, RelayCloseCode, userFrame } from "../protocol/mod.ts";
 import { background, type Context } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
 import { sameSecret } from "./_secret.ts";
@@ -143,9 +143,14 @@ export class Sessions {
     );
   }
 
-  /** The welcomed connections of a user. */
-  ofUser(userId: string): ReadonlySet<Connection> | undefined {
-    return this.#users.get(userId);
+  /** Sends a user event to the user's connections here; answers how many took it. */
+  toUser(userId: string, event: string, data: unknown): number {
+    const conns = this.#users.get(userId);
+    if (conns === undefined) return 0;
+    const text = encodeFrame(userFrame(event, data));
+    let sent = 0;
+    for (const conn of conns) if (conn.send(text)) sent++;
+    return sent;
   }
 
   /** Forgets every index (the relay closed). */

@@ -57,10 +57,10 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "logger",
 ];
 
-/** The methods every {@linkcode RelayStore} has; `counts` and `listen` are optional. */
+/** The methods every {@linkcode RelayStore} has; `counts`, `listen`, `volatile` and `toUser` are optional. */
 export const STORE_METHODS: readonly Exclude<
   keyof RelayStore,
-  "counts" | "listen"
+  "counts" | "listen" | "volatile" | "toUser"
 >[] = [
   "createSession",
   "resumeSession",

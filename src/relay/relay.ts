@@ -15,12 +15,10 @@
 import { createLog } from "../core/_log.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import {
-  encodeFrame,
   type Heartbeat,
   type Member,
   RelayCloseCode,
   type RelayLimits,
-  userFrame,
 } from "../protocol/mod.ts";
 import { Admission } from "./_admission.ts";
 import { Channels } from "./_channels.ts";
@@ -455,7 +453,9 @@ export class Relay {
 
   /**
    * Sends a `user` frame to every welcomed connection of a user; returns how
-   * many were sent (not dropped).
+   * many were sent (not dropped) by this relay. A store shared by several
+   * relay processes (`toUser`) takes it to the user's connections on the
+   * others too, uncounted.
    *
    * @example Reaching both tabs of a user
    * ```ts
@@ -473,11 +473,10 @@ export class Relay {
    * ```
    */
   sendToUser(userId: string, event: string, data?: unknown): number {
-    const conns = this.#sessions.ofUser(userId);
-    if (conns === undefined) return 0;
-    const text = encodeFrame(userFrame(event, data));
-    let sent = 0;
-    for (const conn of conns) if (conn.send(text)) sent++;
+    const sent = this.#sessions.toUser(userId, event, data);
+    if (this.#store.toUser !== undefined) {
+      background(this.#context, this.#store.toUser(userId, event, data));
+    }
     return sent;
   }
 

@@ -140,7 +140,10 @@ export const APP_CHANNEL: string = "*";
  * ```
  */
 export interface StoreListener {
-  /** Another process published `event` to `channel` at `offset`. */
+  /**
+   * Another process published `event` to `channel` at `offset`; to
+   * {@linkcode APP_CHANNEL}, an app-wide message every connection here gets.
+   */
   message(
     channel: string,
     offset: number,
@@ -160,6 +163,18 @@ export interface StoreListener {
    * process still holds): the relay closes its own connection with 4409.
    */
   replaced(session: string): void;
+  /**
+   * Another process sent a volatile message (no offset, not kept) to
+   * `channel`'s members, or to everyone for {@linkcode APP_CHANNEL}.
+   */
+  volatile(
+    channel: string,
+    event: string,
+    data: unknown,
+    sender: string | null,
+  ): void;
+  /** Another process sent a user event to `userId`'s connections. */
+  user(userId: string, event: string, data: unknown): void;
 }
 
 /**
@@ -280,12 +295,17 @@ export interface RelayStore {
    * {@linkcode APP_CHANNEL} is always known.
    * The message is given whole: the store keeps it in the channel's
    * history (the last N within T ms) for {@linkcode RelayStore.history}.
+   * `mid`, for a client's publish with a message id, lets a store remember
+   * it (acked with the offset) in the same step, so a resend after its
+   * process died in between is still acked, not delivered again; the
+   * relay calls {@linkcode RelayStore.remember} after the ack all the same.
    */
   append(
     channel: string,
     event: string,
     data: unknown,
     sender: string | null,
+    mid?: string,
   ): StoreAnswer<number | undefined>;
   /**
    * The messages of `channel` after `since.offset`, in order, when `since`
@@ -296,6 +316,23 @@ export interface RelayStore {
    * gap and no duplicate.
    */
   history(channel: string, since: JoinSince): StoreAnswer<HistoryAnswer>;
+  /**
+   * Hands a volatile message (sent to the members here already) to the other
+   * relay processes, whose listeners' `volatile` deliver it; for
+   * {@linkcode APP_CHANNEL}, to everyone. Optional: a store with a single
+   * relay has nobody to hand it to.
+   */
+  volatile?(
+    channel: string,
+    event: string,
+    data: unknown,
+    sender: string | null,
+  ): StoreAnswer<void>;
+  /**
+   * Hands a user event (sent to the user's connections here already) to the
+   * other relay processes, whose listeners' `user` deliver it. Optional.
+   */
+  toUser?(userId: string, event: string, data: unknown): StoreAnswer<void>;
   /** Counters the relay's `stats()` reports; must answer synchronously. */
   counts?(): StoreCounts;
   /**

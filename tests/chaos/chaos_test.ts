@@ -37,3 +37,19 @@ Deno.test("a relay restart mid-run is a resync in every channel, never a silent 
   // Each of the three subscribers hears of each of the three channels.
   assert.ok(counts.resyncs >= 9, `only ${counts.resyncs} resyncs`);
 });
+
+Deno.test("two nodes on one Redis, clients moving between them and one node killed: nothing lost, nothing twice", async () => {
+  const counts = await runChaos({
+    messages: 3_000,
+    cuts: 20,
+    seed: 13,
+    nodes: true,
+  });
+  console.log(counts);
+  assert.equal(counts.cuts, 20);
+  assert.equal(counts.lost, 0);
+  assert.equal(counts.duplicates, 0);
+  assert.equal(counts.outOfOrder, 0);
+  // Recovery is by offset from Redis, on whichever node: no resync.
+  assert.equal(counts.resyncs, 0);
+});

@@ -1,6 +1,7 @@
 /**
  * The README's word is checked against a running example relay: each block
- * marked `ts ignore` (an illustration that needs a server) runs against it,
+ * marked `ts ignore` (an illustration that needs a server) runs against it
+ * (the one on Redis is type-checked),
  * with the URL and the package imports swapped for the relay's and this
  * checkout's, and each message in _Troubleshooting_ is the one a user making
  * that mistake gets, word for word. The README's Deno relay server runs on a
@@ -35,15 +36,18 @@ function localize(code: string, url: string): string {
     .replace(/wss?:\/\/(?:example\.com\/live|127\.0\.0\.1:8787\/ws)/g, url);
 }
 
-async function run(code: string): Promise<{ ok: boolean; out: string }> {
+async function run(
+  code: string,
+  command: "run" | "check" = "run",
+): Promise<{ ok: boolean; out: string }> {
   const dir = await Deno.makeTempDir();
   const file = `${dir}/block.ts`;
   await Deno.writeTextFile(file, code);
   try {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
-        "run",
-        "-A",
+        command,
+        ...(command === "run" ? ["-A"] : []),
         `--config=${new URL("deno.json", ROOT).pathname}`,
         file,
       ],
@@ -67,8 +71,18 @@ Deno.test("every README block marked ts ignore runs against the example relay", 
   const servers = illustrations.filter((code) =>
     /\b(Deno|Bun)\.serve\(/.test(code)
   );
-  const clients = illustrations.filter((code) => !servers.includes(code));
+  // A server on Redis (Deployment) is type-checked here; the Redis tests
+  // (tests/relay/redis, tests/e2e/redis_nodes_test.ts) run the same calls.
+  const onRedis = illustrations.filter((code) => code.includes('from "redis"'));
+  const clients = illustrations.filter((code) =>
+    !servers.includes(code) && !onRedis.includes(code)
+  );
   assert.equal(servers.length, 2, "the Deno and the Bun relay servers");
+  assert.equal(onRedis.length, 1, "the relay on Redis");
+  for (const code of onRedis) {
+    const { ok, out } = await run(localize(code, ""), "check");
+    assert.ok(ok, `this README block does not type-check:\n${code}\n${out}`);
+  }
   assert.ok(clients.length >= 2, `only ${clients.length} client blocks`);
   const server = await spawnExampleRelay("deno", { LIFELINE_LOG: "off" });
   try {

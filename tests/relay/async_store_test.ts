@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  APP_CHANNEL,
   MemoryStore,
   type RelayStore,
   type StoreListener,
@@ -238,4 +239,73 @@ Deno.test("a shared store's listener delivers what other processes did", () => {
   assert.equal(a.socket.closes[0]?.code, 4409);
   // Not parked: the other process holds the session now.
   assert.equal(h.relay.stats().resumable, 0);
+});
+
+Deno.test("a shared store's listener delivers app-wide, volatile and user events from other processes", () => {
+  let listener: StoreListener | undefined;
+  const store: RelayStore = Object.assign(new MemoryStore(), {
+    listen(l: StoreListener) {
+      listener = l;
+    },
+  });
+  using h = harness({ store });
+  const a = h.connect({ identity: { userId: "u" } });
+  a.send({ type: "join", channel: "lobby" });
+  a.take();
+  listener!.message(APP_CHANNEL, 3, "deploy", 2, null);
+  listener!.volatile("lobby", "typing", 1, "remote");
+  listener!.volatile("elsewhere", "typing", 1, "remote");
+  listener!.volatile(APP_CHANNEL, "typing", 2, "remote");
+  listener!.user("u", "notice", 3);
+  listener!.user("nobody", "notice", 3);
+  assert.deepEqual(a.take(), [
+    {
+      type: "msg",
+      channel: null,
+      offset: 3,
+      event: "deploy",
+      data: 2,
+      sender: null,
+    },
+    {
+      type: "msg",
+      channel: "lobby",
+      event: "typing",
+      data: 1,
+      sender: "remote",
+    },
+    { type: "msg", channel: null, event: "typing", data: 2, sender: "remote" },
+    { type: "user", event: "notice", data: 3 },
+  ]);
+});
+
+Deno.test("volatile messages and user events are handed to a shared store for the other processes", () => {
+  const handed: unknown[][] = [];
+  const store: RelayStore = Object.assign(new MemoryStore(), {
+    volatile: (...args: unknown[]) => void handed.push(["volatile", ...args]),
+    toUser: (...args: unknown[]) => void handed.push(["toUser", ...args]),
+  });
+  using h = harness({ store });
+  const a = h.connect({ identity: { userId: "u" } });
+  a.send({ type: "join", channel: "lobby" });
+  a.send({
+    type: "pub",
+    channel: "lobby",
+    event: "typing",
+    data: 1,
+    volatile: true,
+  });
+  a.send({
+    type: "pub",
+    channel: null,
+    event: "typing",
+    data: 2,
+    volatile: true,
+  });
+  assert.equal(h.relay.sendToUser("u", "notice", 3), 1);
+  assert.deepEqual(handed, [
+    ["volatile", "lobby", "typing", 1, a.conn.id],
+    ["volatile", APP_CHANNEL, "typing", 2, a.conn.id],
+    ["toUser", "u", "notice", 3],
+  ]);
 });
