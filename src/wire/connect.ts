@@ -183,10 +183,8 @@ export async function openClient(
     writer.releaseLock();
     return { stream, ...agreed, head: read.rest };
   } catch (error) {
-    await Promise.allSettled([
-      reader.cancel().catch(() => {}),
-      writer.abort().catch(() => {}),
-    ]);
+    writer.abort().catch(() => {});
+    await reader.cancel().catch(() => {});
     await closeQuietly(stream);
     if (error instanceof WireError) throw error;
     if (signal?.aborted) throw aborted();

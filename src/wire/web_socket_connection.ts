@@ -441,7 +441,7 @@ export class WebSocketConnection extends EventTarget {
         const bytes = data instanceof Blob
           ? new Uint8Array(await data.arrayBuffer())
           : data;
-        if (this.#state === 1) void this.#sendData(bytes).catch(() => {});
+        void this.#sendData(bytes).catch(() => {});
       });
       this.#blobs = next;
       next.then(() => {
@@ -475,11 +475,18 @@ export class WebSocketConnection extends EventTarget {
       return;
     }
     if (this.#state !== 1) return;
-    this.#sendClose(code ?? 1005, reason);
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#finish(1006, "", false);
-    }, this.#closeTimeout);
+    this.#state = 2;
+    const start = () => {
+      if (this.#closeSent) return;
+      this.#sendClose(code ?? 1005, reason);
+      this.#timer = this.#clock.setTimeout(() => {
+        this.#timer = undefined;
+        this.#finish(1006, "", false);
+      }, this.#closeTimeout);
+    };
+    // Messages sent before, still reading their Blobs, go first.
+    if (this.#blobs === undefined) start();
+    else void this.#blobs.then(start);
   }
 
   /**
@@ -675,25 +682,32 @@ export class WebSocketConnection extends EventTarget {
       // Already closed or cancelled.
     }
     this.#wake();
-    void this.#release().then(() => {
+    void this.#release(wasClean || this.#closeSent).then(() => {
       if (error) this.#dispatch(new Event("error"));
       this.#end({ closeCode: code, reason, wasClean });
     });
   }
 
-  /** Lets the queued frames go out, then releases the byte stream. */
-  async #release(): Promise<void> {
+  /**
+   * Releases the byte stream; with `flush`, after letting the queued frames
+   * (the close frame last) go out, for at most `closeTimeout`.
+   */
+  async #release(flush = false): Promise<void> {
     const writer = this.#writer;
     const stream = this.#stream;
-    const flushed = writer?.close().catch(() => {});
-    let timer: TimerId | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = this.#clock.setTimeout(resolve, this.#closeTimeout);
-    });
-    await Promise.race([flushed, timeout]);
-    this.#clock.clearTimeout(timer);
+    if (flush && writer !== undefined) {
+      const flushed = writer.close().catch(() => {});
+      let timer: TimerId | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = this.#clock.setTimeout(resolve, this.#closeTimeout);
+      });
+      await Promise.race([flushed, timeout]);
+      this.#clock.clearTimeout(timer);
+    }
+    // An abort waits for a write in flight, which a peer that stopped
+    // reading never finishes: it is not awaited.
+    writer?.abort().catch(() => {});
     await Promise.allSettled([
-      writer?.abort().catch(() => {}),
       this.#reader?.cancel().catch(() => {}),
       stream === undefined ? undefined : closeStream(stream),
     ]);
