@@ -224,6 +224,9 @@ export async function readHead(
   let buffer = new Uint8Array(0);
   while (true) {
     const end = headEnd(buffer);
+    if (end > MAX_HEAD_BYTES) {
+      return { status: 431, message: "The request head is too large" };
+    }
     if (end >= 0) {
       const head = parseHead(buffer.subarray(0, end));
       return head === null ? null : { head, rest: buffer.slice(end + 4) };
