@@ -14,9 +14,15 @@ import { WireError } from "../../src/wire/wire_error.ts";
 async function refusal(request: string) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const [error, text] = await Promise.all([
-    listener.accept().then((conn) => accept(conn)).then(() => undefined, (e) => e),
+    listener.accept().then((conn) => accept(conn)).then(
+      () => undefined,
+      (e) => e,
+    ),
     (async () => {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+      const conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: listener.addr.port,
+      });
       await conn.write(new TextEncoder().encode(request));
       return await new Response(conn.readable).text();
     })(),
@@ -41,7 +47,12 @@ Deno.test("a bad upgrade request is answered 400, another version 426, a huge he
     [request(GOOD.filter((l) => !l.startsWith("Host"))), 400],
     [request(GOOD.filter((l) => !l.startsWith("Upgrade"))), 400],
     [request(GOOD.filter((l) => !l.startsWith("Connection"))), 400],
-    [request(GOOD.map((l) => l.replace("dGhlIHNhbXBsZSBub25jZQ==", "c2hvcnQ="))), 400],
+    [
+      request(
+        GOOD.map((l) => l.replace("dGhlIHNhbXBsZSBub25jZQ==", "c2hvcnQ=")),
+      ),
+      400,
+    ],
     [request(GOOD.map((l) => l.replace("Version: 13", "Version: 8"))), 426],
     [request([...GOOD, `X-Big: ${"a".repeat(20_000)}`]), 431],
     ["not http at all\r\n\r\n", 400],
@@ -67,8 +78,15 @@ Deno.test("accept answers the RFC's example key and the subprotocol its callback
       })
     ),
     (async () => {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
-      await conn.write(new TextEncoder().encode(request([...GOOD, "Sec-WebSocket-Protocol: chat.v2, chat.v1"])));
+      const conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: listener.addr.port,
+      });
+      await conn.write(
+        new TextEncoder().encode(
+          request([...GOOD, "Sec-WebSocket-Protocol: chat.v2, chat.v1"]),
+        ),
+      );
       const reader = conn.readable.getReader();
       const { value } = await reader.read();
       reader.releaseLock();
@@ -116,8 +134,12 @@ Deno.test("connect refuses a wrong accept key, a status other than 101 and an un
   const { signKey } = await import("../../src/core/sign_key.ts");
   const answers = [
     () => "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n",
-    () => "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: wrong=\r\n\r\n",
-    async (key: string) => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${await signKey(key)}\r\nSec-WebSocket-Protocol: other\r\n\r\n`,
+    () =>
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: wrong=\r\n\r\n",
+    async (key: string) =>
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${await signKey(
+        key,
+      )}\r\nSec-WebSocket-Protocol: other\r\n\r\n`,
   ];
   for (const answer of answers) {
     const server = await rawServer(answer);
@@ -130,8 +152,14 @@ Deno.test("connect refuses a wrong accept key, a status other than 101 and an un
 });
 
 Deno.test("connect refuses handshake headers and bad subprotocols before any I/O", async () => {
-  await assert.rejects(connect("ws://127.0.0.1:9/", { headers: { "sec-websocket-key": "x" } }), TypeError);
-  await assert.rejects(connect("ws://127.0.0.1:9/", { protocols: ["a b"] }), SyntaxError);
+  await assert.rejects(
+    connect("ws://127.0.0.1:9/", { headers: { "sec-websocket-key": "x" } }),
+    TypeError,
+  );
+  await assert.rejects(
+    connect("ws://127.0.0.1:9/", { protocols: ["a b"] }),
+    SyntaxError,
+  );
   await assert.rejects(connect("ftp://127.0.0.1:9/"), SyntaxError);
 });
 
