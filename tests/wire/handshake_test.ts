@@ -104,7 +104,7 @@ Deno.test("accept answers the RFC's example key and the subprotocol its callback
 });
 
 /** A raw TCP server answering each connection with `answer(key)`. */
-async function rawServer(answer: (key: string) => Promise<string> | string) {
+function rawServer(answer: (key: string) => Promise<string> | string) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const served = (async () => {
     for await (const conn of listener) {
@@ -142,7 +142,7 @@ Deno.test("connect refuses a wrong accept key, a status other than 101 and an un
       )}\r\nSec-WebSocket-Protocol: other\r\n\r\n`,
   ];
   for (const answer of answers) {
-    const server = await rawServer(answer);
+    const server = rawServer(answer);
     await assert.rejects(
       connect(server.url, { protocols: "chat.v1" }),
       (e) => e instanceof WireError && e.code === "bad_handshake",

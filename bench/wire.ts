@@ -1,0 +1,111 @@
+/**
+ * `deno task bench:wire`: messages per second and MB/s through
+ * `WebSocketConnection` over `Deno.connect`, against Deno's native
+ * `WebSocket` in the same run, for 32 B, 1 KiB and 64 KiB messages. Each
+ * client sends `count` messages to one `Deno.serve` echo server, keeping at
+ * most `WINDOW` unanswered, and the time until the last echo is measured; a
+ * warm-up run of each comes first. Prints one line per size and the ratio.
+ *
+ * @module
+ */
+
+import { connect } from "../src/wire/connect.ts";
+
+const WINDOW = 64;
+const SIZES: [string, number, number][] = [
+  ["32 B", 32, 40_000],
+  ["1 KiB", 1024, 40_000],
+  ["64 KiB", 64 * 1024, 2_000],
+];
+
+const server = Deno.serve(
+  { hostname: "127.0.0.1", port: 0, onListen() {} },
+  (request) => {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    socket.binaryType = "arraybuffer";
+    socket.onmessage = (e) => socket.send(e.data);
+    return response;
+  },
+);
+const url = `ws://127.0.0.1:${server.addr.port}/`;
+
+/** A client as two functions: send, and wait for `n` echoes in total. */
+interface Client {
+  send(data: Uint8Array<ArrayBuffer>): void;
+  onEcho(listener: () => void): void;
+  close(): Promise<unknown>;
+}
+
+async function wireClient(): Promise<Client> {
+  const ws = await connect(url);
+  ws.binaryType = "arraybuffer";
+  return {
+    send: (data) => ws.send(data),
+    onEcho: (listener) => ws.addEventListener("message", listener),
+    close: () => {
+      ws.close(1000);
+      return ws.closed;
+    },
+  };
+}
+
+async function nativeClient(): Promise<Client> {
+  const ws = new WebSocket(url);
+  ws.binaryType = "arraybuffer";
+  await new Promise((resolve) => ws.onopen = resolve);
+  return {
+    send: (data) => ws.send(data),
+    onEcho: (listener) => ws.addEventListener("message", listener),
+    close: () => {
+      const closed = new Promise((resolve) => ws.onclose = resolve);
+      ws.close(1000);
+      return closed;
+    },
+  };
+}
+
+async function run(make: () => Promise<Client>, size: number, count: number) {
+  const client = await make();
+  const payload = new Uint8Array(size).fill(7);
+  let sent = 0;
+  let echoed = 0;
+  const done = Promise.withResolvers<void>();
+  client.onEcho(() => {
+    echoed++;
+    if (echoed === count) done.resolve();
+    else if (sent < count) {
+      sent++;
+      client.send(payload);
+    }
+  });
+  const start = performance.now();
+  for (; sent < Math.min(WINDOW, count); sent++) client.send(payload);
+  await done.promise;
+  const ms = performance.now() - start;
+  await client.close();
+  return {
+    perSecond: count / ms * 1000,
+    mbPerSecond: count * size / ms / 1000,
+  };
+}
+
+console.log("size      client   msgs/s     MB/s   ratio (wire/native)");
+for (const [label, size, count] of SIZES) {
+  await run(wireClient, size, Math.ceil(count / 4));
+  await run(nativeClient, size, Math.ceil(count / 4));
+  const wire = await run(wireClient, size, count);
+  const native = await run(nativeClient, size, count);
+  for (const [name, r] of [["wire", wire], ["native", native]] as const) {
+    console.log(
+      `${label.padEnd(9)} ${name.padEnd(7)} ${
+        r.perSecond.toFixed(0).padStart(8)
+      } ${r.mbPerSecond.toFixed(1).padStart(8)}`,
+    );
+  }
+  console.log(
+    `${label.padEnd(9)} ratio ${
+      (wire.perSecond / native.perSecond).toFixed(2)
+    }x`,
+  );
+}
+await server.shutdown();
