@@ -12,6 +12,11 @@ export async function closeQuietly(stream: ByteStream): Promise<void> {
   // stopped reading never lets one finish.
   stream.writable.abort().catch(() => {});
   await stream.readable.cancel().catch(() => {});
+  await closeStream(stream);
+}
+
+/** Calls the stream's `close()`, if it has one; never throws. */
+export async function closeStream(stream: ByteStream): Promise<void> {
   try {
     await stream.close?.();
   } catch {

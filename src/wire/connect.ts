@@ -42,7 +42,7 @@ import {
   type WebSocketConnectionOptions,
 } from "./web_socket_connection.ts";
 import { WireError } from "./wire_error.ts";
-import { closeQuietly } from "./_release.ts";
+import { closeQuietly, closeStream } from "./_release.ts";
 
 /**
  * Options of {@linkcode connect}, with the {@linkcode WireLimits}.
@@ -164,7 +164,12 @@ export async function openClient(
       cause: error,
     });
   }
-  const onAbort = () => void closeQuietly(stream);
+  if (signal?.aborted) {
+    await closeQuietly(stream);
+    throw aborted();
+  }
+  // Closing the stream ends a read or write under way with an error.
+  const onAbort = () => void closeStream(stream);
   signal?.addEventListener("abort", onAbort, { once: true });
   const reader = stream.readable.getReader();
   const writer = stream.writable.getWriter();

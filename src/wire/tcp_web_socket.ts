@@ -75,6 +75,25 @@ export class TcpWebSocket extends WebSocketConnection {
         ? protocols
         : { protocols };
     const attempt = prepareClient(url, init.protocols, init.headers);
-    super(openClient(attempt, init.dial), { url: attempt.url.href });
+    const abort = new AbortController();
+    super(openClient(attempt, init.dial, abort.signal), {
+      url: attempt.url.href,
+    });
+    this.#abort = abort;
+  }
+
+  readonly #abort: AbortController;
+
+  /**
+   * As `WebSocketConnection.close`; while connecting, it also abandons the
+   * TCP connection and the handshake (`error`, then `close` with 1006).
+   *
+   * @param code The close code.
+   * @param reason The close reason.
+   */
+  override close(code?: number, reason?: string): void {
+    const connecting = this.readyState === 0;
+    super.close(code, reason);
+    if (connecting) this.#abort.abort();
   }
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ReconnectingWebSocket } from "../../src/socket/reconnecting_websocket.ts";
 import { TcpWebSocket } from "../../src/wire/tcp_web_socket.ts";
+import { WireError } from "../../src/wire/wire_error.ts";
 
 Deno.test("ReconnectingWebSocket over TcpWebSocket sends its headers on every connection", async () => {
   const teams: (string | null)[] = [];
@@ -60,4 +61,23 @@ Deno.test("TcpWebSocket takes (url, protocols) and throws SyntaxError for a bad 
   ws.onclose = (e) => events.push(`close ${e.code}`);
   await ws.closed;
   assert.deepEqual(events, ["error", "close 1006"]);
+});
+
+Deno.test("close() while connecting abandons a handshake the server never answers", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const silent = listener.accept(); // accepted, never answered
+  const ws = new TcpWebSocket(`ws://127.0.0.1:${listener.addr.port}/`);
+  const events: string[] = [];
+  ws.onerror = () => events.push("error");
+  ws.onclose = (e) => events.push(`close ${e.code}`);
+  const conn = await silent;
+  ws.close();
+  assert.equal((await ws.closed).closeCode, 1006);
+  assert.deepEqual(events, ["error", "close 1006"]);
+  await assert.rejects(
+    ws.opened,
+    (e) => e instanceof WireError && e.code === "aborted",
+  );
+  conn.close();
+  listener.close();
 });
