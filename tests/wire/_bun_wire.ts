@@ -48,11 +48,12 @@ function finish(error?: string): void {
   clearTimeout(timer);
   if (error !== undefined) report.error = error;
   console.log(JSON.stringify(report));
-  process.exit(error === undefined ? 0 : 1);
+  // Only a failure exits at once; otherwise the process ends on its own,
+  // which process.exit() could do before the long line left the pipe.
+  if (error !== undefined) process.exit(1);
 }
 
 try {
-  let upgrades = 0;
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -62,10 +63,7 @@ try {
       return new Response("upgrade", { status: 426 });
     },
     websocket: {
-      open(ws: { close(code: number): void }) {
-        upgrades++;
-        void ws;
-      },
+      open() {},
       message(
         ws: { send(d: unknown): void; close(code: number): void },
         data: unknown,
@@ -93,15 +91,23 @@ try {
     backoff: { next: () => 10, reset() {} },
   });
   const heard: unknown[] = [];
-  rws.messages.subscribe((data) => heard.push(data));
+  const nextMessage = () =>
+    new Promise<void>((resolve) => {
+      const stop = rws.messages.subscribe((data) => {
+        stop();
+        heard.push(data);
+        resolve();
+      });
+    });
   await rws.ready({ timeout: 5000 });
   rws.send("rws:one");
-  while (heard.length < 1) await new Promise((r) => setTimeout(r, 5));
+  await nextMessage();
+  const reconnecting = rws.connection.until((s) => s.type === "reconnecting");
   rws.send("kick");
-  while (upgrades < 2) await new Promise((r) => setTimeout(r, 5));
+  await reconnecting;
   await rws.ready({ timeout: 5000 });
   rws.send("rws:two");
-  while (heard.length < 2) await new Promise((r) => setTimeout(r, 5));
+  await nextMessage();
   report.echoes = heard;
   await rws.close();
 
@@ -120,14 +126,18 @@ try {
   const native = new WebSocket(process.argv[2]);
   native.binaryType = "arraybuffer";
   const inbox: unknown[] = [];
-  native.onmessage = (e) => inbox.push(e.data);
+  let wake: (() => void) | undefined;
+  native.onmessage = (e) => {
+    inbox.push(e.data);
+    wake?.();
+  };
   await new Promise((resolve, reject) => {
     native.onopen = resolve;
     native.onerror = reject;
   });
   for (const message of messages()) {
     native.send(message);
-    while (inbox.length === 0) await new Promise((r) => setTimeout(r, 1));
+    while (inbox.length === 0) await new Promise<void>((r) => wake = r);
     report.bunClientGot.push(await exact(inbox.shift() as ArrayBuffer));
   }
   const closed = new Promise((resolve) => native.onclose = resolve);
