@@ -4,12 +4,17 @@
  * `WebSocket` in the same run, for 32 B, 1 KiB and 64 KiB messages. Each
  * client sends `count` messages to one `Deno.serve` echo server, keeping at
  * most `WINDOW` unanswered, and the time until the last echo is measured; a
- * warm-up run of each comes first. Prints one line per size and the ratio.
+ * warm-up run of each comes first. Prints one line per size and the ratio,
+ * then where the wire client's time per message goes: the codec alone
+ * (masking and encoding a frame as the client sends it, decoding an echo),
+ * measured in the same run; the rest is streams, events and I/O.
  *
  * @module
  */
 
 import { connect } from "../src/wire/connect.ts";
+import { FrameDecoder } from "../src/wire/_frame_decoder.ts";
+import { encodeFrame } from "../src/wire/_frame_encoder.ts";
 
 const WINDOW = 64;
 const SIZES: [string, number, number][] = [
@@ -106,6 +111,49 @@ for (const [label, size, count] of SIZES) {
     `${label.padEnd(9)} ratio ${
       (wire.perSecond / native.perSecond).toFixed(2)
     }x`,
+  );
+}
+
+/** Microseconds per message for the codec alone: encode (masked) + decode. */
+function codecOnly(
+  size: number,
+  count: number,
+): { encode: number; decode: number } {
+  const payload = new Uint8Array(size).fill(7);
+  let start = performance.now();
+  let frame = new Uint8Array(0);
+  for (let i = 0; i < count; i++) frame = encodeFrame(0x2, payload, true);
+  const encode = (performance.now() - start) * 1000 / count;
+  const echo = encodeFrame(0x2, payload, false);
+  let seen = 0;
+  const decoder = new FrameDecoder("client", {
+    message: () => seen++,
+    ping() {},
+    pong() {},
+    close() {},
+    fail() {},
+  });
+  start = performance.now();
+  for (let i = 0; i < count; i++) decoder.push(echo);
+  const decode = (performance.now() - start) * 1000 / count;
+  if (seen !== count || frame.length === 0) {
+    throw new Error("codec bench broke");
+  }
+  return { encode, decode };
+}
+
+console.log("\nwhere the time goes (µs per message):");
+for (const [label, size, count] of SIZES) {
+  codecOnly(size, count);
+  const { encode, decode } = codecOnly(size, count);
+  const wire = await run(wireClient, size, count);
+  const total = 1e6 / wire.perSecond;
+  console.log(
+    `${label.padEnd(9)} total ${total.toFixed(2)}  encode ${
+      encode.toFixed(2)
+    }  decode ${decode.toFixed(2)}  streams+events+I/O ${
+      (total - encode - decode).toFixed(2)
+    }`,
   );
 }
 await server.shutdown();

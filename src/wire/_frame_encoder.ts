@@ -36,7 +36,9 @@ export function encodeFrame(
   const length = payload.length;
   const ext = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
   const head = 2 + ext + (mask ? 4 : 0);
-  const frame = new Uint8Array(head + length);
+  // Start the payload on a 4-byte boundary, so masking runs a word at a time.
+  const pad = mask ? (4 - (head & 3)) & 3 : 0;
+  const frame = new Uint8Array(new ArrayBuffer(pad + head + length), pad);
   frame[0] = (fin ? 0x80 : 0) | opcode;
   if (ext === 0) {
     frame[1] = length;
@@ -47,15 +49,15 @@ export function encodeFrame(
   } else {
     frame[1] = 127;
     const high = Math.floor(length / 0x100000000);
-    new DataView(frame.buffer).setUint32(2, high);
-    new DataView(frame.buffer).setUint32(6, length >>> 0);
+    const view = new DataView(frame.buffer, frame.byteOffset);
+    view.setUint32(2, high);
+    view.setUint32(6, length >>> 0);
   }
   frame.set(payload, head);
   if (mask) {
     frame[1] |= 0x80;
     const key = maskKey();
     frame.set(key, head - 4);
-    // The key's pool is 4-aligned, the payload may not be: unmask handles both.
     unmask(frame.subarray(head), key);
   }
   return frame;
