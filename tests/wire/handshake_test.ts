@@ -169,3 +169,31 @@ Deno.test("connect rejects 'aborted' when its signal is aborted", async () => {
     (e) => e instanceof WireError && e.code === "aborted",
   );
 });
+
+Deno.test("wss: dials TLS on port 443 by default, ws: plain TCP on 80, IPv6 without brackets", async () => {
+  const dialed: unknown[] = [];
+  const dial = (
+    address: { hostname: string; port: number },
+    options: { secureTransport: string },
+  ) => {
+    dialed.push({ ...address, tls: options.secureTransport });
+    throw new Error("no network in this test");
+  };
+  for (
+    const url of [
+      "wss://example.test/a",
+      "ws://example.test/a",
+      "https://[::1]:8443/",
+    ]
+  ) {
+    await assert.rejects(
+      connect(url, { dial }),
+      (e) => e instanceof WireError && e.code === "connect_failed",
+    );
+  }
+  assert.deepEqual(dialed, [
+    { hostname: "example.test", port: 443, tls: "on" },
+    { hostname: "example.test", port: 80, tls: "off" },
+    { hostname: "::1", port: 8443, tls: "on" },
+  ]);
+});
