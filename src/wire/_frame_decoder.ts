@@ -32,6 +32,11 @@ export interface FrameSink {
   close(code: number, reason: string): void;
   /** The peer broke the protocol: close with `code`. Nothing follows. */
   fail(code: number, reason: string): void;
+  /**
+   * A whole message sent compressed (RSV1, with permessage-deflate): its
+   * bytes still to inflate, and whether it is text.
+   */
+  compressed?(data: Uint8Array, text: boolean): void;
 }
 
 export const OP_CONTINUATION = 0x0;
@@ -50,6 +55,8 @@ export class FrameDecoder {
   readonly #sink: FrameSink;
   readonly #expectMask: boolean;
   readonly #limits: Required<WireLimits>;
+  readonly #deflate: boolean;
+  #compressed = false;
   readonly #utf8 = new TextDecoder("utf-8", { fatal: true });
   #state = HEAD;
   // The frame being read.
@@ -69,10 +76,20 @@ export class FrameDecoder {
   #parts: Uint8Array[] = [];
   #text = "";
 
-  constructor(role: Role, sink: FrameSink, limits: WireLimits = {}) {
+  /**
+   * @param deflate Whether permessage-deflate was agreed: RSV1 then marks
+   * the first frame of a compressed message, delivered to `compressed`.
+   */
+  constructor(
+    role: Role,
+    sink: FrameSink,
+    limits: WireLimits = {},
+    deflate = false,
+  ) {
     this.#sink = sink;
     this.#expectMask = role === "server";
     this.#limits = { ...DEFAULT_LIMITS, ...limits };
+    this.#deflate = deflate;
   }
 
   /** Whether a close or a failure ended decoding. */
@@ -113,7 +130,10 @@ export class FrameDecoder {
     this.#fin = (b0 & 0x80) !== 0;
     this.#opcode = b0 & 0x0f;
     const op = this.#opcode;
-    if ((b0 & 0x70) !== 0) return this.#fail(protocolError, "RSV bits set");
+    const rsv = b0 & 0x70;
+    const rsv1 = rsv === 0x40 && this.#deflate &&
+      (op === OP_TEXT || op === OP_BINARY);
+    if (rsv !== 0 && !rsv1) return this.#fail(protocolError, "RSV bits set");
     if (op > OP_BINARY && op < OP_CLOSE || op > OP_PONG) {
       return this.#fail(protocolError, `Reserved opcode ${op}`);
     }
@@ -134,6 +154,8 @@ export class FrameDecoder {
       }
     } else if (this.#message !== 0) {
       return this.#fail(protocolError, "New message inside a fragmented one");
+    } else {
+      this.#compressed = rsv1;
     }
     if (op < OP_CLOSE && this.#fragments + 1 > this.#limits.maxFragments) {
       return this.#fail(messageTooBig, "Too many fragments");
@@ -209,7 +231,7 @@ export class FrameDecoder {
 
   /** A piece of a data message; `last` when it ends the message. */
   #data(bytes: Uint8Array, last: boolean): void {
-    if (this.#message === OP_BINARY) {
+    if (this.#message === OP_BINARY || this.#compressed) {
       if (bytes.length > 0) this.#parts.push(bytes);
       return;
     }
@@ -231,13 +253,17 @@ export class FrameDecoder {
     // A message ending in an empty frame: its text was not yet flushed.
     if (payload.length === 0) this.#data(payload, true);
     if (this.#state === DONE) return;
-    const data = this.#message === OP_TEXT ? this.#text : concat(this.#parts);
+    const text = this.#message === OP_TEXT;
+    const compressed = this.#compressed;
+    const data = text && !compressed ? this.#text : concat(this.#parts);
     this.#message = 0;
+    this.#compressed = false;
     this.#messageBytes = 0;
     this.#fragments = 0;
     this.#parts = [];
     this.#text = "";
-    this.#sink.message(data);
+    if (compressed) this.#sink.compressed?.(data as Uint8Array, text);
+    else this.#sink.message(data);
   }
 
   #closeFrame(payload: Uint8Array): void {

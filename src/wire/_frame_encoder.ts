@@ -25,13 +25,14 @@ function maskKey(): Uint8Array {
 
 /**
  * One frame: `opcode` with `payload`, final unless `fin` is false, masked
- * when `mask` is true (a client's frames).
+ * when `mask` is true (a client's frames), RSV1 set for a compressed one.
  */
 export function encodeFrame(
   opcode: number,
   payload: Uint8Array,
   mask: boolean,
   fin = true,
+  rsv1 = false,
 ): Uint8Array {
   const length = payload.length;
   const ext = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
@@ -39,7 +40,7 @@ export function encodeFrame(
   // Start the payload on a 4-byte boundary, so masking runs a word at a time.
   const pad = mask ? (4 - (head & 3)) & 3 : 0;
   const frame = new Uint8Array(new ArrayBuffer(pad + head + length), pad);
-  frame[0] = (fin ? 0x80 : 0) | opcode;
+  frame[0] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode;
   if (ext === 0) {
     frame[1] = length;
   } else if (ext === 2) {

@@ -11,6 +11,7 @@
 
 import { signKey } from "../core/sign_key.ts";
 import { WireError } from "./wire_error.ts";
+import { checkAnswer, DEFLATE_OFFER } from "./_permessage_deflate.ts";
 
 /** An HTTP request or response head, parsed. */
 export interface Head {
@@ -58,6 +59,7 @@ export function clientRequest(
   url: URL,
   protocols: string[],
   headers?: HeadersInit,
+  deflate = false,
 ): { request: string; key: string } {
   const key = btoa(
     String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))),
@@ -74,6 +76,7 @@ export function clientRequest(
   if (protocols.length > 0) {
     lines.push(`Sec-WebSocket-Protocol: ${protocols.join(", ")}`);
   }
+  if (deflate) lines.push(`Sec-WebSocket-Extensions: ${DEFLATE_OFFER}`);
   for (const [name, value] of extra) {
     if (isReservedHeader(name)) {
       throw new TypeError(
@@ -100,6 +103,7 @@ export async function checkResponse(
   head: Head,
   key: string,
   offered: string[],
+  deflate = false,
 ): Promise<{ protocol: string; extensions: string }> {
   const [version, status] = head.start;
   const bad = (why: string) =>
@@ -122,7 +126,9 @@ export async function checkResponse(
     throw bad(`subprotocol ${JSON.stringify(protocol)} was not offered`);
   }
   const extensions = headers.get("sec-websocket-extensions") ?? "";
-  if (extensions !== "") {
+  const agreed = deflate ? checkAnswer(extensions) : extensions === "";
+  if (typeof agreed === "string") throw bad(agreed);
+  if (!deflate && !agreed) {
     throw bad(`extension ${JSON.stringify(extensions)} was not offered`);
   }
   return { protocol, extensions };
@@ -177,6 +183,7 @@ export async function acceptResponse(
   key: string,
   protocol: string,
   headers?: HeadersInit,
+  extensions = "",
 ): Promise<string> {
   const lines = [
     "HTTP/1.1 101 Switching Protocols",
@@ -185,6 +192,7 @@ export async function acceptResponse(
     `Sec-WebSocket-Accept: ${await signKey(key)}`,
   ];
   if (protocol !== "") lines.push(`Sec-WebSocket-Protocol: ${protocol}`);
+  if (extensions !== "") lines.push(`Sec-WebSocket-Extensions: ${extensions}`);
   for (const [name, value] of new Headers(headers)) {
     if (!isReservedHeader(name)) lines.push(`${name}: ${value}`);
   }

@@ -41,6 +41,7 @@ import { LIMIT_KEYS, type WireLimits } from "./limits.ts";
 import { WebSocketConnection } from "./web_socket_connection.ts";
 import { WireError } from "./wire_error.ts";
 import { closeQuietly } from "./_release.ts";
+import { acceptsOffer, DEFLATE_ANSWER } from "./_permessage_deflate.ts";
 
 /**
  * An upgrade request already read off the stream: a `Request` fits.
@@ -90,6 +91,13 @@ export interface AcceptOptions extends WireLimits {
   highWaterMark?: number;
   /** See `WebSocketConnectionOptions.closeTimeout`. @default {5000} */
   closeTimeout?: number;
+  /**
+   * Accepts a permessage-deflate offer (RFC 7692), answering without context
+   * takeover either way; an offer asking for a window under 15 bits is
+   * declined. Inflating stops at `maxMessage` (1009).
+   * @default {false}
+   */
+  compression?: boolean;
 }
 
 const KNOWN_OPTIONS = [
@@ -97,6 +105,7 @@ const KNOWN_OPTIONS = [
   "headers",
   "highWaterMark",
   "closeTimeout",
+  "compression",
   ...LIMIT_KEYS,
 ];
 const encoder = new TextEncoder();
@@ -138,7 +147,7 @@ export async function accept(
   options: AcceptOptions = {},
 ): Promise<WebSocketConnection> {
   checkKeys("accept", options, KNOWN_OPTIONS);
-  const { protocol: choose, headers, ...rest } = options;
+  const { protocol: choose, headers, compression, ...rest } = options;
   let head: Uint8Array | undefined;
   const given = request !== undefined;
   if (request === undefined) {
@@ -170,11 +179,19 @@ export async function accept(
       }, which the client did not offer`,
     );
   }
+  const extensions = compression === true &&
+      acceptsOffer(request.headers.get("sec-websocket-extensions"))
+    ? DEFLATE_ANSWER
+    : "";
   const writer = stream.writable.getWriter();
   try {
-    await writer.write(
-      encoder.encode(await acceptResponse(checked.key, protocol, headers)),
+    const answer = await acceptResponse(
+      checked.key,
+      protocol,
+      headers,
+      extensions,
     );
+    await writer.write(encoder.encode(answer));
   } catch (error) {
     await closeQuietly(stream);
     throw new WireError("connect_failed", "The client went away", {
@@ -182,7 +199,7 @@ export async function accept(
     });
   }
   writer.releaseLock();
-  return new WebSocketConnection({ stream, protocol, head }, {
+  return new WebSocketConnection({ stream, protocol, extensions, head }, {
     ...rest,
     role: "server",
   });

@@ -77,6 +77,13 @@ export interface ConnectOptions extends WireLimits {
   highWaterMark?: number;
   /** See {@linkcode WebSocketConnectionOptions.closeTimeout}. @default {5000} */
   closeTimeout?: number;
+  /**
+   * Offers permessage-deflate (RFC 7692), without context takeover; on if
+   * the server agrees (`extensions` says so). Messages of 64 bytes and more
+   * are then compressed; inflating stops at `maxMessage` (1009).
+   * @default {false}
+   */
+  compression?: boolean;
 }
 
 const KNOWN_OPTIONS = [
@@ -86,6 +93,7 @@ const KNOWN_OPTIONS = [
   "dial",
   "highWaterMark",
   "closeTimeout",
+  "compression",
   ...LIMIT_KEYS,
 ];
 
@@ -95,6 +103,7 @@ export interface ClientAttempt {
   request: string;
   key: string;
   offered: string[];
+  deflate: boolean;
 }
 
 /**
@@ -106,6 +115,7 @@ export function prepareClient(
   url: string | URL,
   protocols?: string | string[],
   headers?: HeadersInit,
+  deflate = false,
 ): ClientAttempt {
   let target: URL;
   try {
@@ -124,8 +134,8 @@ export function prepareClient(
     throw new SyntaxError("A WebSocket URL has no fragment");
   }
   const offered = protocolList(protocols);
-  const { request, key } = clientRequest(target, offered, headers);
-  return { url: target, request, key, offered };
+  const { request, key } = clientRequest(target, offered, headers, deflate);
+  return { url: target, request, key, offered, deflate };
 }
 
 /**
@@ -137,7 +147,7 @@ export async function openClient(
   dial: Dialer | undefined,
   signal?: AbortSignal,
 ): Promise<EstablishedStream> {
-  const { url, request, key, offered } = attempt;
+  const { url, request, key, offered, deflate } = attempt;
   const dialer = dial ?? runtimeDialer();
   if (dialer === undefined) {
     throw new WireError(
@@ -183,7 +193,7 @@ export async function openClient(
         `The server at ${url.href} ended the connection before its answer`,
       );
     }
-    const agreed = await checkResponse(read.head, key, offered);
+    const agreed = await checkResponse(read.head, key, offered, deflate);
     reader.releaseLock();
     writer.releaseLock();
     return { stream, ...agreed, head: read.rest };
@@ -233,8 +243,8 @@ export async function connect(
   options: ConnectOptions = {},
 ): Promise<WebSocketConnection> {
   checkKeys("connect", options, KNOWN_OPTIONS);
-  const { headers, protocols, signal, dial, ...rest } = options;
-  const attempt = prepareClient(url, protocols, headers);
+  const { headers, protocols, signal, dial, compression, ...rest } = options;
+  const attempt = prepareClient(url, protocols, headers, compression);
   const settings: WebSocketConnectionOptions = {
     ...rest,
     role: "client",

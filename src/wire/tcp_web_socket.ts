@@ -30,6 +30,8 @@ export interface TcpWebSocketInit {
   headers?: HeadersInit;
   /** Opens the TCP connection. @default {the runtime's: Deno, Bun or Node} */
   dial?: Dialer;
+  /** Offers permessage-deflate; see `ConnectOptions.compression`. @default {false} */
+  compression?: boolean;
 }
 
 /**
@@ -74,7 +76,12 @@ export class TcpWebSocket extends WebSocketConnection {
       typeof protocols === "object" && !Array.isArray(protocols)
         ? protocols
         : { protocols };
-    const attempt = prepareClient(url, init.protocols, init.headers);
+    const attempt = prepareClient(
+      url,
+      init.protocols,
+      init.headers,
+      init.compression,
+    );
     const abort = new AbortController();
     super(openClient(attempt, init.dial, abort.signal), {
       url: attempt.url.href,

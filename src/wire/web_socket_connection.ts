@@ -16,7 +16,11 @@
  * @module
  */
 
-import { isApplicationCloseCode } from "../core/status.ts";
+import {
+  invalidFramePayloadData,
+  isApplicationCloseCode,
+  messageTooBig,
+} from "../core/status.ts";
 import { type Clock, systemClock, type TimerId } from "../core/clock.ts";
 import type { WebSocketData } from "../core/ring_buffer.ts";
 import { checkKeys, checkNumber, checkOneOf } from "../core/_options.ts";
@@ -28,8 +32,10 @@ import {
   OP_PING,
   OP_PONG,
   OP_TEXT,
+  type Role,
 } from "./_frame_decoder.ts";
 import { encodeFrame } from "./_frame_encoder.ts";
+import { deflate, inflate } from "./_permessage_deflate.ts";
 import type { ByteStream, EstablishedStream } from "./byte_stream.ts";
 import { closeEvent, errorEvent } from "./_events.ts";
 import { closeStream } from "./_release.ts";
@@ -39,7 +45,7 @@ import type {
   WebSocketConnectionOptions,
   WebSocketStreamOpened,
 } from "./web_socket_connection_options.ts";
-import { LIMIT_KEYS, resolveLimits } from "./limits.ts";
+import { LIMIT_KEYS, resolveLimits, type WireLimits } from "./limits.ts";
 import { WireError } from "./wire_error.ts";
 
 export type { Role } from "./_frame_decoder.ts";
@@ -177,7 +183,11 @@ export class WebSocketConnection extends EventTarget {
   #extensions = "";
   #buffered = 0;
   readonly #mask: boolean;
-  readonly #decoder: FrameDecoder;
+  #decoder!: FrameDecoder;
+  readonly #role: Role;
+  readonly #limits: Required<WireLimits>;
+  #deflate = false;
+  #incoming: Promise<void> | undefined;
   readonly #highWaterMark: number;
   readonly #closeTimeout: number;
   readonly #clock: Clock;
@@ -186,7 +196,8 @@ export class WebSocketConnection extends EventTarget {
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #closeSent = false;
   #timer: TimerId | undefined;
-  #blobs: Promise<void> | undefined;
+  /** Sends waiting for an async step (a Blob read, compression), in order. */
+  #queued: Promise<void> | undefined;
   #pings: { key: string; resolve: () => void; reject: (e: Error) => void }[] =
     [];
   readonly #readable: ReadableStream<string | Uint8Array>;
@@ -233,15 +244,8 @@ export class WebSocketConnection extends EventTarget {
       { min: 0 },
     );
     this.#clock = options.clock ?? systemClock;
-    this.#decoder = new FrameDecoder(role, {
-      message: (data) => this.#onMessage(data),
-      ping: (data) => {
-        if (!this.#closeSent) this.#sendQuietly(OP_PONG, data);
-      },
-      pong: (data) => this.#onPong(data),
-      close: (code, reason) => this.#onPeerClose(code, reason),
-      fail: (code, reason) => this.#fail(code, reason),
-    }, resolveLimits(owner, options));
+    this.#role = role;
+    this.#limits = resolveLimits(owner, options);
     this.#opened = new Promise((resolve, reject) => {
       this.#resolveOpened = resolve;
       this.#rejectOpened = reject;
@@ -340,20 +344,6 @@ export class WebSocketConnection extends EventTarget {
       throw new DOMException("The connection is opening", "InvalidStateError");
     }
     if (this.#state !== 1) return;
-    if (data instanceof Blob || this.#blobs !== undefined) {
-      const after = this.#blobs ?? Promise.resolve();
-      const next = after.then(async () => {
-        const bytes = data instanceof Blob
-          ? new Uint8Array(await data.arrayBuffer())
-          : data;
-        void this.#sendData(bytes).catch(() => {});
-      });
-      this.#blobs = next;
-      next.then(() => {
-        if (this.#blobs === next) this.#blobs = undefined;
-      });
-      return;
-    }
     void this.#sendData(data).catch(() => {});
   }
 
@@ -389,9 +379,9 @@ export class WebSocketConnection extends EventTarget {
         this.#finish(1006, "", false);
       }, this.#closeTimeout);
     };
-    // Messages sent before, still reading their Blobs, go first.
-    if (this.#blobs === undefined) start();
-    else void this.#blobs.then(start);
+    // Messages sent before, still reading their Blobs or compressing, go first.
+    if (this.#queued === undefined) start();
+    else void this.#queued.then(start);
   }
 
   /**
@@ -436,6 +426,24 @@ export class WebSocketConnection extends EventTarget {
     this.#reader = stream.readable.getReader();
     this.#protocol = protocol;
     this.#extensions = extensions;
+    this.#deflate = extensions.split(";")[0].trim() === "permessage-deflate";
+    this.#decoder = new FrameDecoder(
+      this.#role,
+      {
+        message: (data) => this.#inbound(() => this.#onMessage(data)),
+        compressed: (data, text) =>
+          this.#inbound(() => this.#inflate(data, text)),
+        ping: (data) => {
+          if (!this.#closeSent) this.#sendQuietly(OP_PONG, data);
+        },
+        pong: (data) => this.#onPong(data),
+        close: (code, reason) =>
+          this.#inbound(() => this.#onPeerClose(code, reason)),
+        fail: (code, reason) => this.#inbound(() => this.#fail(code, reason)),
+      },
+      this.#limits,
+      this.#deflate,
+    );
     this.#state = 1;
     const readable = () => this.readable;
     const writable = () => this.writable;
@@ -472,6 +480,8 @@ export class WebSocketConnection extends EventTarget {
         const { value, done } = await reader.read();
         if (done) break;
         this.#decoder.push(value);
+        // Inflating one message at a time bounds what waits to be inflated.
+        if (this.#incoming !== undefined) await this.#incoming;
       }
     } catch {
       error = true;
@@ -516,6 +526,41 @@ export class WebSocketConnection extends EventTarget {
     this.#dispatch(new MessageEvent("message", { data: out }));
   }
 
+  /**
+   * Runs what the decoder delivered in order: at once while nothing waits
+   * to be inflated, after it otherwise.
+   */
+  #inbound(step: () => void | Promise<void>): void {
+    const pending = this.#incoming === undefined
+      ? step()
+      : this.#incoming.then(step);
+    if (pending === undefined) return;
+    const tracked = pending.catch(() => {});
+    this.#incoming = tracked;
+    tracked.then(() => {
+      if (this.#incoming === tracked) this.#incoming = undefined;
+    });
+  }
+
+  async #inflate(data: Uint8Array, text: boolean): Promise<void> {
+    const out = await inflate(data, this.#limits.maxMessage);
+    if (this.#state === 3) return;
+    if (out === null) {
+      return this.#fail(messageTooBig, "Message over maxMessage");
+    }
+    if (out === undefined) {
+      return this.#fail(invalidFramePayloadData, "Invalid compressed data");
+    }
+    if (!text) return this.#onMessage(out);
+    let decoded: string;
+    try {
+      decoded = utf8.decode(out);
+    } catch {
+      return this.#fail(invalidFramePayloadData, "Text is not UTF-8");
+    }
+    this.#onMessage(decoded);
+  }
+
   #onPong(data: Uint8Array): void {
     const key = data.join();
     const at = this.#pings.findIndex((p) => p.key === key);
@@ -533,18 +578,41 @@ export class WebSocketConnection extends EventTarget {
     this.#finish(code, reason, false, true);
   }
 
+  /**
+   * Sends a message; the promise settles once the byte stream took it. A
+   * Blob, or any message once compression is on, waits its turn.
+   */
   #sendData(
-    data: string | BufferSource | ArrayBufferLike | ArrayBufferView,
+    data:
+      | string
+      | BufferSource
+      | ArrayBufferLike
+      | ArrayBufferView
+      | Blob,
   ): Promise<void> {
-    if (typeof data === "string") {
-      return this.#send(OP_TEXT, encoder.encode(data));
+    const opcode = typeof data === "string" ? OP_TEXT : OP_BINARY;
+    if (
+      !(data instanceof Blob) && !this.#deflate && this.#queued === undefined
+    ) {
+      return this.#send(opcode, bytesOf(data));
     }
-    const bytes = data instanceof Uint8Array
-      ? data
-      : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-    return this.#send(OP_BINARY, bytes);
+    const size = data instanceof Blob ? data.size : byteSize(data);
+    this.#buffered += size;
+    const sent = (this.#queued ?? Promise.resolve()).then(async () => {
+      let payload = data instanceof Blob
+        ? new Uint8Array(await data.arrayBuffer())
+        : bytesOf(data);
+      const compress = this.#deflate && payload.length >= MIN_DEFLATE_BYTES;
+      if (compress) payload = await deflate(payload);
+      this.#buffered -= size;
+      return this.#send(opcode, payload, compress);
+    });
+    const turn = sent.catch(() => {});
+    this.#queued = turn;
+    turn.then(() => {
+      if (this.#queued === turn) this.#queued = undefined;
+    });
+    return sent;
   }
 
   #sendClose(code: number, reason: string): void {
@@ -558,12 +626,16 @@ export class WebSocketConnection extends EventTarget {
     this.#send(opcode, payload).catch(() => {});
   }
 
-  #send(opcode: number, payload: Uint8Array): Promise<void> {
+  #send(
+    opcode: number,
+    payload: Uint8Array,
+    compressed = false,
+  ): Promise<void> {
     const writer = this.#writer;
     if (writer === undefined || this.#closeSent) return Promise.resolve();
     const size = payload.length;
     this.#buffered += size;
-    const frame = encodeFrame(opcode, payload, this.#mask);
+    const frame = encodeFrame(opcode, payload, this.#mask, true, compressed);
     return writer.write(frame).then(
       () => {
         this.#buffered -= size;
@@ -642,4 +714,25 @@ export class WebSocketConnection extends EventTarget {
       }
     }
   }
+}
+
+/** Messages smaller than this go uncompressed: deflate would not pay. */
+const MIN_DEFLATE_BYTES = 64;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function bytesOf(
+  data: string | BufferSource | ArrayBufferLike | ArrayBufferView,
+): Uint8Array {
+  if (typeof data === "string") return encoder.encode(data);
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) {
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+  return new Uint8Array(data);
+}
+
+function byteSize(
+  data: string | BufferSource | ArrayBufferLike | ArrayBufferView,
+): number {
+  return typeof data === "string" ? data.length : data.byteLength;
 }
