@@ -7,11 +7,15 @@
  * warm-up run of each comes first. Prints one line per size and the ratio,
  * then where the wire client's time per message goes: the codec alone
  * (masking and encoding a frame as the client sends it, decoding an echo),
- * measured in the same run; the rest is streams, events and I/O.
+ * measured in the same run; the rest is streams, events and I/O. Last,
+ * permessage-deflate: this client with `compression` against an `accept`
+ * echo server with `compression` on a TCP listener, against the same pair
+ * without it (the messages are repetitive, so they compress well).
  *
  * @module
  */
 
+import { accept } from "../src/wire/accept.ts";
 import { connect } from "../src/wire/connect.ts";
 import { FrameDecoder } from "../src/wire/_frame_decoder.ts";
 import { encodeFrame } from "../src/wire/_frame_encoder.ts";
@@ -156,4 +160,57 @@ for (const [label, size, count] of SIZES) {
     }`,
   );
 }
+
+/** An `accept` echo server on a TCP listener; `stop()` ends it. */
+function wireServer(compression: boolean) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const served = (async () => {
+    for await (const conn of listener) {
+      void accept(conn, undefined, { compression }).then((ws) => {
+        ws.binaryType = "arraybuffer";
+        ws.addEventListener("message", (e) => ws.send(e.data));
+      }, () => {});
+    }
+  })();
+  return {
+    url: `ws://127.0.0.1:${listener.addr.port}/`,
+    async stop() {
+      listener.close();
+      await served.catch(() => {});
+    },
+  };
+}
+
+console.log("\npermessage-deflate, this client and this server (msgs/s):");
+const plain = wireServer(false);
+const squeezed = wireServer(true);
+for (const [label, size, count] of SIZES) {
+  const runs = [];
+  for (
+    const [server, compression] of [[plain, false], [squeezed, true]] as const
+  ) {
+    const make = async (): Promise<Client> => {
+      const ws = await connect(server.url, { compression });
+      ws.binaryType = "arraybuffer";
+      return {
+        send: (data) => ws.send(data),
+        onEcho: (listener) => ws.addEventListener("message", listener),
+        close: () => {
+          ws.close(1000);
+          return ws.closed;
+        },
+      };
+    };
+    await run(make, size, Math.ceil(count / 8));
+    runs.push(await run(make, size, Math.ceil(count / 2)));
+  }
+  const [off, on] = runs;
+  console.log(
+    `${label.padEnd(9)} off ${off.perSecond.toFixed(0).padStart(8)}  deflate ${
+      on.perSecond.toFixed(0).padStart(8)
+    }  ratio ${(on.perSecond / off.perSecond).toFixed(2)}x`,
+  );
+}
+await plain.stop();
+await squeezed.stop();
 await server.shutdown();

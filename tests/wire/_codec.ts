@@ -15,7 +15,8 @@ import type { WireLimits } from "../../src/wire/limits.ts";
 export type Event =
   | ["message", string | number[]]
   | ["ping" | "pong", number[]]
-  | ["close" | "fail", number, string];
+  | ["close" | "fail", number, string]
+  | ["compressed", number[], boolean];
 
 /** A seeded generator (mulberry32): the same seed, the same numbers. */
 export function seeded(seed: number): () => number {
@@ -34,19 +35,26 @@ export function decodeChunks(
   chunks: Uint8Array[],
   role: Role = "client",
   limits?: WireLimits,
+  deflate = false,
 ): { events: Event[]; decoder: FrameDecoder } {
   const events: Event[] = [];
-  const decoder = new FrameDecoder(role, {
-    message: (data) =>
-      events.push([
-        "message",
-        typeof data === "string" ? data : [...data],
-      ]),
-    ping: (data) => events.push(["ping", [...data]]),
-    pong: (data) => events.push(["pong", [...data]]),
-    close: (code, reason) => events.push(["close", code, reason]),
-    fail: (code, reason) => events.push(["fail", code, reason]),
-  }, limits);
+  const decoder = new FrameDecoder(
+    role,
+    {
+      message: (data) =>
+        events.push([
+          "message",
+          typeof data === "string" ? data : [...data],
+        ]),
+      ping: (data) => events.push(["ping", [...data]]),
+      pong: (data) => events.push(["pong", [...data]]),
+      close: (code, reason) => events.push(["close", code, reason]),
+      fail: (code, reason) => events.push(["fail", code, reason]),
+      compressed: (data, text) => events.push(["compressed", [...data], text]),
+    },
+    limits,
+    deflate,
+  );
   for (const chunk of chunks) decoder.push(chunk);
   return { events, decoder };
 }

@@ -79,10 +79,13 @@ Deno.test("fuzz: random bytes and mutated frames at random boundaries never thro
           Math.floor(random() * 8);
       }
     }
-    const whole = decodeChunks([bytes], role, LIMITS);
+    // With permessage-deflate agreed, RSV1 may start a message.
+    const deflate = random() < 0.3;
+    if (deflate && bytes.length > 0 && random() < 0.5) bytes[0] |= 0x40;
+    const whole = decodeChunks([bytes], role, LIMITS, deflate);
     let heldMax = 0;
     const chunks = split(bytes, random);
-    const parts = decodeChunks([], role, LIMITS);
+    const parts = decodeChunks([], role, LIMITS, deflate);
     for (const chunk of chunks) {
       parts.decoder.push(chunk);
       heldMax = Math.max(heldMax, parts.decoder.heldBytes);
