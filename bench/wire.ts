@@ -125,7 +125,7 @@ function codecOnly(
 ): { encode: number; decode: number } {
   const payload = new Uint8Array(size).fill(7);
   let start = performance.now();
-  let frame = new Uint8Array(0);
+  let frame: Uint8Array = new Uint8Array(0);
   for (let i = 0; i < count; i++) frame = encodeFrame(0x2, payload, true);
   const encode = (performance.now() - start) * 1000 / count;
   const echo = encodeFrame(0x2, payload, false);
