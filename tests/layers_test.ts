@@ -18,6 +18,7 @@ const SRC = join(ROOT, "src");
 const ALLOWED: Record<string, readonly string[]> = {
   core: ["core"],
   socket: ["core", "socket"],
+  wire: ["core", "wire"],
   protocol: ["core", "protocol"],
   client: ["core", "socket", "protocol", "client"],
   relay: ["core", "protocol", "relay"],

@@ -1,7 +1,7 @@
 /**
  * The README's word is checked against a running example relay: each block
  * marked `ts ignore` (an illustration that needs a server) runs against it
- * (the one on Redis is type-checked),
+ * (the ones that need a Redis or a server of their own are type-checked),
  * with the URL and the package imports swapped for the relay's and this
  * checkout's, and each message in _Troubleshooting_ is the one a user making
  * that mistake gets, word for word. The README's Deno relay server runs on a
@@ -71,15 +71,19 @@ Deno.test("every README block marked ts ignore runs against the example relay", 
   const servers = illustrations.filter((code) =>
     /\b(Deno|Bun)\.serve\(/.test(code)
   );
-  // A server on Redis (Deployment) is type-checked here; the Redis tests
-  // (tests/relay/redis, tests/e2e/redis_nodes_test.ts) run the same calls.
-  const onRedis = illustrations.filter((code) => code.includes('from "redis"'));
+  // A relay on Redis (Deployment) and the wire layer's uses, which need
+  // servers of their own, are type-checked here; the same calls run in
+  // tests/relay/redis, tests/e2e/redis_nodes_test.ts and tests/wire.
+  const checked = illustrations.filter((code) =>
+    code.includes('from "redis"') ||
+    code.includes('from "@lifeline/realtime/wire"')
+  );
   const clients = illustrations.filter((code) =>
-    !servers.includes(code) && !onRedis.includes(code)
+    !servers.includes(code) && !checked.includes(code)
   );
   assert.equal(servers.length, 2, "the Deno and the Bun relay servers");
-  assert.equal(onRedis.length, 1, "the relay on Redis");
-  for (const code of onRedis) {
+  assert.equal(checked.length, 5, "the relay on Redis, four uses of the wire");
+  for (const code of checked) {
     const { ok, out } = await run(localize(code, ""), "check");
     assert.ok(ok, `this README block does not type-check:\n${code}\n${out}`);
   }
