@@ -1,0 +1,107 @@
+/**
+ * One process of clients for `bench/stack.ts`, run by Deno:
+ *
+ * - `deno run -A bench/_stack_client.ts sub <mod.ts URL> <ws URL> <clients> <messages>`
+ *   opens `<clients>` `RealtimeManager`s (from the module at `<mod.ts URL>`:
+ *   this checkout's or a baseline tree's), joins each to `bench`, prints
+ *   `ready`, then counts the `tick` messages each receives and prints
+ *   `done <delivered> <faults>` once every client has all `<messages>`
+ *   (faults: a message missing, repeated or out of order, per client).
+ * - `… pub <mod.ts URL> <ws URL> <messages> <window>` opens one, joins,
+ *   prints `ready`, and on the line `go` on its stdin sends `<messages>`
+ *   acked messages, at most `<window>` unacked, then prints `acked`.
+ *
+ * The line `count` on stdin makes a subscriber print `count <delivered>`
+ * (for a run that hit its cap). Every process exits when its stdin closes.
+ *
+ * @module
+ */
+
+interface Manager {
+  join(channel: string): Promise<void>;
+  send(
+    channel: string,
+    event: string,
+    message: unknown,
+    echo?: boolean,
+  ): Promise<void>;
+  on(event: string, listener: (message: { message: unknown }) => void): void;
+  close(): Promise<void>;
+}
+
+const CHANNEL = "bench";
+/** Clients connecting at once. */
+const CONNECT_BATCH = 25;
+
+const [role, modUrl, url, ...rest] = Deno.args;
+const { RealtimeManager } = await import(modUrl) as {
+  RealtimeManager: new (url: string) => Manager;
+};
+
+async function connect(count: number): Promise<Manager[]> {
+  const managers: Manager[] = [];
+  for (let i = 0; i < count; i += CONNECT_BATCH) {
+    const batch: Manager[] = [];
+    for (let j = i; j < Math.min(count, i + CONNECT_BATCH); j++) {
+      batch.push(new RealtimeManager(url));
+    }
+    await Promise.all(batch.map((m) => m.join(CHANNEL)));
+    managers.push(...batch);
+  }
+  return managers;
+}
+
+/** The lines of stdin, until it closes. */
+async function* stdinLines(): AsyncGenerator<string> {
+  let rest = "";
+  for await (
+    const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())
+  ) {
+    const parts = (rest + chunk).split("\n");
+    rest = parts.pop()!;
+    yield* parts;
+  }
+}
+const lines = stdinLines();
+
+if (role === "sub") {
+  const [clients, messages] = rest.map(Number);
+  const managers = await connect(clients);
+  let delivered = 0;
+  let faults = 0;
+  let complete = 0;
+  for (const manager of managers) {
+    let last = 0;
+    manager.on("tick", ({ message }) => {
+      delivered++;
+      if (message !== last + 1) faults++;
+      last = message as number;
+      if (last === messages && ++complete === clients) {
+        console.log(`done ${delivered} ${faults}`);
+      }
+    });
+  }
+  console.log("ready");
+  for await (const line of lines) {
+    if (line === "count") console.log(`count ${delivered}`);
+  }
+  await Promise.all(managers.map((m) => m.close()));
+} else if (role === "pub") {
+  const [messages, window] = rest.map(Number);
+  const [manager] = await connect(1);
+  console.log("ready");
+  for await (const line of lines) {
+    if (line !== "go") continue;
+    let sent = 0;
+    const sender = async () => {
+      while (sent < messages) {
+        await manager.send(CHANNEL, "tick", ++sent, false);
+      }
+    };
+    await Promise.all(Array.from({ length: window }, sender));
+    console.log("acked");
+  }
+  await manager.close();
+} else {
+  throw new Error(`unknown role ${role}`);
+}

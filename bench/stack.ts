@@ -1,0 +1,447 @@
+/**
+ * The whole stack: a relay process, N `RealtimeManager` subscribers in
+ * separate client processes (Deno), and one publisher process sending
+ * acknowledged messages, at most 64 unacked. Counts deliveries per second
+ * from the first publish to the last delivery, and checks that every
+ * subscriber got every message once, in order. The same run measures
+ * socket.io 4.8 (server and `socket.io-client`, on Node, installed with npm
+ * in a temporary directory so that they stay out of this project) with
+ * acknowledged emits, and prints lifeline/socket.io.
+ *
+ * `deno task bench:stack` runs it; `--baseline <git-ref>` also measures
+ * that commit's relay and client (its tree exported, see `_baseline.ts`),
+ * run by run alternating with this checkout's; `--runs <n>` (default 3)
+ * measured runs per row, the median shown; `--smoke` one small run on the
+ * Deno relay only, no socket.io, for the test suite.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import {
+  findBun,
+  ROOT,
+  type RunningServer,
+  spawnExampleRelay,
+  spawnServer,
+} from "../tools/servers.ts";
+import { type ExportedTree, exportTree } from "./_baseline.ts";
+
+/** Unacked publishes at most. */
+const WINDOW = 64;
+/** Subscribers and messages per run: about a million deliveries each. */
+const SCENARIOS = [
+  { subscribers: 100, messages: 8_000 },
+  { subscribers: 500, messages: 2_000 },
+] as const;
+const SMOKE = [{ subscribers: 10, messages: 200 }] as const;
+/** Client processes the subscribers are spread over. */
+const PROCESSES = 4;
+/** Cap on one measured run, in ms: a capped run reports what was delivered. */
+const RUN_CAP_MS = 30_000;
+/** Cap on starting a client process and connecting its clients, in ms. */
+const SETUP_CAP_MS = 60_000;
+
+/** A client process, talked to by lines. */
+class ClientProcess {
+  #child: Deno.ChildProcess;
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #waiting: { prefix: string; resolve: (line: string) => void }[] = [];
+  #lines: string[] = [];
+  #done: Promise<void>;
+
+  constructor(command: string, args: string[], cwd?: string) {
+    this.#child = new Deno.Command(command, {
+      args,
+      cwd,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+    this.#done = this.#read();
+  }
+
+  async #read(): Promise<void> {
+    let rest = "";
+    for await (
+      const chunk of this.#child.stdout.pipeThrough(new TextDecoderStream())
+    ) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      for (const line of parts) {
+        const i = this.#waiting.findIndex((w) => line.startsWith(w.prefix));
+        if (i >= 0) this.#waiting.splice(i, 1)[0].resolve(line);
+        else this.#lines.push(line);
+      }
+    }
+  }
+
+  /** The next line starting with `prefix` (or one already read). */
+  line(prefix: string, ms: number): Promise<string> {
+    const i = this.#lines.findIndex((line) => line.startsWith(prefix));
+    if (i >= 0) return Promise.resolve(this.#lines.splice(i, 1)[0]);
+    const { promise, resolve, reject } = Promise.withResolvers<string>();
+    const timer = setTimeout(
+      () => reject(new Error(`no "${prefix}" line within ${ms} ms`)),
+      ms,
+    );
+    this.#waiting.push({
+      prefix,
+      resolve: (line) => {
+        clearTimeout(timer);
+        resolve(line);
+      },
+    });
+    return promise;
+  }
+
+  async send(line: string): Promise<void> {
+    await this.#stdin.write(new TextEncoder().encode(line + "\n"));
+  }
+
+  /** Closes its stdin (it exits on that), or kills it after 10 s. */
+  async stop(): Promise<void> {
+    await this.#stdin.close().catch(() => {});
+    const timer = setTimeout(() => {
+      try {
+        this.#child.kill("SIGKILL");
+      } catch { /* gone */ }
+    }, 10_000);
+    await this.#child.status;
+    clearTimeout(timer);
+    await this.#done;
+  }
+}
+
+/** How one stack's client processes are started. */
+interface Stack {
+  name: string;
+  start(): Promise<RunningServer>;
+  /** The command and arguments of a client process. */
+  client(
+    url: string,
+    role: "sub" | "pub",
+    args: number[],
+  ): [string, string[], string?];
+}
+
+function lifeline(
+  name: string,
+  runtime: "deno" | "bun",
+  root: URL = ROOT,
+): Stack {
+  const script = new URL("bench/_stack_client.ts", ROOT).pathname;
+  const mod = new URL("mod.ts", root).href;
+  return {
+    name,
+    start: () => spawnExampleRelay(runtime, { LIFELINE_RATE: "0" }, root),
+    client: (url, role, args) => [Deno.execPath(), [
+      "run",
+      "-A",
+      script,
+      role,
+      mod,
+      url,
+      ...args.map(String),
+    ]],
+  };
+}
+
+function socketIo(dir: string): Stack {
+  return {
+    name: "socket.io 4.8 (Node)",
+    start: () =>
+      spawnServer({
+        name: "socket.io",
+        command: "node",
+        args: [join(dir, "server.mjs")],
+        cwd: pathToFileURL(dir + "/"),
+        wsPath: "",
+      }),
+    client: (url, role, args) => [
+      "node",
+      [join(dir, "client.mjs"), role, url, ...args.map(String)],
+      dir,
+    ],
+  };
+}
+
+interface Run {
+  delivered: number;
+  expected: number;
+  faults: number;
+  ms: number;
+}
+
+/** One measured run: a fresh relay, fresh client processes. */
+async function run(
+  stack: Stack,
+  subscribers: number,
+  messages: number,
+): Promise<Run> {
+  const server = await stack.start();
+  const url = stack.name.startsWith("socket.io") ? server.httpUrl : server.url;
+  const processes: ClientProcess[] = [];
+  try {
+    const per = Math.ceil(subscribers / PROCESSES);
+    for (let left = subscribers; left > 0; left -= per) {
+      const [command, args, cwd] = stack.client(url, "sub", [
+        Math.min(per, left),
+        messages,
+      ]);
+      processes.push(new ClientProcess(command, args, cwd));
+    }
+    const [command, args, cwd] = stack.client(url, "pub", [messages, WINDOW]);
+    const publisher = new ClientProcess(command, args, cwd);
+    processes.push(publisher);
+    await Promise.all(processes.map((p) => p.line("ready", SETUP_CAP_MS)));
+    const subs = processes.slice(0, -1);
+    const start = performance.now();
+    await publisher.send("go");
+    let delivered = 0;
+    let faults = 0;
+    try {
+      const lines = await Promise.all(
+        subs.map((p) => p.line("done", RUN_CAP_MS)),
+      );
+      for (const line of lines) {
+        const [, n, f] = line.split(" ");
+        delivered += Number(n);
+        faults += Number(f);
+      }
+    } catch {
+      // Capped: count what arrived.
+      for (const p of subs) await p.send("count");
+      for (const p of subs) {
+        delivered += Number((await p.line("count", 10_000)).split(" ")[1]);
+      }
+    }
+    const ms = performance.now() - start;
+    return { delivered, expected: subscribers * messages, faults, ms };
+  } finally {
+    await Promise.all(processes.map((p) => p.stop()));
+    await server.stop();
+  }
+}
+
+const SOCKET_IO_SERVER = `
+import { createServer } from "node:http";
+import { Server } from "socket.io";
+const http = createServer();
+const io = new Server(http, { transports: ["websocket"] });
+io.on("connection", (socket) => {
+  socket.on("join", (room, ack) => { socket.join(room); ack(); });
+  socket.on("pub", (room, data, ack) => { socket.to(room).emit("tick", data); ack(); });
+});
+http.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
+  console.log("listening on http://127.0.0.1:" + http.address().port);
+});
+process.on("SIGTERM", () => { io.close(); process.exit(0); });
+`;
+
+/** The socket.io counterpart of \`_stack_client.ts\`, same roles and lines. */
+const SOCKET_IO_CLIENT = `
+import { createInterface } from "node:readline";
+import { io } from "socket.io-client";
+const [role, url, ...rest] = process.argv.slice(2);
+const connect = async (count) => {
+  const sockets = [];
+  for (let i = 0; i < count; i += 25) {
+    const batch = [];
+    for (let j = i; j < Math.min(count, i + 25); j++) {
+      batch.push(io(url, { transports: ["websocket"] }));
+    }
+    await Promise.all(batch.map((s) => s.emitWithAck("join", "bench")));
+    sockets.push(...batch);
+  }
+  return sockets;
+};
+const lines = createInterface({ input: process.stdin });
+if (role === "sub") {
+  const [clients, messages] = rest.map(Number);
+  const sockets = await connect(clients);
+  let delivered = 0, faults = 0, complete = 0;
+  for (const socket of sockets) {
+    let last = 0;
+    socket.on("tick", (n) => {
+      delivered++;
+      if (n !== last + 1) faults++;
+      last = n;
+      if (last === messages && ++complete === clients) console.log("done " + delivered + " " + faults);
+    });
+  }
+  console.log("ready");
+  lines.on("line", (line) => { if (line === "count") console.log("count " + delivered); });
+  lines.on("close", () => { for (const s of sockets) s.close(); });
+} else {
+  const [messages, window] = rest.map(Number);
+  const [socket] = await connect(1);
+  console.log("ready");
+  lines.on("line", async (line) => {
+    if (line !== "go") return;
+    let sent = 0;
+    const sender = async () => { while (sent < messages) await socket.emitWithAck("pub", "bench", ++sent); };
+    await Promise.all(Array.from({ length: window }, sender));
+    console.log("acked");
+  });
+  lines.on("close", () => socket.close());
+}
+`;
+
+/** socket.io 4.8 and its client in a temporary directory, by npm. */
+async function installSocketIo(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "lifeline-stack-io-" });
+  await Deno.writeTextFile(join(dir, "server.mjs"), SOCKET_IO_SERVER);
+  await Deno.writeTextFile(join(dir, "client.mjs"), SOCKET_IO_CLIENT);
+  await Deno.writeTextFile(join(dir, "package.json"), '{"type":"module"}');
+  const { success, stderr } = await new Deno.Command("npm", {
+    args: [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "socket.io@4.8",
+      "socket.io-client@4.8",
+    ],
+    cwd: dir,
+    stdin: "null",
+    stdout: "null",
+  }).output();
+  if (!success) {
+    await Deno.remove(dir, { recursive: true });
+    throw new Error(`npm install failed: ${new TextDecoder().decode(stderr)}`);
+  }
+  return dir;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Options of {@linkcode benchStack}. */
+export interface StackOptions {
+  /** Measured runs per row. @default 3 */
+  runs?: number;
+  /** A git ref whose relay and client are measured too. */
+  baseline?: string;
+  /** One small run, Deno relay only, no socket.io. @default false */
+  smoke?: boolean;
+}
+
+/** One row of the table: a stack and a size, its median run. */
+export interface StackRow {
+  stack: string;
+  subscribers: number;
+  perSecond: number;
+  delivered: number;
+  expected: number;
+  faults: number;
+}
+
+/** Runs the whole-stack comparison, prints its table, answers its rows. */
+export async function benchStack(
+  options: StackOptions = {},
+): Promise<StackRow[]> {
+  const runs = options.smoke ? 1 : options.runs ?? 3;
+  const stacks: Stack[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  const rows: StackRow[] = [];
+  try {
+    if (options.smoke) {
+      stacks.push(lifeline("lifeline, Deno relay", "deno"));
+    } else {
+      let bun = true;
+      try {
+        await findBun();
+      } catch (error) {
+        console.log(`skipping Bun: ${(error as Error).message}`);
+        bun = false;
+      }
+      if (bun) stacks.push(lifeline("lifeline, Bun relay", "bun"));
+      stacks.push(lifeline("lifeline, Deno relay", "deno"));
+      if (options.baseline !== undefined) {
+        const tree: ExportedTree = await exportTree(options.baseline);
+        cleanups.push(tree.remove);
+        if (bun) {
+          stacks.push(lifeline(`${tree.commit}, Bun relay`, "bun", tree.root));
+        }
+        stacks.push(lifeline(`${tree.commit}, Deno relay`, "deno", tree.root));
+      }
+      const dir = await installSocketIo();
+      cleanups.push(() => Deno.remove(dir, { recursive: true }));
+      stacks.push(socketIo(dir));
+    }
+    const scenarios = options.smoke ? SMOKE : SCENARIOS;
+    for (const { subscribers, messages } of scenarios) {
+      const results = new Map<Stack, Run[]>(stacks.map((s) => [s, []]));
+      for (let i = 0; i < runs; i++) {
+        // Alternate the order, so that no stack always follows another.
+        const order = i % 2 === 0 ? stacks : [...stacks].reverse();
+        for (const stack of order) {
+          results.get(stack)!.push(await run(stack, subscribers, messages));
+        }
+      }
+      for (const [stack, list] of results) {
+        const rates = list.map((r) => r.delivered / (r.ms / 1000));
+        rows.push({
+          stack: stack.name,
+          subscribers,
+          perSecond: median(rates),
+          delivered: Math.min(...list.map((r) => r.delivered)),
+          expected: list[0].expected,
+          faults: Math.max(...list.map((r) => r.faults)),
+        });
+      }
+    }
+  } finally {
+    for (const cleanup of cleanups) await cleanup();
+  }
+  print(rows, runs);
+  return rows;
+}
+
+function print(rows: StackRow[], runs: number): void {
+  console.log(
+    `\nwhole stack: 1 publisher (≤ ${WINDOW} unacked), subscribers in ${PROCESSES} client processes (Deno; socket.io on Node), ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}; median of ${runs}`,
+  );
+  console.log(
+    "stack                       subscribers     del/s  vs socket.io  delivered",
+  );
+  for (const row of rows) {
+    const io = rows.find((r) =>
+      r.stack.startsWith("socket.io") && r.subscribers === row.subscribers
+    );
+    const missing = row.delivered < row.expected
+      ? ` (capped: ${row.delivered}/${row.expected})`
+      : row.faults > 0
+      ? ` (${row.faults} missing, repeated or out of order)`
+      : " all, in order";
+    console.log(
+      [
+        row.stack.padEnd(27),
+        String(row.subscribers).padStart(11),
+        Math.round(row.perSecond).toString().padStart(9),
+        (io ? (row.perSecond / io.perSecond).toFixed(2) : "-").padStart(13),
+      ].join(" ") + missing,
+    );
+  }
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      baseline: { type: "string" },
+      runs: { type: "string" },
+      smoke: { type: "boolean" },
+    },
+  });
+  await benchStack({
+    baseline: values.baseline,
+    runs: values.runs === undefined ? undefined : Number(values.runs),
+    smoke: values.smoke,
+  });
+}
