@@ -12,7 +12,9 @@
  * that commit's relay and client (its tree exported, see `_baseline.ts`),
  * run by run alternating with this checkout's; `--runs <n>` (default 3)
  * measured runs per row, the median shown; `--smoke` one small run on the
- * Deno relay only, no socket.io, for the test suite.
+ * Deno relay only, no socket.io, for the test suite; `--profile <dir>` this
+ * checkout on Bun only, each subscriber process writing a CPU profile
+ * there (`bench/profile_summary.ts <file>` prints its top functions).
  *
  * @module
  */
@@ -132,6 +134,7 @@ function lifeline(
   name: string,
   runtime: "deno" | "bun",
   root: URL = ROOT,
+  profile?: string,
 ): Stack {
   const script = new URL("bench/_stack_client.ts", ROOT).pathname;
   const mod = new URL("mod.ts", root).href;
@@ -141,6 +144,9 @@ function lifeline(
     client: (url, role, args) => [Deno.execPath(), [
       "run",
       "-A",
+      ...(profile && role === "sub"
+        ? ["--cpu-prof", `--cpu-prof-dir=${profile}`]
+        : []),
       script,
       role,
       mod,
@@ -329,6 +335,11 @@ export interface StackOptions {
   baseline?: string;
   /** One small run, Deno relay only, no socket.io. @default false */
   smoke?: boolean;
+  /**
+   * A directory: only this checkout on Bun is measured, and every
+   * subscriber process writes a V8 CPU profile there (`--cpu-prof`).
+   */
+  profile?: string;
 }
 
 /** One row of the table: a stack and a size, its median run. */
@@ -352,6 +363,16 @@ export async function benchStack(
   try {
     if (options.smoke) {
       stacks.push(lifeline("lifeline, Deno relay", "deno"));
+    } else if (options.profile !== undefined) {
+      const bun = await findBun().then(() => true, () => false);
+      stacks.push(
+        lifeline(
+          `lifeline, ${bun ? "Bun" : "Deno"} relay`,
+          bun ? "bun" : "deno",
+          ROOT,
+          options.profile,
+        ),
+      );
     } else {
       let bun = true;
       try {
@@ -437,11 +458,13 @@ if (import.meta.main) {
       baseline: { type: "string" },
       runs: { type: "string" },
       smoke: { type: "boolean" },
+      profile: { type: "string" },
     },
   });
   await benchStack({
     baseline: values.baseline,
     runs: values.runs === undefined ? undefined : Number(values.runs),
     smoke: values.smoke,
+    profile: values.profile,
   });
 }

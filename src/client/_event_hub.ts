@@ -34,7 +34,10 @@ interface Stream {
  * listeners (the error event), whose throws are rethrown from a microtask.
  */
 export class EventHub<M> {
+  /** The streams of whole events. */
   #streams: Map<string, Stream> = new Map();
+  /** The streams split by key: event name, then key (no string built per emit). */
+  #keyed: Map<string, Map<string, Stream>> = new Map();
   #report: (error: unknown) => void;
   #unreported: keyof M;
 
@@ -60,14 +63,13 @@ export class EventHub<M> {
     const { signal, key, once = false } = options;
     checkSignal(signal);
     if (signal?.aborted) return noop;
-    const id = streamId(name, key);
-    let stream = this.#streams.get(id);
+    let stream = this.#get(name, key);
     if (!stream) {
       const emitter = new Emitter<unknown>(
         name === this.#unreported ? {} : { onError: this.#report },
       );
       stream = { emitter, removers: new Map() };
-      this.#streams.set(id, stream);
+      this.#set(name, key, stream);
     }
     const { emitter, removers } = stream;
     let unsubscribe = noop;
@@ -77,9 +79,7 @@ export class EventHub<M> {
       const own = removers.get(original);
       own?.delete(remove);
       if (own?.size === 0) removers.delete(original);
-      if (emitter.listenerCount === 0 && this.#streams.get(id) === stream) {
-        this.#streams.delete(id);
-      }
+      if (emitter.listenerCount === 0) this.#delete(name, key, stream);
     };
     const call = listener as (value: unknown) => void;
     unsubscribe = emitter.subscribe(
@@ -102,7 +102,7 @@ export class EventHub<M> {
    * when `listener` is omitted.
    */
   off(name: keyof M & string, key?: string, listener?: AnyFunction): void {
-    const stream = this.#streams.get(streamId(name, key));
+    const stream = this.#get(name, key);
     if (!stream) return;
     const sets = listener === undefined
       ? [...stream.removers.values()]
@@ -116,7 +116,7 @@ export class EventHub<M> {
    */
   emit<K extends keyof M & string>(name: K, value: M[K], key?: string): void {
     if (key !== undefined) {
-      this.#streams.get(streamId(name, key))?.emitter.emit(value);
+      this.#keyed.get(name)?.get(key)?.emitter.emit(value);
     }
     this.#streams.get(name)?.emitter.emit(value);
   }
@@ -139,10 +139,28 @@ export class EventHub<M> {
   count(name: keyof M & string): number {
     return this.#streams.get(name)?.emitter.listenerCount ?? 0;
   }
-}
 
-function streamId(name: string, key: string | undefined): string {
-  return key === undefined ? name : `${name}\u0000${key}`;
+  #get(name: string, key: string | undefined): Stream | undefined {
+    return key === undefined
+      ? this.#streams.get(name)
+      : this.#keyed.get(name)?.get(key);
+  }
+
+  #set(name: string, key: string | undefined, stream: Stream): void {
+    if (key === undefined) return void this.#streams.set(name, stream);
+    let streams = this.#keyed.get(name);
+    if (!streams) this.#keyed.set(name, streams = new Map());
+    streams.set(key, stream);
+  }
+
+  /** Forgets `stream`, if it is still the one stored for `name` and `key`. */
+  #delete(name: string, key: string | undefined, stream: Stream): void {
+    if (this.#get(name, key) !== stream) return;
+    if (key === undefined) return void this.#streams.delete(name);
+    const streams = this.#keyed.get(name)!;
+    streams.delete(key);
+    if (streams.size === 0) this.#keyed.delete(name);
+  }
 }
 
 function checkListener(listener: unknown): void {

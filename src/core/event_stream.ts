@@ -204,8 +204,20 @@ export class Emitter<T> implements EventStream<T> {
   /** Sends `value` to every listener and iterator; ignored once closed. */
   emit(value: T): void {
     if (this.#closed) return;
-    this.#queue.push({ end: false, ticket: ++this.#ticket, value });
-    this.#drain();
+    const ticket = ++this.#ticket;
+    if (this.#delivering) {
+      this.#queue.push({ end: false, ticket, value });
+      return;
+    }
+    // Not inside a delivery: the queue is empty, so the value goes straight
+    // to the listeners, with no queue entry made for it.
+    this.#delivering = true;
+    try {
+      this.#deliver(ticket, value);
+    } finally {
+      this.#delivering = false;
+    }
+    if (this.#queue.length > 0) this.#drain();
   }
 
   /**
@@ -303,17 +315,22 @@ export class Emitter<T> implements EventStream<T> {
           }
           continue;
         }
-        for (const { listener, since } of this.#subscriptions) {
-          if (since >= item.ticket) continue;
-          try {
-            listener(item.value);
-          } catch (error) {
-            this.#report(error);
-          }
-        }
+        this.#deliver(item.ticket, item.value);
       }
     } finally {
       this.#delivering = false;
+    }
+  }
+
+  /** Calls the listeners subscribed before `ticket` with `value`. */
+  #deliver(ticket: number, value: T): void {
+    for (const { listener, since } of this.#subscriptions) {
+      if (since >= ticket) continue;
+      try {
+        listener(value);
+      } catch (error) {
+        this.#report(error);
+      }
     }
   }
 

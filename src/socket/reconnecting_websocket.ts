@@ -33,7 +33,7 @@ import {
 } from "./_settings.ts";
 import { closeEvent, errorEvent, messageEvent } from "./_dom_events.ts";
 import { logState } from "./_state_log.ts";
-import { SocketEventTarget } from "./socket_events.ts";
+import { onFirstMessageListener, SocketEventTarget } from "./socket_events.ts";
 import {
   awaitClose,
   checkCloseArguments,
@@ -182,6 +182,8 @@ export class ReconnectingWebSocket extends SocketEventTarget
   #connector: Connector;
   #state: StateEmitter<ConnectionState>;
   #messages: Emitter<MessageData> = new Emitter();
+  /** Whether a `message` listener was ever added; events are built from then on. */
+  #messageListened = false;
   #binaryType: BinaryType;
   #onAbort = (): void => void this.close();
 
@@ -226,6 +228,7 @@ export class ReconnectingWebSocket extends SocketEventTarget
     third?: ReconnectingWebSocketOptions,
   ) {
     super();
+    onFirstMessageListener(this, () => this.#messageListened = true);
     const settings = resolveSettings(url, constructorOptions(second, third));
     this.#settings = settings;
     this.#binaryType = settings.binaryType;
@@ -234,7 +237,8 @@ export class ReconnectingWebSocket extends SocketEventTarget
       open: (ws) => this.#onOpen(ws),
       message: (data) => {
         this.#messages.emit(data);
-        this.dispatchEvent(messageEvent(data));
+        // No MessageEvent is built until someone listens for one.
+        if (this.#messageListened) this.dispatchEvent(messageEvent(data));
       },
       close: (info) => {
         this.#closeCode = info.code;

@@ -77,26 +77,12 @@ export type SocketEventHandler<K extends keyof ReconnectingWebSocketEventMap> =
   | null;
 
 /**
- * The typed `addEventListener` and `removeEventListener` of a
- * {@linkcode SocketEventTarget}, merged with the class: the event types and
+ * The typed `removeEventListener` of a {@linkcode SocketEventTarget},
+ * merged with the class (its `addEventListener` is typed the same way in
+ * the class itself): the event types and
  * their events are those of {@linkcode ReconnectingWebSocketEventMap}.
  */
 export interface SocketEventTarget {
-  /** Adds a listener for `open`, `message`, `close` or `error`. */
-  addEventListener<K extends keyof ReconnectingWebSocketEventMap>(
-    type: K,
-    listener: (
-      this: SocketEventTarget,
-      event: ReconnectingWebSocketEventMap[K],
-    ) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  /** Adds a listener for any event type. */
-  addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
   /** Removes a listener added with `addEventListener`. */
   removeEventListener<K extends keyof ReconnectingWebSocketEventMap>(
     type: K,
@@ -112,6 +98,21 @@ export interface SocketEventTarget {
     listener: EventListenerOrEventListenerObject | null,
     options?: boolean | EventListenerOptions,
   ): void;
+}
+
+/** What each target calls when its first `message` listener is added. */
+const messageListened = new WeakMap<SocketEventTarget, () => void>();
+
+/**
+ * Calls `callback` once, when `target` gets its first `message` listener
+ * (`addEventListener` or `onmessage`): a target dispatches `message` events
+ * only from then on, so that no event is built for nobody. Internal.
+ */
+export function onFirstMessageListener(
+  target: SocketEventTarget,
+  callback: () => void,
+): void {
+  messageListened.set(target, callback);
 }
 
 type Handlers = {
@@ -154,6 +155,38 @@ export class SocketEventTarget extends EventTarget {
   static readonly CLOSED: 3 = 3;
 
   #handlers: Handlers = { open: null, message: null, close: null, error: null };
+
+  /** Adds a listener for `open`, `message`, `close` or `error`. */
+  override addEventListener<K extends keyof ReconnectingWebSocketEventMap>(
+    type: K,
+    listener: (
+      this: SocketEventTarget,
+      event: ReconnectingWebSocketEventMap[K],
+    ) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /** Adds a listener for any event type. */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  // The first `message` listener tells the subclass to start building
+  // `message` events: until then none is made for the messages that arrive.
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    if (type === "message" && listener !== null) {
+      const listened = messageListened.get(this);
+      if (listened !== undefined) {
+        messageListened.delete(this);
+        listened();
+      }
+    }
+    super.addEventListener(type, listener, options);
+  }
   #unset: Partial<Record<keyof ReconnectingWebSocketEventMap, () => void>> = {};
 
   /** `readyState` while connecting or waiting to retry. */

@@ -100,3 +100,20 @@ Deno.test("emitError hands errors to the error listeners, and drops them when th
   await Promise.resolve(); // nothing was thrown from a microtask either
   assert.deepEqual(heard.map((e) => e.message), ["text"]);
 });
+
+Deno.test("a key's last listener removed, a new one on that key hears, and keys of other events stay apart", () => {
+  const events = hub();
+  const log: string[] = [];
+  const remove = events.listen("message", (v) => log.push(`a ${v}`), {
+    key: "chat",
+  });
+  events.listen("count", (n) => log.push(`count ${n}`), { key: "chat" });
+  remove();
+  remove(); // harmless twice
+  events.emit("message", "gone", "chat");
+  events.listen("message", (v) => log.push(`b ${v}`), { key: "chat" });
+  events.emit("message", "back", "chat");
+  events.emit("count", 1, "chat");
+  events.emit("count", 2, "news");
+  assert.deepEqual(log, ["b back", "count 1"]);
+});

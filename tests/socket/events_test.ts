@@ -99,3 +99,42 @@ Deno.test("the second argument is the protocols when it is a string, an array, a
   ]);
   for (const socket of sockets) await socket.close();
 });
+
+Deno.test("no message event is built before a message listener exists; every message after one is added is dispatched", async () => {
+  const { fakes, socket } = setup();
+  const dispatched: string[] = [];
+  const dispatch = socket.dispatchEvent.bind(socket);
+  socket.dispatchEvent = (event: Event): boolean => {
+    dispatched.push(event.type);
+    return dispatch(event);
+  };
+  const streamed: unknown[] = [];
+  socket.messages.subscribe((data) => streamed.push(data));
+  fakes.last.open();
+  fakes.last.receive("unheard");
+  assert.deepEqual(dispatched, ["open"]);
+  const heard: unknown[] = [];
+  socket.addEventListener("message", (event) => heard.push(event.data), {
+    once: true,
+  });
+  fakes.last.receive("a");
+  // The once listener is gone; a property handler set later still hears.
+  fakes.last.receive("b");
+  socket.onmessage = (event) => heard.push(event.data);
+  fakes.last.receive("c");
+  assert.deepEqual(heard, ["a", "c"]);
+  assert.deepEqual(dispatched, ["open", "message", "message", "message"]);
+  assert.deepEqual(streamed, ["unheard", "a", "b", "c"]);
+  await socket.close();
+});
+
+Deno.test("onmessage alone starts the message events", async () => {
+  const { fakes, socket } = setup();
+  const heard: unknown[] = [];
+  fakes.last.open();
+  fakes.last.receive("before");
+  socket.onmessage = (event) => heard.push(event.data);
+  fakes.last.receive("after");
+  assert.deepEqual(heard, ["after"]);
+  await socket.close();
+});
