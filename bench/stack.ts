@@ -100,6 +100,18 @@ class ClientProcess {
     return promise;
   }
 
+  /** Its CPU time so far (user and system), in ms; Linux only. */
+  cpuMs(): number | undefined {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${this.#child.pid}/stat`);
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // utime and stime, fields 14 and 15, in ticks of (almost always) 10 ms.
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return undefined;
+    }
+  }
+
   async send(line: string): Promise<void> {
     await this.#stdin.write(new TextEncoder().encode(line + "\n"));
   }
@@ -180,6 +192,18 @@ interface Run {
   expected: number;
   faults: number;
   ms: number;
+  /** The subscriber processes' CPU time during the run, in ms, if known. */
+  clientCpuMs?: number;
+}
+
+function cpuMs(processes: ClientProcess[]): number | undefined {
+  let sum = 0;
+  for (const p of processes) {
+    const ms = p.cpuMs();
+    if (ms === undefined) return undefined;
+    sum += ms;
+  }
+  return sum;
 }
 
 /** One measured run: a fresh relay, fresh client processes. */
@@ -205,6 +229,7 @@ async function run(
     processes.push(publisher);
     await Promise.all(processes.map((p) => p.line("ready", SETUP_CAP_MS)));
     const subs = processes.slice(0, -1);
+    const cpuBefore = cpuMs(subs);
     const start = performance.now();
     await publisher.send("go");
     let delivered = 0;
@@ -226,7 +251,16 @@ async function run(
       }
     }
     const ms = performance.now() - start;
-    return { delivered, expected: subscribers * messages, faults, ms };
+    const cpuAfter = cpuMs(subs);
+    return {
+      delivered,
+      expected: subscribers * messages,
+      faults,
+      ms,
+      clientCpuMs: cpuBefore === undefined || cpuAfter === undefined
+        ? undefined
+        : cpuAfter - cpuBefore,
+    };
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
     await server.stop();
@@ -350,6 +384,8 @@ export interface StackRow {
   delivered: number;
   expected: number;
   faults: number;
+  /** The subscribers' CPU time per delivery, in µs (median), if known. */
+  clientCpuMicros?: number;
 }
 
 /** Runs the whole-stack comparison, prints its table, answers its rows. */
@@ -414,6 +450,9 @@ export async function benchStack(
           delivered: Math.min(...list.map((r) => r.delivered)),
           expected: list[0].expected,
           faults: Math.max(...list.map((r) => r.faults)),
+          clientCpuMicros: list.every((r) => r.clientCpuMs !== undefined)
+            ? median(list.map((r) => (1000 * r.clientCpuMs!) / r.delivered))
+            : undefined,
         });
       }
     }
@@ -429,7 +468,7 @@ function print(rows: StackRow[], runs: number): void {
     `\nwhole stack: 1 publisher (≤ ${WINDOW} unacked), subscribers in ${PROCESSES} client processes (Deno; socket.io on Node), ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}; median of ${runs}`,
   );
   console.log(
-    "stack                       subscribers     del/s  vs socket.io  delivered",
+    "stack                       subscribers     del/s  vs socket.io  client CPU µs/del  delivered",
   );
   for (const row of rows) {
     const io = rows.find((r) =>
@@ -446,7 +485,26 @@ function print(rows: StackRow[], runs: number): void {
         String(row.subscribers).padStart(11),
         Math.round(row.perSecond).toString().padStart(9),
         (io ? (row.perSecond / io.perSecond).toFixed(2) : "-").padStart(13),
+        (row.clientCpuMicros?.toFixed(2) ?? "-").padStart(18),
       ].join(" ") + missing,
+    );
+  }
+  for (const base of rows) {
+    if (/^(lifeline|socket\.io)/.test(base.stack)) continue;
+    const [commit, relay] = base.stack.split(", ");
+    const now = rows.find((r) =>
+      r.stack === `lifeline, ${relay}` && r.subscribers === base.subscribers
+    );
+    if (now === undefined) continue;
+    const cpu = now.clientCpuMicros && base.clientCpuMicros
+      ? `, client CPU per delivery ${
+        (now.clientCpuMicros / base.clientCpuMicros).toFixed(2)
+      } ×`
+      : "";
+    console.log(
+      `this checkout / ${commit}, ${relay}, ${base.subscribers} subscribers: deliveries/s ${
+        (now.perSecond / base.perSecond).toFixed(2)
+      } ×${cpu}`,
     );
   }
 }

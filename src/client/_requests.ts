@@ -59,7 +59,8 @@ export interface RequestsOptions {
 
 interface Flight {
   request: Request;
-  timer: TimerId;
+  /** When it times out, on the clock. */
+  deadline: number;
 }
 
 // Room for `"ref":<up to 16 digits>,` when the ref is spliced into a body.
@@ -72,7 +73,10 @@ export class Requests {
   #maxQueued: number;
   #transmit: (text: string) => void;
   #ref = 0;
+  /** In the order sent, which is also the order of their deadlines. */
   #inflight: Map<number, Flight> = new Map();
+  /** The one timer of the ack timeouts, for the first request in flight. */
+  #timer: TimerId | undefined;
   #queue: Request[] = [];
   #limits: RelayLimits | undefined;
 
@@ -142,18 +146,14 @@ export class Requests {
       return;
     }
     const ref = ++this.#ref;
-    const timer = this.#clock.setTimeout(() => {
-      if (this.#inflight.get(ref)?.request !== request) return;
-      this.#inflight.delete(ref);
-      request.settle(
-        new RealtimeError(
-          "timeout",
-          `The relay did not answer within ${this.#ackTimeout} ms`,
-        ),
-        undefined,
-      );
-    }, this.#ackTimeout);
-    this.#inflight.set(ref, { request, timer });
+    const deadline = this.#clock.now() + this.#ackTimeout;
+    this.#inflight.set(ref, { request, deadline });
+    // One timer for them all, not one per request: it is armed for the
+    // first in flight, and re-armed for the next when it fires.
+    this.#timer ??= this.#clock.setTimeout(
+      () => this.#expire(),
+      this.#ackTimeout,
+    );
     // A send refused by a closing socket is sent again after the reconnect:
     // the drop that refused it requeues everything in flight.
     this.#transmit(`{"ref":${ref},${request.body.slice(1)}`);
@@ -167,9 +167,44 @@ export class Requests {
     const flight = this.#inflight.get(ref);
     if (!flight) return false;
     this.#inflight.delete(ref);
-    this.#clock.clearTimeout(flight.timer);
+    if (this.#inflight.size === 0) this.#stopTimer();
     flight.request.settle(error, data);
     return true;
+  }
+
+  /** Times out the requests past their deadline, then waits for the next. */
+  #expire(): void {
+    this.#timer = undefined;
+    const now = this.#clock.now();
+    const expired: Request[] = [];
+    for (const [ref, { request, deadline }] of this.#inflight) {
+      if (deadline > now) break;
+      this.#inflight.delete(ref);
+      expired.push(request);
+    }
+    const next = this.#inflight.values().next();
+    if (!next.done) {
+      this.#timer = this.#clock.setTimeout(
+        () => this.#expire(),
+        next.value.deadline - now,
+      );
+    }
+    // Settled last: what they start (a new request) finds the timer set.
+    for (const request of expired) {
+      request.settle(
+        new RealtimeError(
+          "timeout",
+          `The relay did not answer within ${this.#ackTimeout} ms`,
+        ),
+        undefined,
+      );
+    }
+  }
+
+  #stopTimer(): void {
+    if (this.#timer === undefined) return;
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   /** How many requests wait in the queue. */
@@ -188,11 +223,11 @@ export class Requests {
    */
   drop(): void {
     const requeued: Request[] = [];
-    for (const { request, timer } of this.#inflight.values()) {
-      this.#clock.clearTimeout(timer);
+    for (const { request } of this.#inflight.values()) {
       requeued.push(...request.requeue());
     }
     this.#inflight.clear();
+    this.#stopTimer();
     this.#queue.unshift(...requeued);
     for (const request of requeued) request.queued?.();
   }

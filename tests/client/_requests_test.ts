@@ -111,3 +111,55 @@ Deno.test("failQueued rejects what waits and leaves what is in flight", () => {
   requests.answer(1, null, undefined);
   assert.deepEqual(results, ["2 closed", "1 ok"]);
 });
+
+Deno.test("each request times out at its own deadline, whatever was answered or timed out before it", () => {
+  const { clock, requests, results, pub } = setup();
+  pub(1).start(); // times out at 1000
+  clock.tick(300);
+  pub(2).start(); // answered
+  clock.tick(100);
+  pub(3).start(); // times out at 1400
+  requests.answer(2, null, undefined);
+  clock.tick(599);
+  assert.deepEqual(results, ["2 ok"]);
+  clock.tick(1);
+  assert.deepEqual(results, ["2 ok", "1 timeout"]);
+  clock.tick(399);
+  assert.deepEqual(results, ["2 ok", "1 timeout"]);
+  clock.tick(1);
+  assert.deepEqual(results, ["2 ok", "1 timeout", "3 timeout"]);
+});
+
+Deno.test("a request started by a timed-out one's settle gets its full ack timeout", () => {
+  const { clock, requests, results } = setup();
+  const chained = requests.create(
+    { type: "pub", channel: "a", event: "e", data: 2, mid: "2" },
+    (error) => results.push(`2 ${error?.code ?? "ok"}`),
+  );
+  requests.create(
+    { type: "pub", channel: "a", event: "e", data: 1, mid: "1" },
+    (error) => {
+      results.push(`1 ${error?.code ?? "ok"}`);
+      chained.start();
+    },
+  ).start();
+  clock.tick(1000);
+  assert.deepEqual(results, ["1 timeout"]);
+  clock.tick(999);
+  assert.deepEqual(results, ["1 timeout"]);
+  clock.tick(1);
+  assert.deepEqual(results, ["1 timeout", "2 timeout"]);
+});
+
+Deno.test("nothing in flight, no timer left: answered, timed out or dropped", () => {
+  const { clock, requests, pub } = setup();
+  pub(1).start();
+  requests.answer(1, null, undefined);
+  assert.equal(clock.countTimers(), 0);
+  pub(2).start();
+  clock.tick(1000);
+  assert.equal(clock.countTimers(), 0);
+  pub(3).start();
+  requests.drop();
+  assert.equal(clock.countTimers(), 0);
+});
