@@ -7,6 +7,9 @@
  *   `ready`, then counts the `tick` messages each receives and prints
  *   `done <delivered> <faults>` once every client has all `<messages>`
  *   (faults: a message missing, repeated or out of order, per client).
+ * - `… raw <mod.ts URL> <ws URL> <clients> <messages>`: the same with bare
+ *   WebSockets that `JSON.parse` each frame and count: the floor of a
+ *   client on this runtime.
  * - `… pub <mod.ts URL> <ws URL> <messages> <window>` opens one, joins,
  *   prints `ready`, and on the line `go` on its stdin sends `<messages>`
  *   acked messages, at most `<window>` unacked, then prints `acked`.
@@ -86,6 +89,41 @@ if (role === "sub") {
     if (line === "count") console.log(`count ${delivered}`);
   }
   await Promise.all(managers.map((m) => m.close()));
+} else if (role === "raw") {
+  // The floor: a bare WebSocket per subscriber that decodes each frame
+  // (JSON.parse) and counts, with no library at all.
+  const [clients, messages] = rest.map(Number);
+  const sockets: WebSocket[] = [];
+  let delivered = 0;
+  let faults = 0;
+  let complete = 0;
+  for (let i = 0; i < clients; i++) {
+    const ws = new WebSocket(url);
+    const joined = Promise.withResolvers<void>();
+    let last = 0;
+    ws.onmessage = ({ data }) => {
+      const frame = JSON.parse(data as string);
+      if (frame.type === "ack" && frame.ref === 1) return joined.resolve();
+      if (frame.type !== "msg" || frame.event !== "tick") return;
+      delivered++;
+      if (frame.data !== last + 1) faults++;
+      last = frame.data;
+      if (last === messages && ++complete === clients) {
+        console.log(`done ${delivered} ${faults}`);
+      }
+    };
+    ws.onopen = () => {
+      ws.send('{"type":"hello","v":1}');
+      ws.send(`{"type":"join","ref":1,"channel":"${CHANNEL}"}`);
+    };
+    await joined.promise;
+    sockets.push(ws);
+  }
+  console.log("ready");
+  for await (const line of lines) {
+    if (line === "count") console.log(`count ${delivered}`);
+  }
+  for (const ws of sockets) ws.close();
 } else if (role === "pub") {
   const [messages, window] = rest.map(Number);
   const [manager] = await connect(1);

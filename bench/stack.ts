@@ -6,7 +6,10 @@
  * subscriber got every message once, in order. The same run measures
  * socket.io 4.8 (server and `socket.io-client`, on Node, installed with npm
  * in a temporary directory so that they stay out of this project) with
- * acknowledged emits, and prints lifeline/socket.io.
+ * acknowledged emits, and prints lifeline/socket.io. A row of bare
+ * WebSocket subscribers (`JSON.parse` and count, no library) on the Bun
+ * relay shows the floor a client on Deno stands on. Each row also shows
+ * the subscriber processes' CPU time per delivery (Linux).
  *
  * `deno task bench:stack` runs it; `--baseline <git-ref>` also measures
  * that commit's relay and client (its tree exported, see `_baseline.ts`),
@@ -30,6 +33,7 @@ import {
   spawnServer,
 } from "../tools/servers.ts";
 import { type ExportedTree, exportTree } from "./_baseline.ts";
+import { measureClientCore } from "./_client_core_run.ts";
 
 /** Unacked publishes at most. */
 const WINDOW = 64;
@@ -165,6 +169,18 @@ function lifeline(
       url,
       ...args.map(String),
     ]],
+  };
+}
+
+/** Bare WebSocket subscribers (`JSON.parse` and count), a lifeline publisher. */
+function rawClients(): Stack {
+  const stack = lifeline("bare WebSockets, Bun relay", "bun");
+  return {
+    ...stack,
+    client: (url, role, args) => {
+      const [command, list] = stack.client(url, role, args);
+      return [command, list.map((arg) => arg === "sub" ? "raw" : arg)];
+    },
   };
 }
 
@@ -356,6 +372,26 @@ async function installSocketIo(): Promise<string> {
   return dir;
 }
 
+/** The client's own cost per message, in this process: see `_client_core_run.ts`. */
+async function printClientCore(baseline: URL | undefined): Promise<void> {
+  const core = await measureClientCore(
+    new URL("mod.ts", ROOT).href,
+    baseline && new URL("mod.ts", baseline).href,
+  );
+  const vs = core.baseline === undefined
+    ? ""
+    : `, baseline ${core.baseline.toFixed(0)} ns (${
+      (core.current / core.baseline).toFixed(2)
+    } ×)`;
+  console.log(
+    `client per message, in process (decode, order, dispatch to one on() listener): ${
+      core.current.toFixed(0)
+    } ns${vs}; a bare listener that only decodes and counts: ${
+      core.bare.toFixed(0)
+    } ns`,
+  );
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -396,8 +432,10 @@ export async function benchStack(
   const stacks: Stack[] = [];
   const cleanups: (() => Promise<void>)[] = [];
   const rows: StackRow[] = [];
+  let baselineRoot: URL | undefined;
   try {
     if (options.smoke) {
+      await printClientCore(undefined);
       stacks.push(lifeline("lifeline, Deno relay", "deno"));
     } else if (options.profile !== undefined) {
       const bun = await findBun().then(() => true, () => false);
@@ -417,16 +455,20 @@ export async function benchStack(
         console.log(`skipping Bun: ${(error as Error).message}`);
         bun = false;
       }
-      if (bun) stacks.push(lifeline("lifeline, Bun relay", "bun"));
+      if (bun) {
+        stacks.push(lifeline("lifeline, Bun relay", "bun"), rawClients());
+      }
       stacks.push(lifeline("lifeline, Deno relay", "deno"));
       if (options.baseline !== undefined) {
         const tree: ExportedTree = await exportTree(options.baseline);
+        baselineRoot = tree.root;
         cleanups.push(tree.remove);
         if (bun) {
           stacks.push(lifeline(`${tree.commit}, Bun relay`, "bun", tree.root));
         }
         stacks.push(lifeline(`${tree.commit}, Deno relay`, "deno", tree.root));
       }
+      await printClientCore(baselineRoot);
       const dir = await installSocketIo();
       cleanups.push(() => Deno.remove(dir, { recursive: true }));
       stacks.push(socketIo(dir));
@@ -490,7 +532,7 @@ function print(rows: StackRow[], runs: number): void {
     );
   }
   for (const base of rows) {
-    if (/^(lifeline|socket\.io)/.test(base.stack)) continue;
+    if (/^(lifeline|socket\.io|bare)/.test(base.stack)) continue;
     const [commit, relay] = base.stack.split(", ");
     const now = rows.find((r) =>
       r.stack === `lifeline, ${relay}` && r.subscribers === base.subscribers
