@@ -27,6 +27,7 @@ import type { Admission, Authenticated } from "./_admission.ts";
 import { appWide } from "./_app_wide.ts";
 import type { Channel } from "./_channel.ts";
 import type { Channels } from "./_channels.ts";
+import type { Delivery } from "./_delivery.ts";
 import { background, type Context } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
 import type { ResolvedSession, Sessions } from "./_sessions.ts";
@@ -45,6 +46,7 @@ export class FrameHandlers {
   #admission: Admission;
   #sessions: Sessions;
   #channels: Channels;
+  #delivery: Delivery;
   #authorize: Authorize | undefined;
 
   constructor(
@@ -52,12 +54,14 @@ export class FrameHandlers {
     admission: Admission,
     sessions: Sessions,
     channels: Channels,
+    delivery: Delivery,
     authorize: Authorize | undefined,
   ) {
     this.#context = context;
     this.#admission = admission;
     this.#sessions = sessions;
     this.#channels = channels;
+    this.#delivery = delivery;
     this.#authorize = authorize;
   }
 
@@ -323,10 +327,10 @@ export class FrameHandlers {
     if (frame.channel === null) {
       const { event, data } = frame;
       if (frame.volatile) {
-        this.#channels.volatileBroadcast(event, data, conn.id, except);
+        this.#delivery.volatileBroadcast(event, data, conn.id, except);
         return this.#published(conn, frame, undefined);
       }
-      const offset = this.#channels.broadcast(
+      const offset = this.#delivery.broadcast(
         event,
         data,
         conn.id,
@@ -339,7 +343,7 @@ export class FrameHandlers {
       return offset.then((offset) => this.#published(conn, frame, offset));
     }
     if (frame.volatile) {
-      this.#channels.volatile(
+      this.#delivery.volatile(
         frame.channel,
         frame.event,
         frame.data,
@@ -349,7 +353,7 @@ export class FrameHandlers {
       if (frame.ref !== undefined) conn.ack(frame.ref, {});
       return;
     }
-    const offset = this.#channels.publish(
+    const offset = this.#delivery.publish(
       frame.channel,
       frame.event,
       frame.data,
