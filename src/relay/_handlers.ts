@@ -23,6 +23,7 @@ import {
   type UpdateFrame,
   welcomeFrame,
 } from "../protocol/mod.ts";
+import { pubAckText } from "../protocol/_frame_text.ts";
 import type { Admission, Authenticated } from "./_admission.ts";
 import { appWide } from "./_app_wide.ts";
 import type { Channel } from "./_channel.ts";
@@ -48,6 +49,8 @@ export class FrameHandlers {
   #channels: Channels;
   #delivery: Delivery;
   #authorize: Authorize | undefined;
+  /** The frame being handled in this turn (not after a wait). */
+  #turn: ClientFrame | undefined;
 
   constructor(
     context: Context,
@@ -67,6 +70,15 @@ export class FrameHandlers {
 
   /** Handles one frame; a promise when it waits on a hook or the store. */
   handle(conn: Connection, frame: ClientFrame): Promise<void> | void {
+    this.#turn = frame;
+    try {
+      return this.#dispatch(conn, frame);
+    } finally {
+      this.#turn = undefined;
+    }
+  }
+
+  #dispatch(conn: Connection, frame: ClientFrame): Promise<void> | void {
     switch (frame.type) {
       case "hello":
         return this.#hello(conn, frame);
@@ -372,11 +384,13 @@ export class FrameHandlers {
     offset: number | undefined,
   ): Promise<void> | void {
     const { clock, counters } = this.#context;
-    counters.latency.observe(clock.now() - conn.frameAt);
-    if (frame.ref === undefined && frame.mid === undefined) return;
-    const ack: PubAckData = offset === undefined ? {} : { offset };
-    conn.ack(frame.ref, ack);
+    // Within the frame's own turn no time worth a clock read has passed.
+    const now = this.#turn === frame ? conn.frameAt : clock.now();
+    counters.latency.observe(now - conn.frameAt);
+    const ref = frame.ref;
+    if (ref !== undefined) conn.send(pubAckText(ref, offset));
     if (frame.mid === undefined) return;
+    const ack: PubAckData = offset === undefined ? {} : { offset };
     const remembered = this.#context.store.remember(conn.id, frame.mid, ack);
     if (isThenable(remembered)) return remembered;
   }
