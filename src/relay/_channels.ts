@@ -85,7 +85,9 @@ export class Channels {
     ref: number | undefined,
   ): StoreAnswer<void> {
     const state = this.#context.store.channel(name);
-    const ack = (data: JoinAckData) => conn.ack(ref, data);
+    const presence = conn.channels.get(name)?.presence ?? true;
+    const ack = (data: JoinAckData) =>
+      conn.ack(ref, presence ? data : quiet(data));
     if (!isThenable(state)) return this.#recover(state, name, since, ack);
     return Promise.resolve(state).then((state) =>
       this.#recover(state, name, since, ack)
@@ -123,8 +125,13 @@ export class Channels {
       background(this.#context, this.#context.store.leave(name, conn.id));
       return;
     }
-    this.#add(conn, name);
+    const channel = this.#add(conn, name);
     conn.persist();
+    if (!channel.presence) {
+      // A broadcast-style room: the same small ack whatever its size.
+      conn.ack(ref, quiet(state));
+      return;
+    }
     conn.ack(ref, state);
     const member: Member = { id: conn.id, data: conn.profile };
     this.#presence(
@@ -137,16 +144,30 @@ export class Channels {
   }
 
   /** Puts `conn` in channel `name` here, as a join or a restore does. */
-  #add(conn: Connection, name: string): void {
+  #add(conn: Connection, name: string): Channel<Connection> {
     let channel = this.local.get(name);
     if (channel === undefined) {
-      channel = new Channel<Connection>(name);
+      channel = new Channel<Connection>(name, this.#hasPresence(name));
       this.local.set(name, channel);
     }
     channel.members.add(conn);
     conn.channels.set(name, channel);
-    if (this.#delivery.lane?.has(conn)) return;
-    this.#context.fanout?.subscribe(conn.socket, name);
+    if (!this.#delivery.lane?.has(conn)) {
+      this.#context.fanout?.subscribe(conn.socket, name);
+    }
+    return channel;
+  }
+
+  /** The relay's `presence` option for channel `name`; a throw counts as yes. */
+  #hasPresence(name: string): boolean {
+    const presence = this.#context.settings.presence;
+    if (presence === undefined) return true;
+    try {
+      return presence(name) !== false;
+    } catch (error) {
+      this.#context.report(error);
+      return true;
+    }
   }
 
   /** Puts a restored connection back in its channels, without telling anyone. */
@@ -190,7 +211,7 @@ export class Channels {
   ): void {
     const text = this.#presence(name, "leave", member, version, undefined);
     // A leaver is no longer a member: it hears its own leave directly.
-    if (echo) conn.send(text);
+    if (echo && text !== undefined) conn.send(text);
   }
 
   /**
@@ -299,9 +320,11 @@ export class Channels {
     member: Member,
     version: number,
     except: Connection | undefined,
-  ): string {
-    const text = encodeFrame(presenceFrame(name, action, member, version));
+  ): string | undefined {
     const channel = this.local.get(name);
+    // Nobody hears presence in a channel without it.
+    if (!(channel?.presence ?? this.#hasPresence(name))) return undefined;
+    const text = encodeFrame(presenceFrame(name, action, member, version));
     if (channel !== undefined) {
       this.#delivery.toChannel(channel, text, except, false);
     }
@@ -313,6 +336,11 @@ export class Channels {
     for (const conn of this.#grace.clear()) this.leaveAll(conn, true);
     this.local.clear();
   }
+}
+
+/** A join ack in a channel without presence: no member list. */
+function quiet(ack: JoinAckData): JoinAckData {
+  return { ...ack, members: [], presence: false };
 }
 
 /** The join ack for `state` and a history answer. */

@@ -119,6 +119,8 @@ export interface Settings {
   readonly slowConsumerTimeout: number;
   readonly idleTimeout: number;
   readonly maxConnectionsPerUser: number;
+  /** The `presence` option: which channels have presence (absent: all). */
+  readonly presence: ((channel: string) => boolean) | undefined;
 }
 
 /** The relay's shared services; one per relay. */

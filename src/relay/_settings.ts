@@ -42,6 +42,7 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "closeLinger",
   "resumeWindow",
   "presenceGrace",
+  "presence",
   "restartHint",
   "resumableSessions",
   "dedupeSize",
@@ -103,6 +104,7 @@ export function resolveSettings(options: RelayOptions): Settings {
       "resumeToken",
       "onError",
       "logger",
+      "presence",
     ]
   ) {
     checkFunction("Relay", name, options[name as keyof RelayOptions], true);
@@ -153,5 +155,6 @@ export function resolveSettings(options: RelayOptions): Settings {
       "maxConnectionsPerUser",
       options.maxConnectionsPerUser ?? 100,
     ),
+    presence: options.presence,
   };
 }

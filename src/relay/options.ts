@@ -143,6 +143,17 @@ export interface RelayOptions {
    */
   presenceGrace?: number;
   /**
+   * Whether channel `channel` has presence. Its members hear each other's
+   * joins, leaves and updates, and a join's ack lists them. A channel
+   * without presence (a town hall, a broadcast) sends none of them: its join
+   * ack carries `presence: false` and no member list, so joining costs the
+   * same whatever its size. A `members` request (the client's `getMembers`)
+   * still answers the full list. Asked once when the channel gets its first
+   * member on this relay; a throw counts as `true`. Default: every channel
+   * has presence.
+   */
+  presence?(channel: string): boolean;
+  /**
    * The retry hint, in milliseconds, of the `bye` (shutdown) the relay says
    * when it closes: clients wait at least this long, plus jitter, before
    * they come back.

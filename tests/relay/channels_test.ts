@@ -247,3 +247,63 @@ Deno.test("sendToUser reaches every connection of that user only", () => {
   assert.equal(h.relay.sendToUser("u1", "notice"), 1);
   assert.deepEqual(tab2.take(), [{ type: "user", event: "notice" }]);
 });
+
+Deno.test("a channel without presence acks a join with no member list and tells nobody", () => {
+  const asked: string[] = [];
+  using h = harness({
+    presence: (channel) => {
+      asked.push(channel);
+      return !channel.startsWith("town:");
+    },
+  });
+  const a = h.connect({ hello: { profile: "ann" } });
+  const b = h.connect({ hello: { profile: "bob" } });
+  a.send({ type: "join", ref: 1, channel: "town:hall" });
+  const [first] = a.take();
+  assert.ok(first.type === "ack" && first.ok);
+  assert.deepEqual(
+    (first.data as { members: unknown[]; presence?: boolean }).members,
+    [],
+  );
+  assert.equal((first.data as { presence?: boolean }).presence, false);
+  b.send({ type: "join", ref: 1, channel: "town:hall" });
+  const bFrames = b.take();
+  assert.deepEqual(bFrames.map((f) => f.type), ["ack"]);
+  assert.deepEqual(a.take(), []); // no join presence
+  b.send({ type: "update", ref: 2, profile: "bobby" });
+  b.send({ type: "leave", ref: 3, channel: "town:hall" });
+  assert.deepEqual(b.take().map((f) => f.type), ["ack", "ack"]);
+  assert.deepEqual(a.take(), []); // no update, no leave
+  // Members still come on request.
+  a.send({ type: "members", ref: 4, channel: "town:hall" });
+  const [members] = a.take();
+  assert.ok(members.type === "ack" && members.ok);
+  assert.deepEqual((members.data as { members: unknown[] }).members, [
+    { id: a.conn.id, data: "ann" },
+  ]);
+  // Asked once per channel while it has members here.
+  assert.deepEqual(asked, ["town:hall"]);
+});
+
+Deno.test("the presence option leaves other channels as they were", () => {
+  using h = harness({ presence: (channel) => channel !== "quiet" });
+  const [a, b] = h.joined("room");
+  b.send({ type: "leave", ref: 3, channel: "room" });
+  assert.deepEqual(a.take().map((f) => f.type), ["presence"]);
+});
+
+Deno.test("a presence option that throws counts as presence on, and is reported", () => {
+  const errors: unknown[] = [];
+  using h = harness({
+    presence: () => {
+      throw new Error("boom");
+    },
+    onError: (error) => void errors.push(error),
+  });
+  const a = h.connect();
+  a.send({ type: "join", ref: 1, channel: "room" });
+  const [ack] = a.take();
+  assert.ok(ack.type === "ack" && ack.ok);
+  assert.equal((ack.data as { members: unknown[] }).members.length, 1);
+  assert.equal(errors.length, 1);
+});
