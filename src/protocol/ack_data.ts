@@ -34,6 +34,12 @@ export interface JoinAckData {
    */
   members: Member[];
   /**
+   * Past the relay's `joinMembers` (a big channel): how many members it has,
+   * with `members` empty; they come on request (`members`). Absent when
+   * `members` lists them.
+   */
+  count?: number;
+  /**
    * `false` in a channel without presence (the relay's `presence` option):
    * nobody hears its joins, leaves and updates, and `members` is empty.
    * Absent otherwise.

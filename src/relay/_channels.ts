@@ -58,22 +58,16 @@ export class Channels {
     ref: number | undefined,
   ): StoreAnswer<void> {
     const member: Member = { id: conn.id, data: conn.profile };
-    const state = this.#context.store.join(name, member);
+    const presence = this.local.get(name)?.presence ?? this.#hasPresence(name);
+    const list = presence ? this.#context.settings.joinMembers : 0;
+    const state = this.#context.store.join(name, member, list);
+    const then = (ack: JoinAckData) =>
+      this.#joined(conn, name, echo, ref, presence, ack);
     if (!isThenable(state)) {
-      return this.#recover(
-        state,
-        name,
-        since,
-        (ack) => this.#joined(conn, name, echo, ref, ack),
-      );
+      return this.#recover(state, name, since, list, then);
     }
     return Promise.resolve(state).then((state) =>
-      this.#recover(
-        state,
-        name,
-        since,
-        (ack) => this.#joined(conn, name, echo, ref, ack),
-      )
+      this.#recover(state, name, since, list, then)
     );
   }
 
@@ -86,25 +80,39 @@ export class Channels {
   ): StoreAnswer<void> {
     const state = this.#context.store.channel(name);
     const presence = conn.channels.get(name)?.presence ?? true;
+    const list = presence ? this.#context.settings.joinMembers : 0;
     const ack = (data: JoinAckData) =>
       conn.ack(ref, presence ? data : quiet(data));
-    if (!isThenable(state)) return this.#recover(state, name, since, ack);
+    if (!isThenable(state)) return this.#recover(state, name, since, list, ack);
     return Promise.resolve(state).then((state) =>
-      this.#recover(state, name, since, ack)
+      this.#recover(state, name, since, list, ack)
     );
   }
 
   /**
    * Calls `then` with the join ack: the channel's state and, with `since`,
    * the store's history answer (whose offset is the one live messages
-   * follow). Synchronous when the store is.
+   * follow), its members listed only if at most `list`. Synchronous when
+   * the store is.
    */
   #recover(
     state: ChannelState,
     name: string,
     since: JoinSince | undefined,
+    list: number,
     then: (ack: JoinAckData) => void,
   ): StoreAnswer<void> {
+    if (state.members.length > list) {
+      // The store listed more than asked (it may): trim here.
+      const { offset, version, epoch } = state;
+      state = {
+        members: [],
+        count: state.members.length,
+        offset,
+        version,
+        epoch,
+      };
+    }
     if (since === undefined) return then(state);
     const answer = this.#context.store.history(name, since);
     if (!isThenable(answer)) return then(joinAck(state, answer));
@@ -118,6 +126,7 @@ export class Channels {
     name: string,
     echo: boolean,
     ref: number | undefined,
+    presence: boolean,
     state: JoinAckData,
   ): void {
     if (conn.state !== "open") {
@@ -125,7 +134,7 @@ export class Channels {
       background(this.#context, this.#context.store.leave(name, conn.id));
       return;
     }
-    const channel = this.#add(conn, name);
+    const channel = this.#add(conn, name, presence);
     conn.persist();
     if (!channel.presence) {
       // A broadcast-style room: the same small ack whatever its size.
@@ -144,10 +153,14 @@ export class Channels {
   }
 
   /** Puts `conn` in channel `name` here, as a join or a restore does. */
-  #add(conn: Connection, name: string): Channel<Connection> {
+  #add(
+    conn: Connection,
+    name: string,
+    presence = this.#hasPresence(name),
+  ): Channel<Connection> {
     let channel = this.local.get(name);
     if (channel === undefined) {
-      channel = new Channel<Connection>(name, this.#hasPresence(name));
+      channel = new Channel<Connection>(name, presence);
       this.local.set(name, channel);
     }
     channel.members.add(conn);
@@ -345,10 +358,11 @@ function quiet(ack: JoinAckData): JoinAckData {
 
 /** The join ack for `state` and a history answer. */
 function joinAck(state: ChannelState, answer: HistoryAnswer): JoinAckData {
-  const { members, version, epoch } = state;
+  const { members, count, version, epoch } = state;
+  const listed = count === undefined ? { members } : { members, count };
   return answer.recovered
     ? {
-      members,
+      ...listed,
       offset: answer.offset,
       version,
       epoch,
@@ -356,7 +370,7 @@ function joinAck(state: ChannelState, answer: HistoryAnswer): JoinAckData {
       missed: answer.missed,
     }
     : {
-      members,
+      ...listed,
       offset: state.offset,
       version,
       epoch,

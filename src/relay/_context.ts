@@ -119,6 +119,8 @@ export interface Settings {
   readonly slowConsumerTimeout: number;
   readonly idleTimeout: number;
   readonly maxConnectionsPerUser: number;
+  /** The most members a join ack lists (`joinMembers`). */
+  readonly joinMembers: number;
   /** The `presence` option: which channels have presence (absent: all). */
   readonly presence: ((channel: string) => boolean) | undefined;
 }

@@ -43,6 +43,7 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "resumeWindow",
   "presenceGrace",
   "presence",
+  "joinMembers",
   "restartHint",
   "resumableSessions",
   "dedupeSize",
@@ -155,6 +156,7 @@ export function resolveSettings(options: RelayOptions): Settings {
       "maxConnectionsPerUser",
       options.maxConnectionsPerUser ?? 100,
     ),
+    joinMembers: check("joinMembers", options.joinMembers ?? 100),
     presence: options.presence,
   };
 }

@@ -154,6 +154,14 @@ export interface RelayOptions {
    */
   presence?(channel: string): boolean;
   /**
+   * The most members a `join` ack lists. Past it (a big channel) the ack
+   * carries `"members": []` and their number in `count`, so that a join
+   * costs the same whatever the channel's size; the members come on
+   * request (`members`, the client's `getMembers`).
+   * @default {100}
+   */
+  joinMembers?: number;
+  /**
    * The retry hint, in milliseconds, of the `bye` (shutdown) the relay says
    * when it closes: clients wait at least this long, plus jitter, before
    * they come back.

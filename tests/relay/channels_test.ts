@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { harness } from "./_harness.ts";
+import { MemoryStore } from "../../src/relay/mod.ts";
+import type { Member } from "../../src/protocol/mod.ts";
 
 Deno.test("join acks members, offset and version, and tells the others", () => {
   using h = harness();
@@ -306,4 +308,38 @@ Deno.test("a presence option that throws counts as presence on, and is reported"
   assert.ok(ack.type === "ack" && ack.ok);
   assert.equal((ack.data as { members: unknown[] }).members.length, 1);
   assert.equal(errors.length, 1);
+});
+
+Deno.test("past joinMembers a join ack counts the members instead of listing them", () => {
+  using h = harness({ joinMembers: 2 });
+  const [a, b] = h.joined("room");
+  const c = h.connect();
+  c.send({ type: "join", ref: 1, channel: "room" });
+  const [ack] = c.take();
+  assert.ok(ack.type === "ack" && ack.ok);
+  const data = ack.data as { members: unknown[]; count?: number };
+  assert.deepEqual([data.members, data.count], [[], 3]);
+  // The others still hear the join, and the members come on request.
+  assert.deepEqual(a.take().map((f) => f.type), ["presence"]);
+  assert.deepEqual(b.take().map((f) => f.type), ["presence"]);
+  c.send({ type: "members", ref: 2, channel: "room" });
+  const [members] = c.take();
+  assert.ok(members.type === "ack" && members.ok);
+  assert.equal((members.data as { members: unknown[] }).members.length, 3);
+});
+
+Deno.test("a store that lists every member anyway is trimmed to joinMembers", () => {
+  class ListsAll extends MemoryStore {
+    override join(channel: string, member: Member) {
+      return super.join(channel, member); // ignores the list bound
+    }
+  }
+  using h = harness({ joinMembers: 1, store: new ListsAll() });
+  h.joined("room");
+  const c = h.connect();
+  c.send({ type: "join", ref: 1, channel: "room" });
+  const [ack] = c.take();
+  assert.ok(ack.type === "ack" && ack.ok);
+  const data = ack.data as { members: unknown[]; count?: number };
+  assert.deepEqual([data.members, data.count], [[], 3]);
 });
