@@ -338,6 +338,9 @@ const isObj = (v: unknown): v is Obj =>
 const isErrorBody = (v: unknown): boolean =>
   isObj(v) && typeof v.code === "string" && typeof v.message === "string";
 const isMember = (v: unknown): boolean => isObj(v) && typeof v.id === "string";
+const isChange = (v: unknown): boolean =>
+  isObj(v) && PRESENCE_ACTIONS.has(v.action) && isMember(v.member) &&
+  isOffset(v.version);
 const PRESENCE_ACTIONS: ReadonlySet<unknown> = new Set([
   "join",
   "leave",
@@ -390,6 +393,10 @@ export function decodeRelayFrame(text: string): DecodeResult<RelayFrame> {
     case "presence":
       valid = isString(o.channel) && PRESENCE_ACTIONS.has(o.action) &&
         isMember(o.member) && isOffset(o.version);
+      break;
+    case "diff":
+      valid = isString(o.channel) && Array.isArray(o.changes) &&
+        o.changes.every(isChange);
       break;
     case "error":
       valid = isErrorBody(o.error) && optional(o.ref, isRef);

@@ -21,6 +21,7 @@ import { background, type Context } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
 import type { Delivery } from "./_delivery.ts";
 import { Grace } from "./_grace.ts";
+import { PresenceBatch } from "./_presence_batch.ts";
 import type { ChannelState, HistoryAnswer, StoreAnswer } from "./store.ts";
 
 type Action = PresenceFrame["action"];
@@ -32,12 +33,16 @@ export class Channels {
   #context: Context;
   #delivery: Delivery;
   #grace: Grace;
+  #batch: PresenceBatch;
+  #timers: boolean;
 
   /** `timers`: whether the presence grace ends on timers (else the sweep). */
   constructor(context: Context, delivery: Delivery, timers: boolean) {
     this.#context = context;
     this.#delivery = delivery;
     this.local = delivery.local;
+    this.#timers = timers;
+    this.#batch = new PresenceBatch(context, delivery);
     this.#grace = new Grace(
       context,
       timers,
@@ -143,13 +148,7 @@ export class Channels {
     }
     conn.ack(ref, state);
     const member: Member = { id: conn.id, data: conn.profile };
-    this.#presence(
-      name,
-      "join",
-      member,
-      state.version,
-      echo ? undefined : conn,
-    );
+    this.#presence(name, "join", member, state.version, conn, echo);
   }
 
   /** Puts `conn` in channel `name` here, as a join or a restore does. */
@@ -222,9 +221,7 @@ export class Channels {
     version: number,
     echo: boolean,
   ): void {
-    const text = this.#presence(name, "leave", member, version, undefined);
-    // A leaver is no longer a member: it hears its own leave directly.
-    if (echo && text !== undefined) conn.send(text);
+    this.#presence(name, "leave", member, version, conn, echo);
   }
 
   /**
@@ -300,17 +297,16 @@ export class Channels {
   /** Replaces `conn`'s profile in each of its channels and tells the members. */
   update(conn: Connection, echo: boolean): StoreAnswer<void> {
     const member: Member = { id: conn.id, data: conn.profile };
-    const except = echo ? undefined : conn;
     let pending: Promise<void>[] | undefined;
     for (const name of conn.channels.keys()) {
       const version = this.#context.store.update(name, member);
       if (!isThenable(version)) {
-        this.#presence(name, "update", member, version, except);
+        this.#presence(name, "update", member, version, conn, echo);
         continue;
       }
       (pending ??= []).push(
         Promise.resolve(version).then((version) =>
-          void this.#presence(name, "update", member, version, except)
+          void this.#presence(name, "update", member, version, conn, echo)
         ),
       );
     }
@@ -324,28 +320,54 @@ export class Channels {
     member: Member,
     version: number,
   ): void {
-    this.#presence(name, action, member, version, undefined);
+    this.#presence(name, action, member, version, undefined, false);
   }
 
+  /**
+   * Tells the members here of a presence change by `changer` (undefined:
+   * made elsewhere), who hears it too when `echo` (a leaver, no longer a
+   * member, directly). A big channel's changes wait for the batch.
+   */
   #presence(
     name: string,
     action: Action,
     member: Member,
     version: number,
-    except: Connection | undefined,
-  ): string | undefined {
+    changer: Connection | undefined,
+    echo: boolean,
+  ): void {
     const channel = this.local.get(name);
     // Nobody hears presence in a channel without it.
-    if (!(channel?.presence ?? this.#hasPresence(name))) return undefined;
+    if (!(channel?.presence ?? this.#hasPresence(name))) return;
+    const self = echo ? changer : undefined;
+    if (channel !== undefined && this.#batches(channel)) {
+      this.#batch.add(name, { action, member, version });
+      // Its own change at once, alone: its client skips it in the diff.
+      self?.send(encodeFrame(presenceFrame(name, action, member, version)));
+      return;
+    }
     const text = encodeFrame(presenceFrame(name, action, member, version));
     if (channel !== undefined) {
-      this.#delivery.toChannel(channel, text, except, false);
+      this.#delivery.toChannel(
+        channel,
+        text,
+        echo ? undefined : changer,
+        false,
+      );
     }
-    return text;
+    if (self !== undefined && !channel?.members.has(self)) self.send(text);
+  }
+
+  /** Whether `channel`'s presence goes out batched (a big channel's). */
+  #batches(channel: Channel<Connection>): boolean {
+    const { presenceBatch, joinMembers } = this.#context.settings;
+    return this.#timers && presenceBatch > 0 &&
+      (channel.members.size > joinMembers || this.#batch.has(channel.name));
   }
 
   /** Forgets every channel here (the relay closed). */
   clear(): void {
+    this.#batch.clear();
     for (const conn of this.#grace.clear()) this.leaveAll(conn, true);
     this.local.clear();
   }

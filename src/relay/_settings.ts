@@ -44,6 +44,7 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "presenceGrace",
   "presence",
   "joinMembers",
+  "presenceBatch",
   "restartHint",
   "resumableSessions",
   "dedupeSize",
@@ -157,6 +158,7 @@ export function resolveSettings(options: RelayOptions): Settings {
       options.maxConnectionsPerUser ?? 100,
     ),
     joinMembers: check("joinMembers", options.joinMembers ?? 100),
+    presenceBatch: check("presenceBatch", options.presenceBatch ?? 50),
     presence: options.presence,
   };
 }

@@ -162,6 +162,16 @@ export interface RelayOptions {
    */
   joinMembers?: number;
   /**
+   * The presence batch window of big channels, in milliseconds. In a
+   * channel with more than `joinMembers` members here, the joins, leaves and
+   * updates within this window go to the members as one `diff` frame (each
+   * member's own change still comes to it at once, in a `presence` frame);
+   * smaller channels hear each change at once. 0 turns batching off; so does
+   * `sweepTimer: false` (no timers).
+   * @default {50}
+   */
+  presenceBatch?: number;
+  /**
    * The retry hint, in milliseconds, of the `bye` (shutdown) the relay says
    * when it closes: clients wait at least this long, plus jitter, before
    * they come back.

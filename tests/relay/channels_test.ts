@@ -311,7 +311,7 @@ Deno.test("a presence option that throws counts as presence on, and is reported"
 });
 
 Deno.test("past joinMembers a join ack counts the members instead of listing them", () => {
-  using h = harness({ joinMembers: 2 });
+  using h = harness({ joinMembers: 2, presenceBatch: 0 });
   const [a, b] = h.joined("room");
   const c = h.connect();
   c.send({ type: "join", ref: 1, channel: "room" });
@@ -342,4 +342,53 @@ Deno.test("a store that lists every member anyway is trimmed to joinMembers", ()
   assert.ok(ack.type === "ack" && ack.ok);
   const data = ack.data as { members: unknown[]; count?: number };
   assert.deepEqual([data.members, data.count], [[], 3]);
+});
+
+Deno.test("a big channel's presence changes within the window go out as one diff", () => {
+  using h = harness({ joinMembers: 2, presenceBatch: 50 });
+  const [a, b] = h.joined("room", 3); // the third join is batched already
+  h.clock.tick(50);
+  a.take();
+  b.take();
+  const c = h.connect({ hello: { profile: "cy" } });
+  const d = h.connect({ hello: { profile: "di" } });
+  c.send({ type: "join", ref: 1, channel: "room" });
+  d.send({ type: "join", ref: 1, channel: "room", echo: false });
+  b.send({ type: "leave", ref: 2, channel: "room" });
+  // Each changer hears its own change at once (as its echo says); the
+  // others nothing yet.
+  assert.deepEqual(c.take().map((f) => f.type), ["ack", "presence"]);
+  assert.deepEqual(d.take().map((f) => f.type), ["ack"]);
+  assert.deepEqual(b.take().map((f) => f.type), ["ack", "presence"]);
+  assert.deepEqual(a.take(), []);
+  h.clock.tick(50);
+  const [diff] = a.take();
+  assert.deepEqual(diff, {
+    type: "diff",
+    channel: "room",
+    changes: [
+      { action: "join", member: { id: c.conn.id, data: "cy" }, version: 4 },
+      { action: "join", member: { id: d.conn.id, data: "di" }, version: 5 },
+      { action: "leave", member: { id: b.conn.id, data: null }, version: 6 },
+    ],
+  });
+  // Every member gets the same frame; the leaver is no longer one.
+  assert.deepEqual(c.take(), [diff]);
+  assert.deepEqual(d.take(), [diff]);
+  assert.deepEqual(b.take(), []);
+});
+
+Deno.test("a small channel hears each presence change at once", () => {
+  using h = harness({ joinMembers: 5, presenceBatch: 50 });
+  const [a] = h.joined("room", 3);
+  const c = h.connect();
+  c.send({ type: "join", ref: 1, channel: "room" });
+  assert.deepEqual(a.take().map((f) => f.type), ["presence"]);
+});
+
+Deno.test("closing the relay drops a waiting batch and its timer", () => {
+  const h = harness({ joinMembers: 1, presenceBatch: 50 });
+  h.joined("room", 3);
+  assert.equal(h.clock.countTimers() > 0, true);
+  h[Symbol.dispose](); // throws if a timer is left
 });
