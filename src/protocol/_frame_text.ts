@@ -8,7 +8,10 @@
  * @module
  */
 
-/** `encodeFrame(msgFrame(channel, offset, event, data, sender))`. */
+/**
+ * `encodeFrame(msgFrame(channel, offset, event, data, sender))`. `channel`
+ * is a valid channel name (whose characters JSON does not escape) or null.
+ */
 export function msgText(
   channel: string | null,
   offset: number | undefined,
@@ -19,7 +22,9 @@ export function msgText(
   // A value JSON cannot hold (undefined, a function) is left out, as it is
   // from an object.
   const json: string | undefined = JSON.stringify(data);
-  return '{"type":"msg","channel":' + JSON.stringify(channel) +
+  // A channel name's characters need no escaping (`isChannelName`).
+  const name = channel === null ? "null" : '"' + channel + '"';
+  return '{"type":"msg","channel":' + name +
     (offset === undefined ? "" : ',"offset":' + offset) +
     ',"event":' + JSON.stringify(event) +
     (json === undefined ? "" : ',"data":' + json) +

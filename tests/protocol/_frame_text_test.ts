@@ -8,7 +8,7 @@ Deno.test("msgText writes what encodeFrame(msgFrame(...)) writes", () => {
     ["lobby", 0, "chat", { n: 1, list: [1, "two", null] }, "s1"],
     [null, 3, "deploy", undefined, null],
     [null, undefined, "deploy", 'quote " and \\ and \u2028', null],
-    ["a:b/c", undefined, 'ev"nt\n', null, 'se"nder'],
+    ["a:b/c@d-e_f.g", undefined, 'ev"nt\n', null, 'se"nder'],
     ["x", 9, "e", () => 1, "s"],
     ["x", 9, "e", new Date(0), "s"],
     ["x", Number.MAX_SAFE_INTEGER, "e", false, "s"],
