@@ -358,6 +358,15 @@ export class Channels {
     if (self !== undefined && !channel?.members.has(self)) self.send(text);
   }
 
+  /**
+   * Sends channel `name`'s batched presence changes now: a `members` answer
+   * then follows every change it reflects, so no member event heard after
+   * it is older than it.
+   */
+  flushPresence(name: string): void {
+    this.#batch.flushChannel(name);
+  }
+
   /** Whether `channel`'s presence goes out batched (a big channel's). */
   #batches(channel: Channel<Connection>): boolean {
     const { presenceBatch, joinMembers } = this.#context.settings;

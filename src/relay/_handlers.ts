@@ -279,6 +279,7 @@ export class FrameHandlers {
 
   #members(conn: Connection, frame: MembersFrame): Promise<void> | void {
     if (this.#joined(conn, frame) === undefined) return;
+    this.#channels.flushPresence(frame.channel);
     const state = this.#context.store.channel(frame.channel);
     const ack = (state: MembersAckData) =>
       conn.ack(frame.ref, { members: state.members, version: state.version });

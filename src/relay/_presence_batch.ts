@@ -50,12 +50,22 @@ export class PresenceBatch {
   flush(): void {
     const pending = this.#pending;
     this.#pending = new Map();
-    for (const [name, changes] of pending) {
-      const channel = this.#delivery.local.get(name);
-      if (channel === undefined) continue; // nobody left here to tell
-      const text = encodeFrame(diffFrame(name, changes));
-      this.#delivery.toChannel(channel, text, undefined, false);
-    }
+    for (const [name, changes] of pending) this.#send(name, changes);
+  }
+
+  /** Sends channel `name`'s waiting changes now (before a `members` answer). */
+  flushChannel(name: string): void {
+    const changes = this.#pending.get(name);
+    if (changes === undefined) return;
+    this.#pending.delete(name);
+    this.#send(name, changes);
+  }
+
+  #send(name: string, changes: PresenceChange[]): void {
+    const channel = this.#delivery.local.get(name);
+    if (channel === undefined) return; // nobody left here to tell
+    const text = encodeFrame(diffFrame(name, changes));
+    this.#delivery.toChannel(channel, text, undefined, false);
   }
 
   /** Drops what waits and the timer (the relay closed). */

@@ -392,3 +392,17 @@ Deno.test("closing the relay drops a waiting batch and its timer", () => {
   assert.equal(h.clock.countTimers() > 0, true);
   h[Symbol.dispose](); // throws if a timer is left
 });
+
+Deno.test("a members answer follows the batched changes it reflects", () => {
+  using h = harness({ joinMembers: 1, presenceBatch: 50 });
+  const [a] = h.joined("room", 3); // the later joins wait in the batch
+  a.send({ type: "members", ref: 9, channel: "room" });
+  const frames = a.take();
+  assert.deepEqual(frames.map((f) => f.type), ["diff", "ack"]);
+  const [diff, ack] = frames;
+  assert.ok(diff.type === "diff" && ack.type === "ack" && ack.ok);
+  assert.equal(
+    diff.changes.at(-1)!.version,
+    (ack.data as { version: number }).version,
+  );
+});
