@@ -7,8 +7,12 @@
  * @module
  */
 
-import { isChannelName, isEventName } from "../protocol/mod.ts";
-import { msgText } from "../protocol/_frame_text.ts";
+import {
+  encodeFrame,
+  isChannelName,
+  isEventName,
+  msgFrame,
+} from "../protocol/mod.ts";
 import type { Channel } from "./_channel.ts";
 import { SlowLane } from "./_slow_lane.ts";
 import { background, type Context } from "./_context.ts";
@@ -85,7 +89,7 @@ export class Delivery {
     if (offset === undefined) return undefined;
     const channel = this.local.get(name);
     if (channel !== undefined) {
-      const text = msgText(name, offset, event, data, sender);
+      const text = encodeFrame(msgFrame(name, offset, event, data, sender));
       this.toChannel(channel, text, except, false);
     }
     return offset;
@@ -119,7 +123,7 @@ export class Delivery {
   ): void {
     const channel = this.local.get(name);
     if (channel === undefined) return;
-    const text = msgText(name, undefined, event, data, sender);
+    const text = encodeFrame(msgFrame(name, undefined, event, data, sender));
     this.toChannel(channel, text, except, true);
   }
 
@@ -197,7 +201,7 @@ export class Delivery {
     sender: string | null,
     except: Connection | undefined,
   ): void {
-    const text = msgText(null, offset, event, data, sender);
+    const text = encodeFrame(msgFrame(null, offset, event, data, sender));
     const fanout = this.#context.fanout;
     const lane = this.lane;
     if (fanout !== undefined && lane !== undefined) {
