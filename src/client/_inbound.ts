@@ -11,6 +11,7 @@
 import {
   type ByeFrame,
   decodeRelayFrame,
+  type DiffFrame,
   type ErrorBody,
   type MsgFrame,
   type PresenceFrame,
@@ -29,6 +30,8 @@ export interface InboundTarget {
   answer(ref: number, error: RealtimeError | null, data: unknown): boolean;
   message(frame: MsgFrame): void;
   presence(frame: PresenceFrame): void;
+  /** A big channel's batched presence changes. */
+  diff(frame: DiffFrame): void;
   user(frame: UserFrame): void;
   bye(frame: ByeFrame): void;
   /** An error that belongs to no request, or input this client cannot read. */
@@ -55,6 +58,8 @@ export function routeInbound(data: unknown, target: InboundTarget): void {
       return target.message(frame);
     case "presence":
       return target.presence(frame);
+    case "diff":
+      return target.diff(frame);
     case "user":
       return target.user(frame);
     case "error": {

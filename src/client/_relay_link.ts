@@ -417,6 +417,21 @@ export class RelayLink {
       this.#host.events.emit(name, event);
       this.#host.events.emit("any", [name, event]);
     },
+    diff: (frame) => {
+      // Each change as the presence frame it stands for; this client's own
+      // came in a presence frame of their own (with its echo choice).
+      const self = this.#phase.session;
+      for (const change of frame.changes) {
+        if (change.member.id === self) continue;
+        this.#inbound.presence({
+          type: "presence",
+          channel: frame.channel,
+          action: change.action,
+          member: change.member,
+          version: change.version,
+        });
+      }
+    },
     user: (frame) => {
       const event = toUserEvent(frame);
       this.#host.events.emit("user", event, event.event);

@@ -28,8 +28,23 @@ import type { Member } from "./relay_frames.ts";
  * ```
  */
 export interface JoinAckData {
-  /** Everyone in the channel, the joiner included. */
+  /**
+   * Everyone in the channel, the joiner included; empty in a channel
+   * without presence (`presence: false`), whose members come on request.
+   */
   members: Member[];
+  /**
+   * Past the relay's `joinMembers` (a big channel): how many members it has,
+   * with `members` empty; they come on request (`members`). Absent when
+   * `members` lists them.
+   */
+  count?: number;
+  /**
+   * `false` in a channel without presence (the relay's `presence` option):
+   * nobody hears its joins, leaves and updates, and `members` is empty.
+   * Absent otherwise.
+   */
+  presence?: false;
   /** The channel's latest message offset (0 before its first message). */
   offset: number;
   /** The channel's presence version after this join. */

@@ -112,6 +112,24 @@ function tooDeep(ref: unknown): { ok: false; error: DecodeError } {
   );
 }
 
+function badFields(
+  type: string,
+  ref: number | undefined,
+): { ok: false; error: DecodeError } {
+  return fail("bad_frame", `Invalid fields in '${type}' frame`, ref);
+}
+
+function tooLarge(
+  profileBytes: number,
+  ref: number | undefined,
+): { ok: false; error: DecodeError } {
+  return fail(
+    "profile_too_large",
+    `Profile exceeds ${profileBytes} bytes`,
+    ref,
+  );
+}
+
 function parseObject(text: string): Obj | undefined {
   let value: unknown;
   try {
@@ -211,16 +229,8 @@ export function decodeClientFrame(
     ref = o.ref;
   }
   if (!long && deeperThan(o, depth)) return tooDeep(ref);
-  const channel = (): boolean => isChannelName(o.channel, channelLength);
-  const badChannel = () => fail("bad_channel", "Invalid channel name", ref);
-  const badFields = (type: string) =>
-    fail("bad_frame", `Invalid fields in '${type}' frame`, ref);
-  const tooLarge = () =>
-    fail(
-      "profile_too_large",
-      `Profile exceeds ${profileBytes} bytes`,
-      ref,
-    );
+  // No closures here: this runs once per inbound frame.
+  const channel = o.channel;
   switch (o.type) {
     case "hello": {
       if (
@@ -228,8 +238,10 @@ export function decodeClientFrame(
         !optional(o.resume, isId) ||
         !optional(o.token, (v) => typeof v === "string") ||
         !optional(o.since, isSince)
-      ) return badFields("hello");
-      if (profileSize(o.profile) > profileBytes) return tooLarge();
+      ) return badFields("hello", ref);
+      if (profileSize(o.profile) > profileBytes) {
+        return tooLarge(profileBytes, ref);
+      }
       const frame: HelloFrame = { type: "hello", v: o.v };
       if (ref !== undefined) frame.ref = ref;
       if (o.session !== undefined) frame.session = o.session as string;
@@ -243,9 +255,11 @@ export function decodeClientFrame(
       return { ok: true, frame };
     }
     case "join": {
-      if (o.channel !== null && !channel()) return badChannel();
+      if (channel !== null && !isChannelName(channel, channelLength)) {
+        return fail("bad_channel", "Invalid channel name", ref);
+      }
       if (!optional(o.echo, isBoolean) || !optional(o.since, isSince)) {
-        return badFields("join");
+        return badFields("join", ref);
       }
       const frame: JoinFrame = {
         type: "join",
@@ -260,22 +274,26 @@ export function decodeClientFrame(
       return { ok: true, frame };
     }
     case "leave": {
-      if (!channel()) return badChannel();
-      if (!optional(o.echo, isBoolean)) return badFields("leave");
+      if (!isChannelName(channel, channelLength)) {
+        return fail("bad_channel", "Invalid channel name", ref);
+      }
+      if (!optional(o.echo, isBoolean)) return badFields("leave", ref);
       const frame: LeaveFrame = { type: "leave", channel: o.channel as string };
       if (ref !== undefined) frame.ref = ref;
       if (o.echo !== undefined) frame.echo = o.echo as boolean;
       return { ok: true, frame };
     }
     case "pub": {
-      if (o.channel !== null && !channel()) return badChannel();
+      if (channel !== null && !isChannelName(channel, channelLength)) {
+        return fail("bad_channel", "Invalid channel name", ref);
+      }
       if (!isEventName(o.event)) {
         return fail("bad_event", EVENT_RULE, ref);
       }
       if (
         !optional(o.mid, isId) || !optional(o.echo, isBoolean) ||
         !optional(o.volatile, isBoolean)
-      ) return badFields("pub");
+      ) return badFields("pub", ref);
       const frame: PubFrame = {
         type: "pub",
         channel: o.channel as string | null,
@@ -289,7 +307,9 @@ export function decodeClientFrame(
       return { ok: true, frame };
     }
     case "members": {
-      if (!channel()) return badChannel();
+      if (!isChannelName(channel, channelLength)) {
+        return fail("bad_channel", "Invalid channel name", ref);
+      }
       const frame: MembersFrame = {
         type: "members",
         channel: o.channel as string,
@@ -298,8 +318,10 @@ export function decodeClientFrame(
       return { ok: true, frame };
     }
     case "update": {
-      if (!optional(o.echo, isBoolean)) return badFields("update");
-      if (profileSize(o.profile) > profileBytes) return tooLarge();
+      if (!optional(o.echo, isBoolean)) return badFields("update", ref);
+      if (profileSize(o.profile) > profileBytes) {
+        return tooLarge(profileBytes, ref);
+      }
       const frame: UpdateFrame = { type: "update", profile: o.profile ?? null };
       if (ref !== undefined) frame.ref = ref;
       if (o.echo !== undefined) frame.echo = o.echo as boolean;
@@ -316,6 +338,9 @@ const isObj = (v: unknown): v is Obj =>
 const isErrorBody = (v: unknown): boolean =>
   isObj(v) && typeof v.code === "string" && typeof v.message === "string";
 const isMember = (v: unknown): boolean => isObj(v) && typeof v.id === "string";
+const isChange = (v: unknown): boolean =>
+  isObj(v) && PRESENCE_ACTIONS.has(v.action) && isMember(v.member) &&
+  isOffset(v.version);
 const PRESENCE_ACTIONS: ReadonlySet<unknown> = new Set([
   "join",
   "leave",
@@ -368,6 +393,10 @@ export function decodeRelayFrame(text: string): DecodeResult<RelayFrame> {
     case "presence":
       valid = isString(o.channel) && PRESENCE_ACTIONS.has(o.action) &&
         isMember(o.member) && isOffset(o.version);
+      break;
+    case "diff":
+      valid = isString(o.channel) && Array.isArray(o.changes) &&
+        o.changes.every(isChange);
       break;
     case "error":
       valid = isErrorBody(o.error) && optional(o.ref, isRef);

@@ -15,9 +15,11 @@ import type {
   AckFrame,
   AppWideData,
   ByeFrame,
+  DiffFrame,
   ErrorFrame,
   Member,
   MsgFrame,
+  PresenceChange,
   PresenceFrame,
   UserFrame,
   WelcomeFrame,
@@ -200,6 +202,30 @@ export function presenceFrame(
   version: number,
 ): PresenceFrame {
   return { type: "presence", channel, action, member, version };
+}
+
+/**
+ * A `diff`: a big channel's presence changes within a short window, as one
+ * frame.
+ *
+ * @example Two members joined
+ * ```ts
+ * import { diffFrame, encodeFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const frame = diffFrame("town", [
+ *   { action: "join", member: { id: "s2", data: null }, version: 4 },
+ *   { action: "join", member: { id: "s3", data: null }, version: 5 },
+ * ]);
+ * assert.ok(encodeFrame(frame).startsWith('{"type":"diff","channel":"town"'));
+ * assert.equal(frame.changes.length, 2);
+ * ```
+ */
+export function diffFrame(
+  channel: string,
+  changes: PresenceChange[],
+): DiffFrame {
+  return { type: "diff", channel, changes };
 }
 
 /**

@@ -220,6 +220,52 @@ export interface PresenceFrame {
   version: number;
 }
 
+/** One change of a {@linkcode DiffFrame}: what a `presence` frame says, without the channel. */
+export interface PresenceChange {
+  /** What happened: a member joined, left or changed its profile. */
+  action: "join" | "leave" | "update";
+  /** The member, with its profile (for `leave`, its last one). */
+  member: Member;
+  /** The channel's presence version after this change. */
+  version: number;
+}
+
+/**
+ * The presence changes of a big channel within a short window, in order, as
+ * one frame: a client handles each change as the `presence` frame it
+ * replaces. The relay sends it to every member, each member's own changes
+ * included; a client skips its own (it heard them in a `presence` frame).
+ *
+ * @example Applying a diff to a member list
+ * ```ts
+ * import { type DiffFrame } from "@lifeline/realtime/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const members = new Map<string, unknown>([["s1", null]]);
+ * const frame: DiffFrame = {
+ *   type: "diff",
+ *   channel: "town",
+ *   changes: [
+ *     { action: "join", member: { id: "s2", data: null }, version: 8 },
+ *     { action: "leave", member: { id: "s1", data: null }, version: 9 },
+ *   ],
+ * };
+ * for (const { action, member } of frame.changes) {
+ *   if (action === "leave") members.delete(member.id);
+ *   else members.set(member.id, member.data);
+ * }
+ * assert.deepEqual([...members.keys()], ["s2"]);
+ * ```
+ */
+export interface DiffFrame {
+  /** The frame type. */
+  type: "diff";
+  /** The channel name. */
+  channel: string;
+  /** The changes, oldest first, each with its presence version. */
+  changes: PresenceChange[];
+}
+
 /**
  * A failure not tied to a `ref` (or a frame that could not be decoded).
  *
@@ -300,5 +346,6 @@ export type RelayFrame =
   | MsgFrame
   | UserFrame
   | PresenceFrame
+  | DiffFrame
   | ErrorFrame
   | ByeFrame;

@@ -28,8 +28,15 @@ export class Channel<M extends ChannelMember = ChannelMember> {
    */
   readonly away: Set<M> = new Set();
 
-  constructor(name: string) {
+  /**
+   * Whether its members hear joins, leaves and updates and a join's ack
+   * lists them (the relay's `presence` option).
+   */
+  readonly presence: boolean;
+
+  constructor(name: string, presence = true) {
     this.name = name;
+    this.presence = presence;
   }
 
   /** Whether nobody is in it here, connected or in grace. */

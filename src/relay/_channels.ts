@@ -1,12 +1,8 @@
 /**
- * Channels and presence on this relay: who is in each channel here (to fan
- * out to), joining, leaving, profile updates, and delivering messages and
- * presence changes. Members, offsets and presence versions are the store's.
- * Internal.
- *
- * Over 500 lines since app-wide messages joined channel delivery (the
- * reserved channel `*`); the next split takes delivery (messages, app-wide,
- * the slow lane) out of membership and presence.
+ * Membership and presence on this relay: joining, leaving, the presence
+ * grace, profile updates, and telling the members of each change. Members
+ * and presence versions are the store's; delivering messages is
+ * `_delivery.ts`'s. Internal.
  *
  * @module
  */
@@ -14,56 +10,44 @@
 import { isThenable } from "../core/_thenable.ts";
 import {
   encodeFrame,
-  isChannelName,
-  isEventName,
   type JoinAckData,
   type JoinSince,
   type Member,
-  msgFrame,
   type PresenceFrame,
   presenceFrame,
 } from "../protocol/mod.ts";
 import { Channel } from "./_channel.ts";
-import { SlowLane } from "./_slow_lane.ts";
 import { background, type Context } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
+import type { Delivery } from "./_delivery.ts";
 import { Grace } from "./_grace.ts";
-import { APP_TOPIC } from "./fanout.ts";
-import {
-  APP_CHANNEL,
-  type ChannelState,
-  type HistoryAnswer,
-  type StoreAnswer,
-} from "./store.ts";
+import { PresenceBatch } from "./_presence_batch.ts";
+import type { ChannelState, HistoryAnswer, StoreAnswer } from "./store.ts";
 
 type Action = PresenceFrame["action"];
 
 /** The channels with members on this relay. */
 export class Channels {
   /** Channels with at least one member here. */
-  readonly local: Map<string, Channel<Connection>> = new Map();
+  readonly local: Map<string, Channel<Connection>>;
   #context: Context;
-  /** Welcomed connections by session id, for app-wide messages. */
-  #live: ReadonlyMap<string, Connection>;
+  #delivery: Delivery;
   #grace: Grace;
-  /** With a native fan-out: the backlogged connections it does not reach. */
-  #lane: SlowLane | undefined;
+  #batch: PresenceBatch;
+  #timers: boolean;
 
   /** `timers`: whether the presence grace ends on timers (else the sweep). */
-  constructor(
-    context: Context,
-    live: ReadonlyMap<string, Connection>,
-    timers: boolean,
-  ) {
+  constructor(context: Context, delivery: Delivery, timers: boolean) {
     this.#context = context;
-    this.#live = live;
+    this.#delivery = delivery;
+    this.local = delivery.local;
+    this.#timers = timers;
+    this.#batch = new PresenceBatch(context, delivery);
     this.#grace = new Grace(
       context,
       timers,
       (conn) => this.leaveAll(conn, this.#context.closed),
     );
-    const fanout = context.fanout;
-    if (fanout !== undefined) this.#lane = new SlowLane(context, fanout, live);
   }
 
   /**
@@ -79,22 +63,16 @@ export class Channels {
     ref: number | undefined,
   ): StoreAnswer<void> {
     const member: Member = { id: conn.id, data: conn.profile };
-    const state = this.#context.store.join(name, member);
+    const presence = this.local.get(name)?.presence ?? this.#hasPresence(name);
+    const list = presence ? this.#context.settings.joinMembers : 0;
+    const state = this.#context.store.join(name, member, list);
+    const then = (ack: JoinAckData) =>
+      this.#joined(conn, name, echo, ref, presence, ack);
     if (!isThenable(state)) {
-      return this.#recover(
-        state,
-        name,
-        since,
-        (ack) => this.#joined(conn, name, echo, ref, ack),
-      );
+      return this.#recover(state, name, since, list, then);
     }
     return Promise.resolve(state).then((state) =>
-      this.#recover(
-        state,
-        name,
-        since,
-        (ack) => this.#joined(conn, name, echo, ref, ack),
-      )
+      this.#recover(state, name, since, list, then)
     );
   }
 
@@ -106,24 +84,40 @@ export class Channels {
     ref: number | undefined,
   ): StoreAnswer<void> {
     const state = this.#context.store.channel(name);
-    const ack = (data: JoinAckData) => conn.ack(ref, data);
-    if (!isThenable(state)) return this.#recover(state, name, since, ack);
+    const presence = conn.channels.get(name)?.presence ?? true;
+    const list = presence ? this.#context.settings.joinMembers : 0;
+    const ack = (data: JoinAckData) =>
+      conn.ack(ref, presence ? data : quiet(data));
+    if (!isThenable(state)) return this.#recover(state, name, since, list, ack);
     return Promise.resolve(state).then((state) =>
-      this.#recover(state, name, since, ack)
+      this.#recover(state, name, since, list, ack)
     );
   }
 
   /**
    * Calls `then` with the join ack: the channel's state and, with `since`,
    * the store's history answer (whose offset is the one live messages
-   * follow). Synchronous when the store is.
+   * follow), its members listed only if at most `list`. Synchronous when
+   * the store is.
    */
   #recover(
     state: ChannelState,
     name: string,
     since: JoinSince | undefined,
+    list: number,
     then: (ack: JoinAckData) => void,
   ): StoreAnswer<void> {
+    if (state.members.length > list) {
+      // The store listed more than asked (it may): trim here.
+      const { offset, version, epoch } = state;
+      state = {
+        members: [],
+        count: state.members.length,
+        offset,
+        version,
+        epoch,
+      };
+    }
     if (since === undefined) return then(state);
     const answer = this.#context.store.history(name, since);
     if (!isThenable(answer)) return then(joinAck(state, answer));
@@ -137,6 +131,7 @@ export class Channels {
     name: string,
     echo: boolean,
     ref: number | undefined,
+    presence: boolean,
     state: JoinAckData,
   ): void {
     if (conn.state !== "open") {
@@ -144,30 +139,47 @@ export class Channels {
       background(this.#context, this.#context.store.leave(name, conn.id));
       return;
     }
-    this.#add(conn, name);
+    const channel = this.#add(conn, name, presence);
     conn.persist();
+    if (!channel.presence) {
+      // A broadcast-style room: the same small ack whatever its size.
+      conn.ack(ref, quiet(state));
+      return;
+    }
     conn.ack(ref, state);
     const member: Member = { id: conn.id, data: conn.profile };
-    this.#presence(
-      name,
-      "join",
-      member,
-      state.version,
-      echo ? undefined : conn,
-    );
+    this.#presence(name, "join", member, state.version, conn, echo);
   }
 
   /** Puts `conn` in channel `name` here, as a join or a restore does. */
-  #add(conn: Connection, name: string): void {
+  #add(
+    conn: Connection,
+    name: string,
+    presence = this.#hasPresence(name),
+  ): Channel<Connection> {
     let channel = this.local.get(name);
     if (channel === undefined) {
-      channel = new Channel<Connection>(name);
+      channel = new Channel<Connection>(name, presence);
       this.local.set(name, channel);
     }
     channel.members.add(conn);
     conn.channels.set(name, channel);
-    if (this.#lane?.has(conn)) return;
-    this.#context.fanout?.subscribe(conn.socket, name);
+    if (!this.#delivery.lane?.has(conn)) {
+      this.#context.fanout?.subscribe(conn.socket, name);
+    }
+    return channel;
+  }
+
+  /** The relay's `presence` option for channel `name`; a throw counts as yes. */
+  #hasPresence(name: string): boolean {
+    const presence = this.#context.settings.presence;
+    if (presence === undefined) return true;
+    try {
+      return presence(name) !== false;
+    } catch (error) {
+      this.#context.report(error);
+      return true;
+    }
   }
 
   /** Puts a restored connection back in its channels, without telling anyone. */
@@ -209,9 +221,7 @@ export class Channels {
     version: number,
     echo: boolean,
   ): void {
-    const text = this.#presence(name, "leave", member, version, undefined);
-    // A leaver is no longer a member: it hears its own leave directly.
-    if (echo) conn.send(text);
+    this.#presence(name, "leave", member, version, conn, echo);
   }
 
   /**
@@ -287,208 +297,20 @@ export class Channels {
   /** Replaces `conn`'s profile in each of its channels and tells the members. */
   update(conn: Connection, echo: boolean): StoreAnswer<void> {
     const member: Member = { id: conn.id, data: conn.profile };
-    const except = echo ? undefined : conn;
     let pending: Promise<void>[] | undefined;
     for (const name of conn.channels.keys()) {
       const version = this.#context.store.update(name, member);
       if (!isThenable(version)) {
-        this.#presence(name, "update", member, version, except);
+        this.#presence(name, "update", member, version, conn, echo);
         continue;
       }
       (pending ??= []).push(
         Promise.resolve(version).then((version) =>
-          void this.#presence(name, "update", member, version, except)
+          void this.#presence(name, "update", member, version, conn, echo)
         ),
       );
     }
     if (pending !== undefined) return Promise.all(pending).then(() => {});
-  }
-
-  /** Throws `TypeError` for an invalid channel or event name (`Relay.publish`). */
-  checkNames(channel: string | null, event: string): void {
-    const maxLength = this.#context.settings.limits.channelLength;
-    if (channel !== null && !isChannelName(channel, maxLength)) {
-      throw new TypeError(
-        `Cannot publish as 'channel' is not a valid channel name: current value is ${channel}`,
-      );
-    }
-    if (!isEventName(event)) {
-      throw new TypeError(
-        `Cannot publish as 'event' is not a valid event name: current value is ${event}`,
-      );
-    }
-  }
-
-  /**
-   * Publishes to channel `name`: the store assigns the offset, then the
-   * members here get the message, encoded once. Answers the offset, or
-   * `undefined` when nobody is in the channel.
-   */
-  publish(
-    name: string,
-    event: string,
-    data: unknown,
-    sender: string | null = null,
-    except?: Connection,
-    mid?: string,
-  ): StoreAnswer<number | undefined> {
-    const offset = mid === undefined
-      ? this.#context.store.append(name, event, data, sender)
-      : this.#context.store.append(name, event, data, sender, mid);
-    // A number (or undefined) is a synchronous answer: no promise on the hot path.
-    if (typeof offset !== "object") {
-      return this.deliver(name, offset, event, data, sender, except);
-    }
-    return Promise.resolve(offset).then((offset) =>
-      this.deliver(name, offset, event, data, sender, except)
-    );
-  }
-
-  /** Sends a channel message that got `offset` to the members here. */
-  deliver(
-    name: string,
-    offset: number | undefined,
-    event: string,
-    data: unknown,
-    sender: string | null,
-    except: Connection | undefined,
-  ): number | undefined {
-    if (offset === undefined) return undefined;
-    const channel = this.local.get(name);
-    if (channel !== undefined) {
-      const text = encodeFrame(msgFrame(name, offset, event, data, sender));
-      this.#toChannel(channel, text, except, false);
-    }
-    return offset;
-  }
-
-  /**
-   * Sends a volatile message (no offset, no history) to the members here,
-   * and hands it to the other relay processes, if the store has any.
-   */
-  volatile(
-    name: string,
-    event: string,
-    data: unknown,
-    sender: string | null,
-    except: Connection | undefined,
-  ): void {
-    this.volatileHere(name, event, data, sender, except);
-    const store = this.#context.store;
-    if (store.volatile !== undefined) {
-      background(this.#context, store.volatile(name, event, data, sender));
-    }
-  }
-
-  /** Sends a volatile message to the members here. */
-  volatileHere(
-    name: string,
-    event: string,
-    data: unknown,
-    sender: string | null,
-    except: Connection | undefined,
-  ): void {
-    const channel = this.local.get(name);
-    if (channel === undefined) return;
-    const text = encodeFrame(msgFrame(name, undefined, event, data, sender));
-    this.#toChannel(channel, text, except, true);
-  }
-
-  /**
-   * Publishes app-wide: the store assigns the next offset of
-   * {@linkcode APP_CHANNEL} and keeps the message in its history, then every
-   * welcomed connection here gets it (`channel` null on the wire), encoded
-   * once. Answers the offset.
-   */
-  broadcast(
-    event: string,
-    data: unknown,
-    sender: string | null,
-    except?: Connection,
-    mid?: string,
-  ): StoreAnswer<number | undefined> {
-    const store = this.#context.store;
-    const offset = mid === undefined
-      ? store.append(APP_CHANNEL, event, data, sender)
-      : store.append(APP_CHANNEL, event, data, sender, mid);
-    if (typeof offset !== "object") {
-      this.#everyone(offset, event, data, sender, except);
-      return offset;
-    }
-    return Promise.resolve(offset).then((offset) => {
-      this.#everyone(offset, event, data, sender, except);
-      return offset;
-    });
-  }
-
-  /** Sends an app-wide message published on another relay process to everyone here. */
-  deliverEveryone(
-    offset: number,
-    event: string,
-    data: unknown,
-    sender: string | null,
-  ): void {
-    this.#everyone(offset, event, data, sender, undefined);
-  }
-
-  /**
-   * Sends a volatile app-wide message (no offset, no history) to everyone
-   * here, and hands it to the other relay processes, if the store has any.
-   */
-  volatileBroadcast(
-    event: string,
-    data: unknown,
-    sender: string | null,
-    except?: Connection,
-  ): void {
-    this.#everyone(undefined, event, data, sender, except);
-    const store = this.#context.store;
-    if (store.volatile !== undefined) {
-      background(
-        this.#context,
-        store.volatile(APP_CHANNEL, event, data, sender),
-      );
-    }
-  }
-
-  /** Sends a volatile app-wide message from another relay process to everyone here. */
-  volatileBroadcastHere(
-    event: string,
-    data: unknown,
-    sender: string | null,
-  ): void {
-    this.#everyone(undefined, event, data, sender, undefined);
-  }
-
-  /** Sends an app-wide message to every welcomed connection here. */
-  #everyone(
-    offset: number | undefined,
-    event: string,
-    data: unknown,
-    sender: string | null,
-    except: Connection | undefined,
-  ): void {
-    const text = encodeFrame(msgFrame(null, offset, event, data, sender));
-    const fanout = this.#context.fanout;
-    const lane = this.#lane;
-    if (fanout !== undefined && lane !== undefined) {
-      const slow = lane.size > 0 ? lane.send(null, text, except, false) : 0;
-      const skip = except !== undefined && !lane.has(except);
-      const held = fanout.publish(
-        APP_TOPIC,
-        text,
-        skip ? except.socket : undefined,
-      );
-      this.#context.counters.sent(
-        text,
-        this.#live.size - slow - (skip ? 1 : 0),
-      );
-      lane.published(held === false);
-      return;
-    }
-    for (const conn of this.#live.values()) {
-      if (conn !== except) conn.send(text);
-    }
   }
 
   /** Tells the members here of a presence change; answers the frame's text. */
@@ -498,77 +320,80 @@ export class Channels {
     member: Member,
     version: number,
   ): void {
-    this.#presence(name, action, member, version, undefined);
+    this.#presence(name, action, member, version, undefined, false);
   }
 
+  /**
+   * Tells the members here of a presence change by `changer` (undefined:
+   * made elsewhere), who hears it too when `echo` (a leaver, no longer a
+   * member, directly). A big channel's changes wait for the batch.
+   */
   #presence(
     name: string,
     action: Action,
     member: Member,
     version: number,
-    except: Connection | undefined,
-  ): string {
-    const text = encodeFrame(presenceFrame(name, action, member, version));
+    changer: Connection | undefined,
+    echo: boolean,
+  ): void {
     const channel = this.local.get(name);
-    if (channel !== undefined) this.#toChannel(channel, text, except, false);
-    return text;
+    // Nobody hears presence in a channel without it.
+    if (!(channel?.presence ?? this.#hasPresence(name))) return;
+    const self = echo ? changer : undefined;
+    if (channel !== undefined && this.#batches(channel)) {
+      this.#batch.add(name, { action, member, version });
+      // Its own change at once, alone: its client skips it in the diff.
+      self?.send(encodeFrame(presenceFrame(name, action, member, version)));
+      return;
+    }
+    const text = encodeFrame(presenceFrame(name, action, member, version));
+    if (channel !== undefined) {
+      this.#delivery.toChannel(
+        channel,
+        text,
+        echo ? undefined : changer,
+        false,
+      );
+    }
+    if (self !== undefined && !channel?.members.has(self)) self.send(text);
   }
 
   /**
-   * Sends `text` to the members of `channel` but `except`, through the
-   * native fan-out when there is one (and one by one to the slow lane); a
-   * `volatile` message is the first to go to a backlogged socket.
+   * Sends channel `name`'s batched presence changes now: a `members` answer
+   * then follows every change it reflects, so no member event heard after
+   * it is older than it.
    */
-  #toChannel(
-    channel: Channel<Connection>,
-    text: string,
-    except: Connection | undefined,
-    volatile: boolean,
-  ): void {
-    const fanout = this.#context.fanout;
-    const lane = this.#lane;
-    if (fanout !== undefined && lane !== undefined) {
-      const slow = lane.size > 0
-        ? lane.send(channel, text, except, volatile)
-        : 0;
-      const skip = except !== undefined && channel.members.has(except) &&
-        !lane.has(except);
-      const held = fanout.publish(
-        channel.name,
-        text,
-        skip ? except.socket : undefined,
-      );
-      this.#context.counters.sent(
-        text,
-        channel.members.size - slow - (skip ? 1 : 0),
-      );
-      lane.published(held === false);
-      return;
-    }
-    if (volatile) {
-      for (const conn of channel.members) {
-        if (conn !== except) conn.sendVolatile(text);
-      }
-      return;
-    }
-    for (const conn of channel.members) {
-      if (conn !== except) conn.send(text);
-    }
+  flushPresence(name: string): void {
+    this.#batch.flushChannel(name);
+  }
+
+  /** Whether `channel`'s presence goes out batched (a big channel's). */
+  #batches(channel: Channel<Connection>): boolean {
+    const { presenceBatch, joinMembers } = this.#context.settings;
+    return this.#timers && presenceBatch > 0 &&
+      (channel.members.size > joinMembers || this.#batch.has(channel.name));
   }
 
   /** Forgets every channel here (the relay closed). */
   clear(): void {
+    this.#batch.clear();
     for (const conn of this.#grace.clear()) this.leaveAll(conn, true);
     this.local.clear();
   }
 }
 
+/** A join ack in a channel without presence: no member list. */
+function quiet(ack: JoinAckData): JoinAckData {
+  return { ...ack, members: [], presence: false };
+}
+
 /** The join ack for `state` and a history answer. */
 function joinAck(state: ChannelState, answer: HistoryAnswer): JoinAckData {
-  const { members, version, epoch } = state;
+  const { members, count, version, epoch } = state;
+  const listed = count === undefined ? { members } : { members, count };
   return answer.recovered
     ? {
-      members,
+      ...listed,
       offset: answer.offset,
       version,
       epoch,
@@ -576,7 +401,7 @@ function joinAck(state: ChannelState, answer: HistoryAnswer): JoinAckData {
       missed: answer.missed,
     }
     : {
-      members,
+      ...listed,
       offset: state.offset,
       version,
       epoch,

@@ -61,6 +61,7 @@ export class Counters {
         out.msg += n;
         return;
       case 112: // p
+      case 100: // d: a presence diff counts as presence
         out.presence += n;
         return;
       case 97: // a
@@ -119,6 +120,12 @@ export interface Settings {
   readonly slowConsumerTimeout: number;
   readonly idleTimeout: number;
   readonly maxConnectionsPerUser: number;
+  /** The most members a join ack lists (`joinMembers`). */
+  readonly joinMembers: number;
+  /** The presence batch window of big channels, in ms (`presenceBatch`). */
+  readonly presenceBatch: number;
+  /** The `presence` option: which channels have presence (absent: all). */
+  readonly presence: ((channel: string) => boolean) | undefined;
 }
 
 /** The relay's shared services; one per relay. */

@@ -23,10 +23,12 @@ import {
   type UpdateFrame,
   welcomeFrame,
 } from "../protocol/mod.ts";
+import { pubAckText } from "../protocol/_frame_text.ts";
 import type { Admission, Authenticated } from "./_admission.ts";
 import { appWide } from "./_app_wide.ts";
 import type { Channel } from "./_channel.ts";
 import type { Channels } from "./_channels.ts";
+import type { Delivery } from "./_delivery.ts";
 import { background, type Context } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
 import type { ResolvedSession, Sessions } from "./_sessions.ts";
@@ -45,24 +47,38 @@ export class FrameHandlers {
   #admission: Admission;
   #sessions: Sessions;
   #channels: Channels;
+  #delivery: Delivery;
   #authorize: Authorize | undefined;
+  /** The frame being handled in this turn (not after a wait). */
+  #turn: ClientFrame | undefined;
 
   constructor(
     context: Context,
     admission: Admission,
     sessions: Sessions,
     channels: Channels,
+    delivery: Delivery,
     authorize: Authorize | undefined,
   ) {
     this.#context = context;
     this.#admission = admission;
     this.#sessions = sessions;
     this.#channels = channels;
+    this.#delivery = delivery;
     this.#authorize = authorize;
   }
 
   /** Handles one frame; a promise when it waits on a hook or the store. */
   handle(conn: Connection, frame: ClientFrame): Promise<void> | void {
+    this.#turn = frame;
+    try {
+      return this.#dispatch(conn, frame);
+    } finally {
+      this.#turn = undefined;
+    }
+  }
+
+  #dispatch(conn: Connection, frame: ClientFrame): Promise<void> | void {
     switch (frame.type) {
       case "hello":
         return this.#hello(conn, frame);
@@ -263,6 +279,7 @@ export class FrameHandlers {
 
   #members(conn: Connection, frame: MembersFrame): Promise<void> | void {
     if (this.#joined(conn, frame) === undefined) return;
+    this.#channels.flushPresence(frame.channel);
     const state = this.#context.store.channel(frame.channel);
     const ack = (state: MembersAckData) =>
       conn.ack(frame.ref, { members: state.members, version: state.version });
@@ -323,10 +340,10 @@ export class FrameHandlers {
     if (frame.channel === null) {
       const { event, data } = frame;
       if (frame.volatile) {
-        this.#channels.volatileBroadcast(event, data, conn.id, except);
+        this.#delivery.volatileBroadcast(event, data, conn.id, except);
         return this.#published(conn, frame, undefined);
       }
-      const offset = this.#channels.broadcast(
+      const offset = this.#delivery.broadcast(
         event,
         data,
         conn.id,
@@ -339,7 +356,7 @@ export class FrameHandlers {
       return offset.then((offset) => this.#published(conn, frame, offset));
     }
     if (frame.volatile) {
-      this.#channels.volatile(
+      this.#delivery.volatile(
         frame.channel,
         frame.event,
         frame.data,
@@ -349,7 +366,7 @@ export class FrameHandlers {
       if (frame.ref !== undefined) conn.ack(frame.ref, {});
       return;
     }
-    const offset = this.#channels.publish(
+    const offset = this.#delivery.publish(
       frame.channel,
       frame.event,
       frame.data,
@@ -368,11 +385,13 @@ export class FrameHandlers {
     offset: number | undefined,
   ): Promise<void> | void {
     const { clock, counters } = this.#context;
-    counters.latency.observe(clock.now() - conn.frameAt);
-    if (frame.ref === undefined && frame.mid === undefined) return;
-    const ack: PubAckData = offset === undefined ? {} : { offset };
-    conn.ack(frame.ref, ack);
+    // Within the frame's own turn no time worth a clock read has passed.
+    const now = this.#turn === frame ? conn.frameAt : clock.now();
+    counters.latency.observe(now - conn.frameAt);
+    const ref = frame.ref;
+    if (ref !== undefined) conn.send(pubAckText(ref, offset));
     if (frame.mid === undefined) return;
+    const ack: PubAckData = offset === undefined ? {} : { offset };
     const remembered = this.#context.store.remember(conn.id, frame.mid, ack);
     if (isThenable(remembered)) return remembered;
   }

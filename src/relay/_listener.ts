@@ -8,6 +8,7 @@
 import { RelayCloseCode } from "../protocol/mod.ts";
 import type { Channels } from "./_channels.ts";
 import type { Context } from "./_context.ts";
+import type { Delivery } from "./_delivery.ts";
 import type { Sessions } from "./_sessions.ts";
 import { APP_CHANNEL, type StoreListener } from "./store.ts";
 
@@ -15,16 +16,17 @@ import { APP_CHANNEL, type StoreListener } from "./store.ts";
 export function storeListener(
   context: Context,
   channels: Channels,
+  delivery: Delivery,
   sessions: Sessions,
 ): StoreListener {
   return {
     message(channel, offset, event, data, sender): void {
       if (context.closed) return;
       if (channel === APP_CHANNEL) {
-        channels.deliverEveryone(offset, event, data, sender);
+        delivery.deliverEveryone(offset, event, data, sender);
         return;
       }
-      channels.deliver(channel, offset, event, data, sender, undefined);
+      delivery.deliver(channel, offset, event, data, sender, undefined);
     },
     presence(channel, action, member, version): void {
       if (context.closed) return;
@@ -33,8 +35,8 @@ export function storeListener(
     volatile(channel, event, data, sender): void {
       if (context.closed) return;
       if (channel === APP_CHANNEL) {
-        channels.volatileBroadcastHere(event, data, sender);
-      } else channels.volatileHere(channel, event, data, sender, undefined);
+        delivery.volatileBroadcastHere(event, data, sender);
+      } else delivery.volatileHere(channel, event, data, sender, undefined);
     },
     user(userId, event, data): void {
       if (context.closed) return;

@@ -64,13 +64,14 @@ export class FramePipeline {
         } else conn.queue.push(data);
         return;
       }
-      this.#process(conn, data);
+      this.#process(conn, data, now);
     } catch (error) {
       this.#internal(conn, error);
     }
   }
 
-  #process(conn: Connection, data: Data): void {
+  /** `now`: the time the frame is taken up (one clock read per frame). */
+  #process(conn: Connection, data: Data, now: number): void {
     const limits = this.#limits;
     if (typeof data !== "string") {
       if (data.byteLength > limits.frameBytes) this.#tooLarge(conn);
@@ -95,7 +96,7 @@ export class FramePipeline {
     // frames over the rate cost no parsing.
     const bucket = conn.bucket;
     const open = conn.state === "open";
-    if (open && bucket !== undefined && !bucket.take(this.#clock.now())) {
+    if (open && bucket !== undefined && !bucket.take(now)) {
       this.#rateLimited(conn, data);
       return;
     }
@@ -116,7 +117,7 @@ export class FramePipeline {
       // spent its burst just before a reconnect must still get in.
       const handshake = frame.type === "hello";
       if (
-        !handshake && bucket !== undefined && !bucket.take(this.#clock.now())
+        !handshake && bucket !== undefined && !bucket.take(now)
       ) {
         this.#rateLimited(conn, data, frame.ref);
         return;
@@ -131,7 +132,7 @@ export class FramePipeline {
       }
     }
     conn.rateNoticed = false;
-    conn.frameAt = this.#clock.now();
+    conn.frameAt = now;
     const pending = this.#handlers.handle(conn, frame);
     if (pending !== undefined) {
       conn.busy = true;
@@ -192,7 +193,7 @@ export class FramePipeline {
   #drain(conn: Connection): void {
     while (!conn.busy && conn.queue.length > 0 && conn.serving) {
       try {
-        this.#process(conn, conn.queue.shift()!);
+        this.#process(conn, conn.queue.shift()!, this.#clock.now());
       } catch (error) {
         this.#internal(conn, error);
       }

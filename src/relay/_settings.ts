@@ -42,6 +42,9 @@ const KNOWN_OPTIONS: readonly (keyof RelayOptions)[] = [
   "closeLinger",
   "resumeWindow",
   "presenceGrace",
+  "presence",
+  "joinMembers",
+  "presenceBatch",
   "restartHint",
   "resumableSessions",
   "dedupeSize",
@@ -103,6 +106,7 @@ export function resolveSettings(options: RelayOptions): Settings {
       "resumeToken",
       "onError",
       "logger",
+      "presence",
     ]
   ) {
     checkFunction("Relay", name, options[name as keyof RelayOptions], true);
@@ -153,5 +157,8 @@ export function resolveSettings(options: RelayOptions): Settings {
       "maxConnectionsPerUser",
       options.maxConnectionsPerUser ?? 100,
     ),
+    joinMembers: check("joinMembers", options.joinMembers ?? 100),
+    presenceBatch: check("presenceBatch", options.presenceBatch ?? 50),
+    presence: options.presence,
   };
 }

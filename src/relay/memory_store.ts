@@ -291,8 +291,11 @@ export class MemoryStore implements RelayStore {
     this.#head = 0;
   }
 
-  /** Adds a member; answers the channel after the join. */
-  join(channel: string, member: Member): ChannelState {
+  /**
+   * Adds a member; answers the channel after the join, listing its members
+   * unless there are more than `list`.
+   */
+  join(channel: string, member: Member, list?: number): ChannelState {
     let stored = this.#find(channel, this.#clock.now());
     if (stored === undefined) {
       stored = {
@@ -308,7 +311,7 @@ export class MemoryStore implements RelayStore {
     this.#idle.delete(channel);
     stored.members.set(member.id, member.data);
     stored.version++;
-    return state(stored);
+    return state(stored, list);
   }
 
   /** Removes a member; answers the new presence version. */
@@ -423,7 +426,13 @@ export class MemoryStore implements RelayStore {
   }
 }
 
-function state(stored: StoredChannel): ChannelState {
+function state(stored: StoredChannel, list?: number): ChannelState {
+  const count = stored.members.size;
+  if (list !== undefined && count > list) {
+    // A big channel's join: the same cost whatever its size.
+    const { offset, version, epoch } = stored;
+    return { members: [], count, offset, version, epoch };
+  }
   const members: Member[] = [];
   for (const [id, data] of stored.members) members.push({ id, data });
   return {

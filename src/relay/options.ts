@@ -143,6 +143,35 @@ export interface RelayOptions {
    */
   presenceGrace?: number;
   /**
+   * Whether channel `channel` has presence. Its members hear each other's
+   * joins, leaves and updates, and a join's ack lists them. A channel
+   * without presence (a town hall, a broadcast) sends none of them: its join
+   * ack carries `presence: false` and no member list, so joining costs the
+   * same whatever its size. A `members` request (the client's `getMembers`)
+   * still answers the full list. Asked once when the channel gets its first
+   * member on this relay; a throw counts as `true`. Default: every channel
+   * has presence.
+   */
+  presence?(channel: string): boolean;
+  /**
+   * The most members a `join` ack lists. Past it (a big channel) the ack
+   * carries `"members": []` and their number in `count`, so that a join
+   * costs the same whatever the channel's size; the members come on
+   * request (`members`, the client's `getMembers`).
+   * @default {100}
+   */
+  joinMembers?: number;
+  /**
+   * The presence batch window of big channels, in milliseconds. In a
+   * channel with more than `joinMembers` members here, the joins, leaves and
+   * updates within this window go to the members as one `diff` frame (each
+   * member's own change still comes to it at once, in a `presence` frame);
+   * smaller channels hear each change at once. 0 turns batching off; so does
+   * `sweepTimer: false` (no timers).
+   * @default {50}
+   */
+  presenceBatch?: number;
+  /**
    * The retry hint, in milliseconds, of the `bye` (shutdown) the relay says
    * when it closes: clients wait at least this long, plus jitter, before
    * they come back.

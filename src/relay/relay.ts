@@ -22,6 +22,7 @@ import {
 } from "../protocol/mod.ts";
 import { Admission } from "./_admission.ts";
 import { Channels } from "./_channels.ts";
+import { Delivery } from "./_delivery.ts";
 import { Connection, type ConnectionHost } from "./_connection.ts";
 import {
   background,
@@ -92,6 +93,7 @@ export class Relay {
   #admission: Admission;
   #sessions: Sessions;
   #channels: Channels;
+  #delivery: Delivery;
   #pipeline: FramePipeline;
   #sweeper: Sweeper;
   #sweepTimer: boolean;
@@ -132,11 +134,8 @@ export class Relay {
       options.resumeToken ?? (() => crypto.randomUUID()),
     );
     this.#sweepTimer = options.sweepTimer ?? true;
-    this.#channels = new Channels(
-      context,
-      this.#sessions.live,
-      this.#sweepTimer,
-    );
+    this.#delivery = new Delivery(context, this.#sessions.live);
+    this.#channels = new Channels(context, this.#delivery, this.#sweepTimer);
     this.#pipeline = new FramePipeline(
       context,
       new FrameHandlers(
@@ -144,6 +143,7 @@ export class Relay {
         this.#admission,
         this.#sessions,
         this.#channels,
+        this.#delivery,
         options.authorize,
       ),
     );
@@ -159,7 +159,7 @@ export class Relay {
       },
     };
     this.#store.listen?.(
-      storeListener(context, this.#channels, this.#sessions),
+      storeListener(context, this.#channels, this.#delivery, this.#sessions),
     );
   }
 
@@ -505,13 +505,13 @@ export class Relay {
    * ```
    */
   publish(channel: string | null, event: string, data?: unknown): void {
-    this.#channels.checkNames(channel, event);
+    this.#delivery.checkNames(channel, event);
     if (this.#context.closed) return;
     background(
       this.#context,
       channel === null
-        ? this.#channels.broadcast(event, data, null)
-        : this.#channels.publish(channel, event, data),
+        ? this.#delivery.broadcast(event, data, null)
+        : this.#delivery.publish(channel, event, data),
     );
   }
 

@@ -276,9 +276,17 @@ export interface RelayStore {
   remember(session: string, mid: string, ack: PubAckData): StoreAnswer<void>;
   /**
    * Adds `member` to `channel` (creating the channel), bumps its presence
-   * version; answers the channel after the join.
+   * version; answers the channel after the join. `list`: the most members
+   * the answer needs to list; past it, a store may answer no `members` and
+   * their number in `count` instead, so that a join of a big channel costs
+   * the same as a small one's (the relay trims a longer list itself, so a
+   * store may also ignore it).
    */
-  join(channel: string, member: Member): StoreAnswer<ChannelState>;
+  join(
+    channel: string,
+    member: Member,
+    list?: number,
+  ): StoreAnswer<ChannelState>;
   /**
    * Removes member `id` from `channel`, bumps its presence version and
    * answers it. A channel left empty is forgotten, offset and all.

@@ -620,3 +620,48 @@ Deno.test("off removes a listener added with once, and abort after off is harmle
   await chat;
   assert.deepEqual(heard, []);
 });
+
+Deno.test("a big channel's diff frame is heard as the same member events, own changes once", async () => {
+  await using world = new World({ joinMembers: 1, presenceBatch: 50 });
+  const alice = await world.connected();
+  const bob = await world.connected();
+  const carol = await world.connected();
+  await alice.join("room");
+  await bob.join("room");
+  const bobJoined = next<MemberEvent>((l) => alice.onJoin(l));
+  world.clock.tick(50);
+  await bobJoined;
+  const aliceSaw: string[] = [];
+  const carolSaw: string[] = [];
+  const name = (id: string) =>
+    id === bob.getSocketId()
+      ? "bob"
+      : id === carol.getSocketId()
+      ? "carol"
+      : id;
+  alice.onAny((event, payload) =>
+    aliceSaw.push(`${event} ${name((payload as MemberEvent).member.id)}`)
+  );
+  carol.onAny((event, payload) =>
+    carolSaw.push(`${event} ${name((payload as MemberEvent).member.id)}`)
+  );
+  await carol.join("room");
+  await bob.updateProfile({ name: "B" });
+  await bob.leave("room");
+  assert.deepEqual(aliceSaw, []); // batched: nothing yet
+  const aliceHeard = next<MemberEvent>((l) => alice.onLeave(l));
+  const carolHeard = next<MemberEvent>((l) => carol.onLeave(l));
+  world.clock.tick(50);
+  await Promise.all([aliceHeard, carolHeard]);
+  assert.deepEqual(aliceSaw, [
+    "channel:join carol",
+    "channel:update bob",
+    "channel:leave bob",
+  ]);
+  // Carol heard her own join at once, and not again in the diff.
+  assert.deepEqual(carolSaw, [
+    "channel:join carol",
+    "channel:update bob",
+    "channel:leave bob",
+  ]);
+});

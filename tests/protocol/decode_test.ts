@@ -373,3 +373,28 @@ Deno.test("decodeRelayFrame rejects malformed relay frames", () => {
     assert.equal(!result.ok && result.error.code, "bad_frame");
   }
 });
+
+Deno.test("decodeRelayFrame takes a diff of valid changes and refuses a bad one", () => {
+  const change = {
+    action: "join",
+    member: { id: "s2", data: null },
+    version: 4,
+  };
+  const good = decodeRelayFrame(
+    JSON.stringify({ type: "diff", channel: "town", changes: [change] }),
+  );
+  assert.ok(good.ok && good.frame.type === "diff");
+  for (
+    const changes of [
+      [{ ...change, action: "wave" }],
+      [{ ...change, version: -1 }],
+      [{ ...change, member: { data: null } }],
+      "nope",
+    ]
+  ) {
+    const bad = decodeRelayFrame(
+      JSON.stringify({ type: "diff", channel: "town", changes }),
+    );
+    assert.equal(bad.ok, false);
+  }
+});

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { harness } from "./_harness.ts";
+import { MemoryStore } from "../../src/relay/mod.ts";
+import type { Member } from "../../src/protocol/mod.ts";
 
 Deno.test("join acks members, offset and version, and tells the others", () => {
   using h = harness();
@@ -246,4 +248,161 @@ Deno.test("sendToUser reaches every connection of that user only", () => {
   tab1.conn.closed();
   assert.equal(h.relay.sendToUser("u1", "notice"), 1);
   assert.deepEqual(tab2.take(), [{ type: "user", event: "notice" }]);
+});
+
+Deno.test("a channel without presence acks a join with no member list and tells nobody", () => {
+  const asked: string[] = [];
+  using h = harness({
+    presence: (channel) => {
+      asked.push(channel);
+      return !channel.startsWith("town:");
+    },
+  });
+  const a = h.connect({ hello: { profile: "ann" } });
+  const b = h.connect({ hello: { profile: "bob" } });
+  a.send({ type: "join", ref: 1, channel: "town:hall" });
+  const [first] = a.take();
+  assert.ok(first.type === "ack" && first.ok);
+  assert.deepEqual(
+    (first.data as { members: unknown[]; presence?: boolean }).members,
+    [],
+  );
+  assert.equal((first.data as { presence?: boolean }).presence, false);
+  b.send({ type: "join", ref: 1, channel: "town:hall" });
+  const bFrames = b.take();
+  assert.deepEqual(bFrames.map((f) => f.type), ["ack"]);
+  assert.deepEqual(a.take(), []); // no join presence
+  b.send({ type: "update", ref: 2, profile: "bobby" });
+  b.send({ type: "leave", ref: 3, channel: "town:hall" });
+  assert.deepEqual(b.take().map((f) => f.type), ["ack", "ack"]);
+  assert.deepEqual(a.take(), []); // no update, no leave
+  // Members still come on request.
+  a.send({ type: "members", ref: 4, channel: "town:hall" });
+  const [members] = a.take();
+  assert.ok(members.type === "ack" && members.ok);
+  assert.deepEqual((members.data as { members: unknown[] }).members, [
+    { id: a.conn.id, data: "ann" },
+  ]);
+  // Asked once per channel while it has members here.
+  assert.deepEqual(asked, ["town:hall"]);
+});
+
+Deno.test("the presence option leaves other channels as they were", () => {
+  using h = harness({ presence: (channel) => channel !== "quiet" });
+  const [a, b] = h.joined("room");
+  b.send({ type: "leave", ref: 3, channel: "room" });
+  assert.deepEqual(a.take().map((f) => f.type), ["presence"]);
+});
+
+Deno.test("a presence option that throws counts as presence on, and is reported", () => {
+  const errors: unknown[] = [];
+  using h = harness({
+    presence: () => {
+      throw new Error("boom");
+    },
+    onError: (error) => void errors.push(error),
+  });
+  const a = h.connect();
+  a.send({ type: "join", ref: 1, channel: "room" });
+  const [ack] = a.take();
+  assert.ok(ack.type === "ack" && ack.ok);
+  assert.equal((ack.data as { members: unknown[] }).members.length, 1);
+  assert.equal(errors.length, 1);
+});
+
+Deno.test("past joinMembers a join ack counts the members instead of listing them", () => {
+  using h = harness({ joinMembers: 2, presenceBatch: 0 });
+  const [a, b] = h.joined("room");
+  const c = h.connect();
+  c.send({ type: "join", ref: 1, channel: "room" });
+  const [ack] = c.take();
+  assert.ok(ack.type === "ack" && ack.ok);
+  const data = ack.data as { members: unknown[]; count?: number };
+  assert.deepEqual([data.members, data.count], [[], 3]);
+  // The others still hear the join, and the members come on request.
+  assert.deepEqual(a.take().map((f) => f.type), ["presence"]);
+  assert.deepEqual(b.take().map((f) => f.type), ["presence"]);
+  c.send({ type: "members", ref: 2, channel: "room" });
+  const [members] = c.take();
+  assert.ok(members.type === "ack" && members.ok);
+  assert.equal((members.data as { members: unknown[] }).members.length, 3);
+});
+
+Deno.test("a store that lists every member anyway is trimmed to joinMembers", () => {
+  class ListsAll extends MemoryStore {
+    override join(channel: string, member: Member) {
+      return super.join(channel, member); // ignores the list bound
+    }
+  }
+  using h = harness({ joinMembers: 1, store: new ListsAll() });
+  h.joined("room");
+  const c = h.connect();
+  c.send({ type: "join", ref: 1, channel: "room" });
+  const [ack] = c.take();
+  assert.ok(ack.type === "ack" && ack.ok);
+  const data = ack.data as { members: unknown[]; count?: number };
+  assert.deepEqual([data.members, data.count], [[], 3]);
+});
+
+Deno.test("a big channel's presence changes within the window go out as one diff", () => {
+  using h = harness({ joinMembers: 2, presenceBatch: 50 });
+  const [a, b] = h.joined("room", 3); // the third join is batched already
+  h.clock.tick(50);
+  a.take();
+  b.take();
+  const c = h.connect({ hello: { profile: "cy" } });
+  const d = h.connect({ hello: { profile: "di" } });
+  c.send({ type: "join", ref: 1, channel: "room" });
+  d.send({ type: "join", ref: 1, channel: "room", echo: false });
+  b.send({ type: "leave", ref: 2, channel: "room" });
+  // Each changer hears its own change at once (as its echo says); the
+  // others nothing yet.
+  assert.deepEqual(c.take().map((f) => f.type), ["ack", "presence"]);
+  assert.deepEqual(d.take().map((f) => f.type), ["ack"]);
+  assert.deepEqual(b.take().map((f) => f.type), ["ack", "presence"]);
+  assert.deepEqual(a.take(), []);
+  h.clock.tick(50);
+  const [diff] = a.take();
+  assert.deepEqual(diff, {
+    type: "diff",
+    channel: "room",
+    changes: [
+      { action: "join", member: { id: c.conn.id, data: "cy" }, version: 4 },
+      { action: "join", member: { id: d.conn.id, data: "di" }, version: 5 },
+      { action: "leave", member: { id: b.conn.id, data: null }, version: 6 },
+    ],
+  });
+  // Every member gets the same frame; the leaver is no longer one.
+  assert.deepEqual(c.take(), [diff]);
+  assert.deepEqual(d.take(), [diff]);
+  assert.deepEqual(b.take(), []);
+});
+
+Deno.test("a small channel hears each presence change at once", () => {
+  using h = harness({ joinMembers: 5, presenceBatch: 50 });
+  const [a] = h.joined("room", 3);
+  const c = h.connect();
+  c.send({ type: "join", ref: 1, channel: "room" });
+  assert.deepEqual(a.take().map((f) => f.type), ["presence"]);
+});
+
+Deno.test("closing the relay drops a waiting batch and its timer", () => {
+  const h = harness({ joinMembers: 1, presenceBatch: 50 });
+  h.joined("room", 3);
+  assert.equal(h.clock.countTimers() > 0, true);
+  h[Symbol.dispose](); // throws if a timer is left
+});
+
+Deno.test("a members answer follows the batched changes it reflects", () => {
+  using h = harness({ joinMembers: 1, presenceBatch: 50 });
+  const [a] = h.joined("room", 3); // the later joins wait in the batch
+  a.send({ type: "members", ref: 9, channel: "room" });
+  const frames = a.take();
+  assert.deepEqual(frames.map((f) => f.type), ["diff", "ack"]);
+  const [diff, ack] = frames;
+  assert.ok(diff.type === "diff" && ack.type === "ack" && ack.ok);
+  assert.equal(
+    diff.changes.at(-1)!.version,
+    (ack.data as { version: number }).version,
+  );
 });

@@ -139,3 +139,19 @@ Deno.test("MemoryStore options are checked strictly", () => {
     TypeError,
   );
 });
+
+Deno.test("join lists the members up to its bound, else counts them", () => {
+  const store = new MemoryStore({ epochId: () => "e1" });
+  store.join("room", { id: "a", data: 1 });
+  assert.deepEqual(store.join("room", { id: "b", data: 2 }, 2).members, [
+    { id: "a", data: 1 },
+    { id: "b", data: 2 },
+  ]);
+  assert.deepEqual(store.join("room", { id: "c", data: 3 }, 2), {
+    members: [],
+    count: 3,
+    offset: 0,
+    version: 3,
+    epoch: "e1",
+  });
+});

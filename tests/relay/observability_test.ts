@@ -8,6 +8,7 @@ import {
   ackErrorFrame,
   ackFrame,
   byeFrame,
+  diffFrame,
   encodeFrame,
   errorFrame,
   msgFrame,
@@ -27,6 +28,7 @@ Deno.test("every relay frame is encoded with its type first, and the types' firs
     msgFrame("room", 1, "chat", { text: "hi" }, "s1"),
     userFrame("notice", 1),
     presenceFrame("room", "join", { id: "s1", data: null }, 1),
+    diffFrame("room", []),
     byeFrame("shutdown", 10),
   ];
   const letters = new Map<string, string>();
