@@ -34,13 +34,20 @@ export class World implements AsyncDisposable {
     this.link = relayLink(new Relay({ clock: this.clock, ...relayOptions }));
   }
 
-  manager(options: RealtimeManagerOptions = {}): RealtimeManager {
+  /** A manager on the in-memory network; `drops` loses the events it matches. */
+  manager(
+    options: RealtimeManagerOptions = {},
+    drops?: (event: Event) => boolean,
+  ): RealtimeManager {
     const mine: LinkedSocket[] = [];
     const Base = this.link.WebSocket;
     class Mine extends (Base as new (url: string) => LinkedSocket) {
       constructor(url: string) {
         super(url);
         mine.push(this);
+      }
+      override dispatchEvent(event: Event): boolean {
+        return drops?.(event) === true || super.dispatchEvent(event);
       }
     }
     const manager = new RealtimeManager(URL_, {
@@ -62,6 +69,22 @@ export class World implements AsyncDisposable {
     const manager = this.manager(options);
     await connectedOnce(manager);
     return manager;
+  }
+
+  /**
+   * A welcomed manager whose network loses, once, the first message whose
+   * text `loses` matches; `lost()` says whether that has happened.
+   */
+  async lossy(
+    loses: (text: string) => boolean,
+  ): Promise<{ manager: RealtimeManager; lost: () => boolean }> {
+    let lost = false;
+    const manager = this.manager({}, (event) => {
+      if (lost || !(event instanceof MessageEvent)) return false;
+      return lost = loses(String(event.data));
+    });
+    await connectedOnce(manager);
+    return { manager, lost: () => lost };
   }
 
   /** The manager's current (latest) socket. */

@@ -1,18 +1,7 @@
 import assert from "node:assert/strict";
 import type { ResyncEvent } from "../../src/client/realtime_events.ts";
-import { ConstantBackoff } from "../../src/core/backoff.ts";
-import { RealtimeManager } from "../../src/client/realtime_manager.ts";
 import { Relay } from "../../src/relay/mod.ts";
-import type { LinkedSocket } from "../_relay_link.ts";
-import {
-  collect,
-  connectedOnce,
-  frames,
-  next,
-  RETRY_MS,
-  URL_,
-  World,
-} from "./_world.ts";
+import { collect, frames, next, World } from "./_world.ts";
 
 /** Lets every queued microtask (the in-memory network) run. */
 async function flush(): Promise<void> {
@@ -81,30 +70,10 @@ Deno.test("without recover, the hello asks for no app-wide messages", async () =
 });
 
 /** A manager whose network loses, once, the app-wide message with `offset`. */
-async function lossy(world: World, offset: number) {
-  const lost = { done: false };
-  const Base = world.link.WebSocket;
-  class Lossy extends (Base as new (url: string) => LinkedSocket) {
-    override dispatchEvent(event: Event): boolean {
-      if (
-        !lost.done && event instanceof MessageEvent &&
-        String(event.data).includes(`"channel":null,"offset":${offset},`)
-      ) {
-        lost.done = true;
-        return true;
-      }
-      return super.dispatchEvent(event);
-    }
-  }
-  const manager = new RealtimeManager(URL_, {
-    WebSocket: Lossy,
-    clock: world.clock,
-    backoff: new ConstantBackoff(RETRY_MS),
-    keepalive: false,
-  });
-  world.managers.push(manager);
-  await connectedOnce(manager);
-  return { manager, lost };
+function lossy(world: World, offset: number) {
+  return world.lossy((text) =>
+    text.includes(`"channel":null,"offset":${offset},`)
+  );
 }
 
 Deno.test("a gap in live app-wide offsets is repaired at once, with no reconnect", async () => {
@@ -118,7 +87,7 @@ Deno.test("a gap in live app-wide offsets is repaired at once, with no reconnect
   bob.onDisconnect(() => drops++);
   for (const n of [1, 2, 3, 4]) await alice.broadcast("news", n);
   await flush();
-  assert.equal(lost.done, true);
+  assert.equal(lost(), true);
   assert.deepEqual(heard.map((m) => m.message), [1, 2, 3, 4]);
   assert.deepEqual(resyncs, []);
   assert.equal(drops, 0);
@@ -145,7 +114,7 @@ Deno.test("an app-wide gap past the history window is a resync with channel null
   await flush();
   for (const n of [3, 4, 5]) world.link.relay.publish(null, "news", n);
   await flush();
-  assert.equal(lost.done, true);
+  assert.equal(lost(), true);
   assert.deepEqual(resyncs, [{ channel: null, reason: "too_far_behind" }]);
   assert.deepEqual(heard.map((m) => m.message), [1, 3, 4, 5]);
 });

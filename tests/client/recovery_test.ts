@@ -1,19 +1,7 @@
 import assert from "node:assert/strict";
-import { ConstantBackoff } from "../../src/core/backoff.ts";
-import { RealtimeManager } from "../../src/client/realtime_manager.ts";
 import type { ResyncEvent } from "../../src/client/realtime_events.ts";
 import { Relay } from "../../src/relay/mod.ts";
-import type { LinkedSocket } from "../_relay_link.ts";
-import {
-  collect,
-  connectedOnce,
-  frames,
-  next,
-  pair,
-  RETRY_MS,
-  URL_,
-  World,
-} from "./_world.ts";
+import { collect, frames, next, pair, World } from "./_world.ts";
 
 /** Lets every queued microtask (the in-memory network) run. */
 async function flush(): Promise<void> {
@@ -108,34 +96,15 @@ Deno.test("a gap in live offsets is repaired before later messages are delivered
   await using world = new World();
   const alice = await world.connected();
   // Bob's network loses the message with offset 2, once.
-  let lose = true;
-  const Base = world.link.WebSocket;
-  class Lossy extends (Base as new (url: string) => LinkedSocket) {
-    override dispatchEvent(event: Event): boolean {
-      if (
-        lose && event instanceof MessageEvent &&
-        String(event.data).includes('"offset":2,')
-      ) {
-        lose = false;
-        return true;
-      }
-      return super.dispatchEvent(event);
-    }
-  }
-  const bob = new RealtimeManager(URL_, {
-    WebSocket: Lossy,
-    clock: world.clock,
-    backoff: new ConstantBackoff(RETRY_MS),
-    keepalive: false,
-  });
-  world.managers.push(bob);
-  await connectedOnce(bob);
+  const { manager: bob, lost } = await world.lossy((text) =>
+    text.includes('"offset":2,')
+  );
   await alice.join("room");
   await bob.join("room");
   const heard = collect(bob, "chat");
   for (const n of [1, 2, 3, 4]) await alice.send("room", "chat", n);
   await flush();
-  assert.equal(lose, false);
+  assert.equal(lost(), true);
   assert.deepEqual(heard.map((m) => m.offset), [1, 2, 3, 4]);
   const repairs = frames(world.link.sockets.at(-1)!.sent).filter((f) =>
     f.type === "join" && f.since !== undefined
