@@ -67,7 +67,11 @@ export interface TerminateOptions {
 export class Connection {
   readonly socket: RelaySocket;
   identity: Identity;
-  readonly request: Request | undefined;
+  /**
+   * The upgrade request, for a `hello` token's `authenticate`; let go of
+   * once welcomed (a request's headers are most of a socket's cost).
+   */
+  request: Request | undefined;
   readonly bucket: TokenBucket | undefined;
   /** Provisional until welcomed, then the session id. */
   id: string;
@@ -180,6 +184,7 @@ export class Connection {
     this.identity = identity;
     this.profile = profile;
     this.holdsSession = true;
+    this.request = undefined;
     this.#state = "open";
   }
 

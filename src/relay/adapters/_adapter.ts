@@ -94,7 +94,7 @@ export class AdapterCore {
   attach(
     socket: RelaySocket,
     identity: Identity,
-    request: Request,
+    request: Request | undefined,
   ): RelayConnection {
     this.#open++;
     const connection = this.relay.open(socket, identity, request);

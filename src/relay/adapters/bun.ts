@@ -48,8 +48,11 @@ export type { RelayAdapter } from "./_adapter.ts";
 export interface BunSocketData {
   /** Who the connection is, as `relay.accept` decided. */
   readonly identity: Identity;
-  /** The upgrade request. */
-  readonly request: Request;
+  /**
+   * The upgrade request, until the socket opens: the relay keeps it for a
+   * `hello` token, and the adapter lets go of it.
+   */
+  request: Request | undefined;
   /** The relay's handle of the connection, once open. */
   connection?: RelayConnection;
 }
@@ -217,6 +220,7 @@ export function bunRelay(options: RelayOptions = {}): BunRelay {
           data.identity,
           data.request,
         );
+        data.request = undefined; // the relay has it while it needs it
       },
       message(ws, message) {
         ws.data.connection?.message(message);
