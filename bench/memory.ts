@@ -38,6 +38,11 @@ export interface MemoryRun {
   bytesPerConnection: number;
   /** The server's resident memory with every connection open, in bytes. */
   rss: number;
+  /**
+   * Bytes of JavaScript heap in use the server gained per connection
+   * (garbage not yet collected included): what of the figure is objects.
+   */
+  heapPerConnection: number;
 }
 
 /** Client processes the connections are spread over. */
@@ -49,13 +54,14 @@ const OPEN_CAP_MS = 120_000;
 
 async function readStats(
   server: RunningServer,
-): Promise<{ rss: number; connections: number }> {
+): Promise<{ rss: number; heap: number; connections: number }> {
   const response = await fetch(`${server.httpUrl}/stats`);
   const body = await response.json() as {
     connections: number;
-    memory: { rss: number };
+    memory: { rss: number; heapUsed: number };
   };
-  return { rss: body.memory.rss, connections: body.connections };
+  const { rss, heapUsed: heap } = body.memory;
+  return { rss, heap, connections: body.connections };
 }
 
 /** Starts the server measured: the example relay or the raw runtime. */
@@ -213,6 +219,7 @@ export async function measureMemory(
       connections,
       bytesPerConnection: (after.rss - before.rss) / connections,
       rss: after.rss,
+      heapPerConnection: (after.heap - before.heap) / connections,
     };
   } finally {
     await clients?.stop();
@@ -266,7 +273,8 @@ export async function benchMemory(
           `  ${runtime} ${kind} run ${run + 1}: ${
             kb.toFixed(1)
           } KB/connection` +
-            ` (rss ${(result.rss / 2 ** 20).toFixed(0)} MB)`,
+            ` (heap ${(result.heapPerConnection / 1024).toFixed(1)} KB of it;` +
+            ` rss ${(result.rss / 2 ** 20).toFixed(0)} MB)`,
         );
       }
     }
