@@ -60,16 +60,22 @@ async function stats(
 }
 
 /** A client process: its stdout lines in order, and its exit. */
-class ClientProcess {
+export class ClientProcess {
   readonly child: Deno.ChildProcess;
   #lines: string[] = [];
   #waiters = new Set<() => void>();
   #errors: string[] = [];
   #writer: WritableStreamDefaultWriter<Uint8Array>;
 
-  constructor(args: string[]) {
-    this.child = new Deno.Command(Deno.execPath(), {
+  /** Runs `command` (this Deno by default) with `args` and `env`. */
+  constructor(
+    args: string[],
+    command: string = Deno.execPath(),
+    env?: Record<string, string>,
+  ) {
+    this.child = new Deno.Command(command, {
       args,
+      env,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
