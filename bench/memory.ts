@@ -9,8 +9,9 @@
  * (`_hold_clients.ts`) on loopback; every process is stopped by its pid.
  *
  * `deno task bench:memory [--connections N] [--runs R] [--runtimes bun,deno]
- * [--json bench/results/memory.json]`: R alternating runs per target, the
- * median printed with the ratio to raw.
+ * [--settle MS] [--json bench/results/memory.json]`: R alternating runs per
+ * target, the median printed with the ratio to raw; the server settles
+ * `--settle` ms (5000 by default: Bun collects its garbage lazily) before each reading.
  *
  * @module
  */
@@ -48,7 +49,7 @@ export interface MemoryRun {
 /** Client processes the connections are spread over. */
 const CLIENT_PROCESSES = 2;
 /** Ms the server is left to settle before each reading. */
-const SETTLE_MS = 1_500;
+const SETTLE_MS = 5_000;
 /** Cap on opening every connection of one run, in ms. */
 const OPEN_CAP_MS = 120_000;
 
@@ -246,7 +247,7 @@ export async function benchMemory(
     connections: number;
     runs: number;
     runtimes: readonly MemoryRuntime[];
-    /** Ms the server settles before each reading. @default {1500} */
+    /** Ms the server settles before each reading. @default {5000} */
     settleMs?: number;
     log?: (line: string) => void;
   },
@@ -318,6 +319,7 @@ if (import.meta.main) {
       runs: { type: "string", default: "5" },
       runtimes: { type: "string", default: "bun,deno" },
       json: { type: "string", default: "bench/results/memory.json" },
+      settle: { type: "string", default: String(SETTLE_MS) },
     },
   });
   const connections = Number(values.connections);
@@ -328,7 +330,8 @@ if (import.meta.main) {
     `memory per connection: ${connections} connections after hello + join ` +
       `(rooms of 10), ${runs} alternating runs, medians; ${info.summary}`,
   );
-  const rows = await benchMemory({ connections, runs, runtimes });
+  const settleMs = Number(values.settle);
+  const rows = await benchMemory({ connections, runs, runtimes, settleMs });
   printMemory(rows);
   if (values.json) {
     await writeResults(values.json, {

@@ -122,12 +122,19 @@ export interface BunRelay extends RelayAdapter {
   readonly websocket: BunWebSocketHandler;
 }
 
-/** A Bun socket as the relay sees it. */
-class BunRelaySocket implements RelaySocket {
-  readonly ws: BunServerWebSocket;
+/**
+ * A Bun socket as the relay sees it, and its `data`: one object per socket
+ * (made at the upgrade; `ws` set when it opens).
+ */
+class BunRelaySocket implements RelaySocket, BunSocketData {
+  readonly identity: Identity;
+  request: Request | undefined;
+  connection?: RelayConnection;
+  ws!: BunServerWebSocket;
 
-  constructor(ws: BunServerWebSocket) {
-    this.ws = ws;
+  constructor(identity: Identity, request: Request) {
+    this.identity = identity;
+    this.request = request;
   }
 
   /** `false` when Bun dropped the frame (past its `backpressureLimit`). */
@@ -204,7 +211,10 @@ export function bunRelay(options: RelayOptions = {}): BunRelay {
         ? undefined
         : { "sec-websocket-protocol": protocol };
       if (
-        bunServer.upgrade(request, { data: { identity, request }, headers })
+        bunServer.upgrade(request, {
+          data: new BunRelaySocket(identity, request),
+          headers,
+        })
       ) {
         return undefined;
       }
@@ -214,12 +224,9 @@ export function bunRelay(options: RelayOptions = {}): BunRelay {
       backpressureLimit,
       closeOnBackpressureLimit: false,
       open(ws) {
-        const { data } = ws;
-        data.connection = core.attach(
-          new BunRelaySocket(ws),
-          data.identity,
-          data.request,
-        );
+        const data = ws.data as BunRelaySocket;
+        data.ws = ws;
+        data.connection = core.attach(data, data.identity, data.request);
         data.request = undefined; // the relay has it while it needs it
       },
       message(ws, message) {
