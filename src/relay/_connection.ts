@@ -109,7 +109,6 @@ export class Connection {
   /** Since when sends have been dropped for backlog, or -1. */
   #backlogSince = -1;
   #linger: TimerId | undefined;
-  #helloTimer: TimerId | undefined;
   #closeCode = 0;
   #closeReason = "";
 
@@ -151,17 +150,6 @@ export class Connection {
     return this.#state === "pending" || this.#state === "open";
   }
 
-  /**
-   * Closes the connection with `bye` (`timeout`) and 4408 unless it is
-   * welcomed within `ms`.
-   */
-  expectHello(ms: number): void {
-    this.#helloTimer = this.#context.clock.setTimeout(() => {
-      this.#helloTimer = undefined;
-      this.helloOverdue();
-    }, ms);
-  }
-
   /** Still pending past the hello timeout: closes it. */
   helloOverdue(): void {
     if (this.#state !== "pending") return;
@@ -178,7 +166,6 @@ export class Connection {
     resume: string | undefined,
   ): void {
     if (this.#state !== "pending") return;
-    this.#clearHelloTimer();
     this.id = id;
     this.resume = resume;
     this.identity = identity;
@@ -312,7 +299,6 @@ export class Connection {
     options: TerminateOptions = {},
   ): void {
     if (this.#state === "closed") return;
-    this.#clearHelloTimer();
     if (this.#state === "closing") {
       if (!options.linger) this.#finish(this.#closeCode, this.#closeReason);
       return;
@@ -354,7 +340,6 @@ export class Connection {
   socketClosed(code?: number): void {
     if (this.#state === "closed") return;
     this.#clearLinger();
-    this.#clearHelloTimer();
     if (this.#state !== "closing") this.#host.detach(this, code === 1000);
     this.#state = "closed";
     this.queue.length = 0;
@@ -370,12 +355,6 @@ export class Connection {
     } catch (error) {
       this.#context.report(error);
     }
-  }
-
-  #clearHelloTimer(): void {
-    if (this.#helloTimer === undefined) return;
-    this.#context.clock.clearTimeout(this.#helloTimer);
-    this.#helloTimer = undefined;
   }
 
   #clearLinger(): void {

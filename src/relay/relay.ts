@@ -252,9 +252,7 @@ export class Relay {
       // Past `accept` in a race with another upgrade of the same user.
       conn.terminate(RelayCloseCode.tryAgainLater, "too many connections");
     } else if (!this.#context.closed) {
-      this.#sweeper.arm();
-      const helloTimeout = this.#context.settings.helloTimeout;
-      if (helloTimeout > 0 && this.#sweepTimer) conn.expectHello(helloTimeout);
+      this.#sweeper.arm(true); // by its hello deadline too
     }
     return this.#handle(conn);
   }
