@@ -67,7 +67,7 @@ export function chartSvg(
         `<rect x="${LABEL}" y="${y}" width="${
           width.toFixed(1)
         }" height="${BAR}" fill="${fill}"/>`,
-        `<text x="${LABEL + width + 6}" y="${y + BAR - 4}">${
+        `<text x="${(LABEL + width + 6).toFixed(1)}" y="${y + BAR - 4}">${
           format(value)
         }</text>`,
       );
