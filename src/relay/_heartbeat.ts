@@ -13,6 +13,9 @@ import { RelayCloseCode } from "../protocol/mod.ts";
 import { background, type Context } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
 
+/** The shortest wait between sweeps run for hello deadlines, in ms. */
+const MIN_HELLO_SWEEP_GAP_MS = 100;
+
 /**
  * One sweep timer for all of a relay's connections: no connection has a
  * timer of its own, the hello timeout's included.
@@ -122,7 +125,10 @@ export class Sweeper {
   #rearm(now: number, helloDue: number): void {
     if (!this.#timer || this.#sweep !== undefined) return;
     const timeout = this.#context.settings.heartbeat.timeout;
-    const at = Math.min(timeout > 0 ? now + timeout : Infinity, helloDue);
+    // Sockets that never say hello, opened a few ms apart, would otherwise
+    // each cost a sweep of every connection.
+    const hello = Math.max(helloDue, now + MIN_HELLO_SWEEP_GAP_MS);
+    const at = Math.min(timeout > 0 ? now + timeout : Infinity, hello);
     if (at === Infinity) return;
     this.#sweepAt = at;
     this.#sweep = this.#context.clock.setTimeout(() => {

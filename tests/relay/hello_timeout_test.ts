@@ -76,3 +76,20 @@ Deno.test("with sweepTimer false, nextSweepAt and sweep apply the hello timeout"
   h.relay.sweep();
   assert.deepEqual(a.socket.closes.map((c) => c.code), [4408]);
 });
+
+Deno.test("silent sockets opened a few ms apart cost one sweep per 100 ms, not one each", () => {
+  using h = harness({ helloTimeout: 1_000, heartbeat: { timeout: 0 } });
+  const silent = [];
+  for (let i = 0; i < 50; i++) {
+    silent.push(h.connect({ hello: false }));
+    h.clock.tick(2);
+  }
+  // The first deadline is at 1,000; the last at 1,098.
+  h.clock.tick(1_000 - 100);
+  assert.equal(silent.filter((c) => c.socket.closes.length > 0).length, 1);
+  h.clock.tick(99); // 1,099: the next sweep is 100 ms after the first
+  assert.equal(silent.filter((c) => c.socket.closes.length > 0).length, 1);
+  h.clock.tick(1); // 1,100
+  assert.ok(silent.every((c) => c.socket.closes.length === 1));
+  assert.equal(h.clock.countTimers(), 0);
+});
