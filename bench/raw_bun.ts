@@ -2,7 +2,7 @@
  * The bench's Bun baseline: a plain `Bun.serve` WebSocket server that
  * publishes every received message to one topic every socket subscribes to,
  * with Bun's native `ServerWebSocket.publish` (which skips the sender). What
- * a broadcast costs on Bun. `GET /stats` answers the process's CPU time (µs).
+ * a broadcast costs on Bun. `GET /stats` answers the process's CPU time (µs) and memory (bytes).
  *
  * @module
  */
@@ -50,7 +50,12 @@ const server = Bun.serve({
     const { pathname } = new URL(request.url);
     if (pathname === "/stats") {
       const { user, system } = process.cpuUsage();
-      return Response.json({ connections, cpu: { user, system } });
+      const { rss, heapUsed } = process.memoryUsage();
+      return Response.json({
+        connections,
+        cpu: { user, system },
+        memory: { rss, heapUsed },
+      });
     }
     if (pathname === "/ws" && server.upgrade(request)) return undefined;
     return new Response("not found", { status: 404 });

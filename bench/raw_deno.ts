@@ -2,7 +2,8 @@
  * The bench's Deno baseline: a plain `Deno.serve` WebSocket server that sends
  * every received message to every other connected socket, in a loop. No
  * framing, no channels, no checks: what a broadcast costs on Deno.
- * `GET /stats` answers the process's CPU time (µs), like the relay's.
+ * `GET /stats` answers the process's CPU time (µs) and memory (bytes),
+ * like the relay's.
  *
  * @module
  */
@@ -21,7 +22,12 @@ const server = Deno.serve({
   const { pathname } = new URL(request.url);
   if (pathname === "/stats") {
     const { user, system } = process.cpuUsage();
-    return Response.json({ connections: sockets.size, cpu: { user, system } });
+    const { rss, heapUsed } = process.memoryUsage();
+    return Response.json({
+      connections: sockets.size,
+      cpu: { user, system },
+      memory: { rss, heapUsed },
+    });
   }
   if (pathname !== "/ws") return new Response("not found", { status: 404 });
   const { socket, response } = Deno.upgradeWebSocket(request);

@@ -63,11 +63,78 @@ export interface TerminateOptions {
   dropped?: boolean;
 }
 
+/**
+ * A connection's channels by name, with the `Map` methods the relay uses.
+ * Most connections are in one channel: it is held in two fields, and a
+ * `Map` (whose table costs hundreds of bytes on some runtimes) is made only
+ * for a second one.
+ */
+export class ChannelMap {
+  #name: string | undefined;
+  #channel: Channel<Connection> | undefined;
+  #map: Map<string, Channel<Connection>> | undefined;
+
+  get size(): number {
+    if (this.#map !== undefined) return this.#map.size;
+    return this.#name === undefined ? 0 : 1;
+  }
+
+  get(name: string): Channel<Connection> | undefined {
+    if (this.#map !== undefined) return this.#map.get(name);
+    return name === this.#name ? this.#channel : undefined;
+  }
+
+  has(name: string): boolean {
+    if (this.#map !== undefined) return this.#map.has(name);
+    return name === this.#name;
+  }
+
+  set(name: string, channel: Channel<Connection>): this {
+    if (this.#map !== undefined) this.#map.set(name, channel);
+    else if (this.#name === undefined || this.#name === name) {
+      this.#name = name;
+      this.#channel = channel;
+    } else {
+      this.#map = new Map([[this.#name, this.#channel!], [name, channel]]);
+      this.#name = this.#channel = undefined;
+    }
+    return this;
+  }
+
+  delete(name: string): boolean {
+    if (this.#map !== undefined) return this.#map.delete(name);
+    if (name !== this.#name) return false;
+    this.#name = this.#channel = undefined;
+    return true;
+  }
+
+  clear(): void {
+    this.#map = undefined;
+    this.#name = this.#channel = undefined;
+  }
+
+  /** The names, in join order. */
+  *keys(): IterableIterator<string> {
+    if (this.#map !== undefined) yield* this.#map.keys();
+    else if (this.#name !== undefined) yield this.#name;
+  }
+
+  /** The channels, in join order. */
+  *values(): IterableIterator<Channel<Connection>> {
+    if (this.#map !== undefined) yield* this.#map.values();
+    else if (this.#name !== undefined) yield this.#channel!;
+  }
+}
+
 /** The relay's state for one socket; the relay's parts share it. */
 export class Connection {
   readonly socket: RelaySocket;
   identity: Identity;
-  readonly request: Request | undefined;
+  /**
+   * The upgrade request, for a `hello` token's `authenticate`; let go of
+   * once welcomed (a request's headers are most of a socket's cost).
+   */
+  request: Request | undefined;
   readonly bucket: TokenBucket | undefined;
   /** Provisional until welcomed, then the session id. */
   id: string;
@@ -76,7 +143,8 @@ export class Connection {
   resume: string | undefined;
   /** Whether this connection holds its session (false once taken over). */
   holdsSession = false;
-  readonly channels: Map<string, Channel<Connection>> = new Map();
+  /** Its channels by name: one without a `Map`, more in one. */
+  readonly channels: ChannelMap = new ChannelMap();
   lastSeen: number;
   /** When it last sent a frame other than `ping` (for the idle timeout). */
   lastActive: number;
@@ -105,7 +173,6 @@ export class Connection {
   /** Since when sends have been dropped for backlog, or -1. */
   #backlogSince = -1;
   #linger: TimerId | undefined;
-  #helloTimer: TimerId | undefined;
   #closeCode = 0;
   #closeReason = "";
 
@@ -147,17 +214,6 @@ export class Connection {
     return this.#state === "pending" || this.#state === "open";
   }
 
-  /**
-   * Closes the connection with `bye` (`timeout`) and 4408 unless it is
-   * welcomed within `ms`.
-   */
-  expectHello(ms: number): void {
-    this.#helloTimer = this.#context.clock.setTimeout(() => {
-      this.#helloTimer = undefined;
-      this.helloOverdue();
-    }, ms);
-  }
-
   /** Still pending past the hello timeout: closes it. */
   helloOverdue(): void {
     if (this.#state !== "pending") return;
@@ -174,12 +230,12 @@ export class Connection {
     resume: string | undefined,
   ): void {
     if (this.#state !== "pending") return;
-    this.#clearHelloTimer();
     this.id = id;
     this.resume = resume;
     this.identity = identity;
     this.profile = profile;
     this.holdsSession = true;
+    this.request = undefined;
     this.#state = "open";
   }
 
@@ -307,7 +363,6 @@ export class Connection {
     options: TerminateOptions = {},
   ): void {
     if (this.#state === "closed") return;
-    this.#clearHelloTimer();
     if (this.#state === "closing") {
       if (!options.linger) this.#finish(this.#closeCode, this.#closeReason);
       return;
@@ -349,7 +404,6 @@ export class Connection {
   socketClosed(code?: number): void {
     if (this.#state === "closed") return;
     this.#clearLinger();
-    this.#clearHelloTimer();
     if (this.#state !== "closing") this.#host.detach(this, code === 1000);
     this.#state = "closed";
     this.queue.length = 0;
@@ -365,12 +419,6 @@ export class Connection {
     } catch (error) {
       this.#context.report(error);
     }
-  }
-
-  #clearHelloTimer(): void {
-    if (this.#helloTimer === undefined) return;
-    this.#context.clock.clearTimeout(this.#helloTimer);
-    this.#helloTimer = undefined;
   }
 
   #clearLinger(): void {

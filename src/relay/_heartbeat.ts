@@ -13,12 +13,20 @@ import { RelayCloseCode } from "../protocol/mod.ts";
 import { background, type Context } from "./_context.ts";
 import type { Connection } from "./_connection.ts";
 
-/** One sweep timer for all of a relay's connections. */
+/** The shortest wait between sweeps run for hello deadlines, in ms. */
+const MIN_HELLO_SWEEP_GAP_MS = 100;
+
+/**
+ * One sweep timer for all of a relay's connections: no connection has a
+ * timer of its own, the hello timeout's included.
+ */
 export class Sweeper {
   #context: Context;
   #connections: ReadonlySet<Connection>;
   #timer: boolean;
   #sweep: TimerId | undefined;
+  /** When the armed sweep runs, on the relay's clock. */
+  #sweepAt = 0;
 
   constructor(
     context: Context,
@@ -30,14 +38,30 @@ export class Sweeper {
     this.#timer = timer;
   }
 
-  /** Starts the timer, if it is on and not running (a connection arrived). */
-  arm(): void {
-    const timeout = this.#context.settings.heartbeat.timeout;
-    if (!this.#timer || this.#sweep !== undefined || timeout <= 0) return;
-    this.#sweep = this.#context.clock.setTimeout(() => {
+  /**
+   * Starts the timer, if it is on and not running (a connection arrived):
+   * the sweep runs after the heartbeat timeout. `pending`: the connection
+   * waits for its `hello`, so the sweep runs by its hello deadline too
+   * (constant work: every later deadline is later).
+   */
+  arm(pending = false): void {
+    if (!this.#timer) return;
+    const { clock, settings } = this.#context;
+    const timeout = settings.heartbeat.timeout;
+    const hello = pending ? settings.helloTimeout : 0;
+    let delay = timeout > 0 ? timeout : Infinity;
+    if (hello > 0) delay = Math.min(delay, hello);
+    if (delay === Infinity) return;
+    const at = clock.now() + delay;
+    if (this.#sweep !== undefined) {
+      if (this.#sweepAt <= at) return;
+      clock.clearTimeout(this.#sweep);
+    }
+    this.#sweepAt = at;
+    this.#sweep = clock.setTimeout(() => {
       this.#sweep = undefined;
       this.sweep();
-    }, timeout);
+    }, delay);
   }
 
   /** Stops the timer when no connection is left. */
@@ -62,11 +86,13 @@ export class Sweeper {
     const now = clock.now();
     const { interval, timeout } = settings.heartbeat;
     const hello = settings.helloTimeout;
+    /** The next hello deadline of a connection still pending. */
+    let helloDue = Infinity;
     if (hello > 0) {
       for (const conn of [...this.#connections]) {
-        if (conn.state === "pending" && now - conn.openedAt >= hello) {
-          conn.helloOverdue();
-        }
+        if (conn.state !== "pending") continue;
+        if (now - conn.openedAt >= hello) conn.helloOverdue();
+        else helloDue = Math.min(helloDue, conn.openedAt + hello);
       }
     }
     if (timeout > 0) {
@@ -92,7 +118,23 @@ export class Sweeper {
       }
     }
     background(this.#context, store.prune(now));
-    if (this.#connections.size > 0) this.arm();
+    if (this.#connections.size > 0) this.#rearm(now, helloDue);
+  }
+
+  /** Arms the next sweep after the heartbeat timeout, or by `helloDue`. */
+  #rearm(now: number, helloDue: number): void {
+    if (!this.#timer || this.#sweep !== undefined) return;
+    const timeout = this.#context.settings.heartbeat.timeout;
+    // Sockets that never say hello, opened a few ms apart, would otherwise
+    // each cost a sweep of every connection.
+    const hello = Math.max(helloDue, now + MIN_HELLO_SWEEP_GAP_MS);
+    const at = Math.min(timeout > 0 ? now + timeout : Infinity, hello);
+    if (at === Infinity) return;
+    this.#sweepAt = at;
+    this.#sweep = this.#context.clock.setTimeout(() => {
+      this.#sweep = undefined;
+      this.sweep();
+    }, at - now);
   }
 
   /**

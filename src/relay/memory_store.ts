@@ -62,8 +62,11 @@ interface StoredSession {
   readonly userId: string | undefined;
   /** The resume token, compared in constant time. */
   readonly resume: string;
-  /** Published `mid`s and their acks, oldest first. */
-  readonly mids: Map<string, PubAckData>;
+  /**
+   * Published `mid`s and their acks, oldest first; made on the first
+   * remembered (most sessions publish nothing and keep no map).
+   */
+  mids: Map<string, PubAckData> | undefined;
 }
 
 interface StoredChannel {
@@ -186,7 +189,7 @@ export class MemoryStore implements RelayStore {
   createSession(id: string, userId: string | undefined, resume: string): void {
     this.#parked.delete(id);
     this.#forgetMids(id);
-    this.#sessions.set(id, { userId, resume, mids: new Map() });
+    this.#sessions.set(id, { userId, resume, mids: undefined });
   }
 
   /**
@@ -228,10 +231,11 @@ export class MemoryStore implements RelayStore {
   }
 
   #forgetMids(id: string): void {
-    const mids = this.#sessions.get(id)?.mids;
-    if (mids === undefined) return;
-    this.#remembered -= mids.size;
-    mids.clear();
+    const session = this.#sessions.get(id);
+    if (session?.mids === undefined) return;
+    this.#remembered -= session.mids.size;
+    session.mids.clear(); // its entries in `#order` match nothing now
+    session.mids = undefined;
   }
 
   /** Forgets expired parked sessions, and the oldest past the bound. */
@@ -246,7 +250,7 @@ export class MemoryStore implements RelayStore {
 
   /** The ack of an earlier publish of `mid` in `session`. */
   seen(session: string, mid: string): PubAckData | undefined {
-    return this.#sessions.get(session)?.mids.get(mid);
+    return this.#sessions.get(session)?.mids?.get(mid);
   }
 
   /**
@@ -255,8 +259,9 @@ export class MemoryStore implements RelayStore {
    */
   remember(session: string, mid: string, ack: PubAckData): void {
     if (this.#dedupeSize <= 0 || this.#dedupeTotal <= 0) return;
-    const mids = this.#sessions.get(session)?.mids;
-    if (mids === undefined) return;
+    const stored = this.#sessions.get(session);
+    if (stored === undefined) return;
+    const mids = stored.mids ??= new Map();
     const size = mids.size;
     mids.set(mid, ack);
     if (mids.size > size) this.#remembered++;

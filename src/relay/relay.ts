@@ -252,9 +252,7 @@ export class Relay {
       // Past `accept` in a race with another upgrade of the same user.
       conn.terminate(RelayCloseCode.tryAgainLater, "too many connections");
     } else if (!this.#context.closed) {
-      this.#sweeper.arm();
-      const helloTimeout = this.#context.settings.helloTimeout;
-      if (helloTimeout > 0 && this.#sweepTimer) conn.expectHello(helloTimeout);
+      this.#sweeper.arm(true); // by its hello deadline too
     }
     return this.#handle(conn);
   }
@@ -336,17 +334,7 @@ export class Relay {
   }
 
   #handle(conn: Connection): RelayConnection {
-    const pipeline = this.#pipeline;
-    return {
-      get id(): string {
-        return conn.id;
-      },
-      message: (data) => pipeline.receive(conn, data),
-      closed: (code) => conn.socketClosed(code),
-      seen: (at) => {
-        if (at > conn.lastSeen) conn.lastSeen = at;
-      },
-    };
+    return new Handle(conn, this.#pipeline);
   }
 
   /**
@@ -601,5 +589,35 @@ export class Relay {
   /** Calls {@linkcode Relay.close}. */
   [Symbol.dispose](): void {
     this.close();
+  }
+}
+
+/**
+ * The adapter's handle of one connection: methods on a prototype, not
+ * closures per connection (10,000 sockets hold 10,000 of these).
+ */
+class Handle implements RelayConnection {
+  #conn: Connection;
+  #pipeline: FramePipeline;
+
+  constructor(conn: Connection, pipeline: FramePipeline) {
+    this.#conn = conn;
+    this.#pipeline = pipeline;
+  }
+
+  get id(): string {
+    return this.#conn.id;
+  }
+
+  message(data: string | ArrayBuffer | Uint8Array): void {
+    this.#pipeline.receive(this.#conn, data);
+  }
+
+  closed(code?: number): void {
+    this.#conn.socketClosed(code);
+  }
+
+  seen(at: number): void {
+    if (at > this.#conn.lastSeen) this.#conn.lastSeen = at;
   }
 }

@@ -181,3 +181,29 @@ Deno.test("a member silent past the heartbeat is a drop: it leaves after the gra
   at(3_200);
   assert.deepEqual(presence(peer.take()), [`leave x ${silent.conn.id}`]);
 });
+
+Deno.test("dropped members in grace share one timer, and each leaves when its own grace ends", () => {
+  using h = harness({ presenceGrace: 5_000, heartbeat: { timeout: 0 } });
+  const watcher = h.connect();
+  watcher.send({ type: "join", channel: "x" });
+  const first = Array.from({ length: 20 }, () => h.connect());
+  for (const c of first) c.send({ type: "join", channel: "x" });
+  h.clock.tick(1_000); // past the hello deadlines: the sweep is done
+  const timers = h.clock.countTimers();
+  for (const c of first) c.conn.closed(1006);
+  h.clock.tick(2_000);
+  const later = h.connect();
+  later.send({ type: "join", channel: "x" });
+  later.conn.closed(1006);
+  assert.equal(h.clock.countTimers(), timers + 1);
+  watcher.take();
+  h.clock.tick(2_999);
+  assert.deepEqual(presence(watcher.take()), []);
+  h.clock.tick(1);
+  assert.equal(presence(watcher.take()).length, 20);
+  h.clock.tick(1_999);
+  assert.deepEqual(presence(watcher.take()), []);
+  h.clock.tick(1);
+  assert.deepEqual(presence(watcher.take()), [`leave x ${later.conn.id}`]);
+  assert.equal(h.clock.countTimers(), timers);
+});

@@ -94,26 +94,17 @@ export class AdapterCore {
   attach(
     socket: RelaySocket,
     identity: Identity,
-    request: Request,
+    request: Request | undefined,
   ): RelayConnection {
     this.#open++;
-    const connection = this.relay.open(socket, identity, request);
-    let open = true;
-    return {
-      get id(): string {
-        return connection.id;
-      },
-      message: (data) => connection.message(data),
-      seen: (at) => connection.seen?.(at),
-      closed: (code, reason) => {
-        if (!open) return;
-        open = false;
-        connection.closed(code, reason);
-        if (--this.#open > 0) return;
-        for (const wake of this.#drained) wake();
-        this.#drained.clear();
-      },
-    };
+    return new Attached(this.relay.open(socket, identity, request), this);
+  }
+
+  /** An attached socket closed: wakes `close()` once none is left. */
+  released(): void {
+    if (--this.#open > 0) return;
+    for (const wake of this.#drained) wake();
+    this.#drained.clear();
   }
 
   /**
@@ -146,6 +137,41 @@ export class AdapterCore {
       }, timeout);
       this.#drained.add(wake);
     });
+  }
+}
+
+/**
+ * The handle {@linkcode AdapterCore.attach} answers: forwards to the
+ * relay's, and reports the close once. A class, not closures, since every
+ * open socket holds one.
+ */
+class Attached implements RelayConnection {
+  #connection: RelayConnection;
+  #core: AdapterCore | undefined;
+
+  constructor(connection: RelayConnection, core: AdapterCore) {
+    this.#connection = connection;
+    this.#core = core;
+  }
+
+  get id(): string {
+    return this.#connection.id;
+  }
+
+  message(data: string | ArrayBuffer | Uint8Array): void {
+    this.#connection.message(data);
+  }
+
+  seen(at: number): void {
+    this.#connection.seen?.(at);
+  }
+
+  closed(code?: number, reason?: string): void {
+    const core = this.#core;
+    if (core === undefined) return;
+    this.#core = undefined;
+    this.#connection.closed(code, reason);
+    core.released();
   }
 }
 

@@ -48,8 +48,11 @@ export type { RelayAdapter } from "./_adapter.ts";
 export interface BunSocketData {
   /** Who the connection is, as `relay.accept` decided. */
   readonly identity: Identity;
-  /** The upgrade request. */
-  readonly request: Request;
+  /**
+   * The upgrade request, until the socket opens: the relay keeps it for a
+   * `hello` token, and the adapter lets go of it.
+   */
+  request: Request | undefined;
   /** The relay's handle of the connection, once open. */
   connection?: RelayConnection;
 }
@@ -119,12 +122,19 @@ export interface BunRelay extends RelayAdapter {
   readonly websocket: BunWebSocketHandler;
 }
 
-/** A Bun socket as the relay sees it. */
-class BunRelaySocket implements RelaySocket {
-  readonly ws: BunServerWebSocket;
+/**
+ * A Bun socket as the relay sees it, and its `data`: one object per socket
+ * (made at the upgrade; `ws` set when it opens).
+ */
+class BunRelaySocket implements RelaySocket, BunSocketData {
+  readonly identity: Identity;
+  request: Request | undefined;
+  connection?: RelayConnection;
+  ws!: BunServerWebSocket;
 
-  constructor(ws: BunServerWebSocket) {
-    this.ws = ws;
+  constructor(identity: Identity, request: Request) {
+    this.identity = identity;
+    this.request = request;
   }
 
   /** `false` when Bun dropped the frame (past its `backpressureLimit`). */
@@ -201,7 +211,10 @@ export function bunRelay(options: RelayOptions = {}): BunRelay {
         ? undefined
         : { "sec-websocket-protocol": protocol };
       if (
-        bunServer.upgrade(request, { data: { identity, request }, headers })
+        bunServer.upgrade(request, {
+          data: new BunRelaySocket(identity, request),
+          headers,
+        })
       ) {
         return undefined;
       }
@@ -211,12 +224,10 @@ export function bunRelay(options: RelayOptions = {}): BunRelay {
       backpressureLimit,
       closeOnBackpressureLimit: false,
       open(ws) {
-        const { data } = ws;
-        data.connection = core.attach(
-          new BunRelaySocket(ws),
-          data.identity,
-          data.request,
-        );
+        const data = ws.data as BunRelaySocket;
+        data.ws = ws;
+        data.connection = core.attach(data, data.identity, data.request);
+        data.request = undefined; // the relay has it while it needs it
       },
       message(ws, message) {
         ws.data.connection?.message(message);

@@ -1,0 +1,67 @@
+/**
+ * A client process of the reconnect storm (`./storm.ts`): `--count`
+ * `RealtimeManager`s to `--url`, each in channel `room-<i / 10>`. Prints
+ * `ready <count>` once all have joined. Every WebSocket it opens is an
+ * attempt, timed on the wall clock (the same in every process of the
+ * machine). On the line `report` from stdin it prints
+ * `attempts <JSON array of times>` and exits; it exits on its own after
+ * `--timeout` ms, and when stdin closes.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { RealtimeManager } from "../mod.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    url: { type: "string" },
+    count: { type: "string", default: "100" },
+    first: { type: "string", default: "0" },
+    "room-size": { type: "string", default: "10" },
+    batch: { type: "string", default: "250" },
+    timeout: { type: "string", default: "180000" },
+  },
+});
+const url = values.url;
+if (url === undefined || !url.startsWith("ws://127.0.0.1:")) {
+  throw new Error("--url ws://127.0.0.1:PORT/ws is required (loopback only)");
+}
+const count = Number(values.count);
+const first = Number(values.first);
+const roomSize = Number(values["room-size"]);
+const batch = Number(values.batch);
+setTimeout(() => Deno.exit(2), Number(values.timeout)); // bounded
+
+const attempts: number[] = [];
+/** The runtime's WebSocket, counting each attempt. */
+class CountingWebSocket extends WebSocket {
+  constructor(url: string, protocols?: string | string[] | object) {
+    attempts.push(Date.now());
+    super(url, protocols as string | string[] | undefined);
+  }
+}
+
+const managers: RealtimeManager[] = [];
+for (let i = 0; i < count; i += batch) {
+  const joins: Promise<void>[] = [];
+  for (let j = i; j < Math.min(count, i + batch); j++) {
+    const manager = new RealtimeManager(url, { WebSocket: CountingWebSocket });
+    managers.push(manager);
+    joins.push(manager.join(`room-${Math.floor((first + j) / roomSize)}`));
+  }
+  await Promise.all(joins);
+}
+console.log(`ready ${count}`);
+
+const decoder = new TextDecoder();
+let input = "";
+for await (const chunk of Deno.stdin.readable) {
+  input += decoder.decode(chunk);
+  if (input.includes("report\n")) {
+    console.log(`attempts ${JSON.stringify(attempts)}`);
+    break;
+  }
+}
+Deno.exit(0);

@@ -1,0 +1,294 @@
+/**
+ * Reconnect storm: N clients (`RealtimeManager`, 10,000 by default, in a few
+ * client processes, `./_storm_clients.ts`) in channels of 10 on one example
+ * relay, which is then stopped (SIGKILL by default, as a crash; `--graceful`
+ * sends SIGTERM, so the relay says `bye` with its retry hint) and started
+ * again on the same port. Prints the time until every client has rejoined
+ * its channel (the relay's `members` count back to N), the attempts per
+ * 100 ms window as a text histogram, the largest window's share, and the
+ * relay's peak resident memory (sampled every 100 ms).
+ *
+ * `deno task bench:storm [--clients N] [--runtime bun|deno] [--processes P]
+ * [--graceful] [--json bench/results/storm.json]`. Loopback only; every
+ * process is stopped by its pid.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { type RunningServer, spawnExampleRelay } from "../tools/servers.ts";
+import { machine, writeResults } from "./_report.ts";
+
+/** What one storm measured. */
+export interface StormResult {
+  runtime: "bun" | "deno";
+  clients: number;
+  graceful: boolean;
+  /** Ms from the stop until every client had rejoined. */
+  rejoinMs: number;
+  /** Connection attempts after the stop. */
+  attempts: number;
+  /** Attempts per 100 ms window from the stop, window 0 first. */
+  histogram: number[];
+  /** The largest window's share of the attempts, 0 to 1. */
+  peakShare: number;
+  /** The restarted relay's peak resident memory, in bytes. */
+  peakRss: number;
+}
+
+/** The histogram's window, in ms. */
+export const WINDOW_MS = 100;
+/** Cap on the clients' first join, and on their rejoin, in ms. */
+const CAP_MS = 120_000;
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+async function stats(
+  server: RunningServer,
+): Promise<{ members: number; rss: number }> {
+  const response = await fetch(`${server.httpUrl}/stats`);
+  const body = await response.json() as {
+    members: number;
+    memory: { rss: number };
+  };
+  return { members: body.members, rss: body.memory.rss };
+}
+
+/** A client process: its stdout lines in order, and its exit. */
+export class ClientProcess {
+  readonly child: Deno.ChildProcess;
+  #lines: string[] = [];
+  #waiters = new Set<() => void>();
+  #errors: string[] = [];
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+
+  /** Runs `command` (this Deno by default) with `args` and `env`. */
+  constructor(
+    args: string[],
+    command: string = Deno.execPath(),
+    env?: Record<string, string>,
+  ) {
+    this.child = new Deno.Command(command, {
+      args,
+      env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#writer = this.child.stdin.getWriter();
+    this.#read(this.child.stdout, (line) => this.#lines.push(line));
+    this.#read(this.child.stderr, (line) => {
+      this.#errors.push(line);
+      if (this.#errors.length > 20) this.#errors.shift();
+    });
+  }
+
+  async #read(stream: ReadableStream<Uint8Array>, onLine: (s: string) => void) {
+    let rest = "";
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+      const lines = (rest + text).split("\n");
+      rest = lines.pop()!;
+      for (const line of lines) onLine(line);
+      for (const wake of this.#waiters) wake();
+    }
+    if (rest) onLine(rest);
+    for (const wake of this.#waiters) wake();
+  }
+
+  /** The first line starting with `prefix`, within `ms`. */
+  async line(prefix: string, ms: number): Promise<string> {
+    const until = Date.now() + ms;
+    let exited = false;
+    this.child.status.then(() => exited = true);
+    while (Date.now() < until) {
+      const found = this.#lines.find((line) => line.startsWith(prefix));
+      if (found !== undefined) return found;
+      if (exited) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, 200);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.#waiters.add(done);
+      }).finally(() => this.#waiters.clear());
+    }
+    throw new Error(
+      `client process: no '${prefix}' line within ${ms} ms:\n${
+        this.#errors.join("\n")
+      }`,
+    );
+  }
+
+  async send(text: string): Promise<void> {
+    await this.#writer.write(new TextEncoder().encode(text));
+  }
+
+  /** Stops it by its pid: SIGTERM, SIGKILL after 5 s. */
+  async stop(): Promise<void> {
+    try {
+      this.child.kill("SIGTERM");
+    } catch {
+      // Already exited.
+    }
+    const killer = setTimeout(() => {
+      try {
+        this.child.kill("SIGKILL");
+      } catch {
+        // Exited meanwhile.
+      }
+    }, 5_000);
+    await this.child.status;
+    clearTimeout(killer);
+    await this.#writer.close().catch(() => {});
+  }
+}
+
+/** One storm; see the module's documentation. */
+export async function storm(options: {
+  clients: number;
+  runtime: "bun" | "deno";
+  processes: number;
+  graceful: boolean;
+  log?: (line: string) => void;
+}): Promise<StormResult> {
+  const { clients, runtime, processes, graceful, log = console.log } = options;
+  const port = String(freePort());
+  const env = { PORT: port };
+  let server: RunningServer | undefined = await spawnExampleRelay(
+    runtime,
+    env,
+  );
+  const script = new URL("./_storm_clients.ts", import.meta.url).pathname;
+  const children: ClientProcess[] = [];
+  try {
+    const per = Math.ceil(clients / processes);
+    for (let first = 0; first < clients; first += per) {
+      children.push(
+        new ClientProcess([
+          "run",
+          "-A",
+          script,
+          `--url=${server.url}`,
+          `--count=${Math.min(per, clients - first)}`,
+          `--first=${first}`,
+          `--timeout=${3 * CAP_MS}`,
+        ]),
+      );
+    }
+    await Promise.all(children.map((child) => child.line("ready", CAP_MS)));
+    const joined = await stats(server);
+    if (joined.members !== clients) {
+      throw new Error(`${joined.members} of ${clients} joined`);
+    }
+    log(`  ${clients} clients joined; stopping the relay`);
+    const stoppedAt = Date.now();
+    if (graceful) await server.stop();
+    else await server.kill!();
+    server = undefined;
+    server = await spawnExampleRelay(runtime, env);
+    log(`  relay back after ${Date.now() - stoppedAt} ms`);
+    let peakRss = 0;
+    let rejoinMs = -1;
+    while (Date.now() - stoppedAt < CAP_MS) {
+      const now = await stats(server);
+      peakRss = Math.max(peakRss, now.rss);
+      if (now.members >= clients) {
+        rejoinMs = Date.now() - stoppedAt;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
+    }
+    if (rejoinMs < 0) throw new Error(`not all rejoined within ${CAP_MS} ms`);
+    const times: number[] = [];
+    for (const child of children) {
+      await child.send("report\n");
+      const line = await child.line("attempts ", 30_000);
+      for (const at of JSON.parse(line.slice("attempts ".length))) {
+        if (at >= stoppedAt) times.push(at);
+      }
+    }
+    const histogram: number[] = [];
+    for (const at of times) {
+      const window = Math.floor((at - stoppedAt) / WINDOW_MS);
+      while (histogram.length <= window) histogram.push(0);
+      histogram[window]++;
+    }
+    const peakShare = times.length === 0
+      ? 0
+      : Math.max(...histogram) / times.length;
+    return {
+      runtime,
+      clients,
+      graceful,
+      rejoinMs,
+      attempts: times.length,
+      histogram,
+      peakShare,
+      peakRss,
+    };
+  } finally {
+    await Promise.all(children.map((child) => child.stop()));
+    await server?.stop();
+  }
+}
+
+/** The histogram as text: one line per window that saw attempts. */
+export function histogramText(histogram: readonly number[]): string {
+  const most = Math.max(1, ...histogram);
+  const lines: string[] = [];
+  histogram.forEach((count, window) => {
+    if (count === 0) return;
+    const from = window * WINDOW_MS;
+    const bar = "#".repeat(Math.max(1, Math.round(count / most * 50)));
+    lines.push(
+      `  ${String(from).padStart(6)} ms ${String(count).padStart(6)} ${bar}`,
+    );
+  });
+  return lines.join("\n");
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      clients: { type: "string", default: "10000" },
+      runtime: { type: "string", default: "bun" },
+      processes: { type: "string", default: "4" },
+      graceful: { type: "boolean", default: false },
+      json: { type: "string", default: "bench/results/storm.json" },
+    },
+  });
+  const info = await machine();
+  const runtime = values.runtime as "bun" | "deno";
+  console.log(
+    `reconnect storm: ${values.clients} RealtimeManager clients in ${values.processes} processes, ` +
+      `${runtime} relay ${
+        values.graceful
+          ? "stopped (SIGTERM, bye + retry hint)"
+          : "killed (SIGKILL)"
+      } and restarted; ${info.summary}`,
+  );
+  const result = await storm({
+    clients: Number(values.clients),
+    runtime,
+    processes: Number(values.processes),
+    graceful: values.graceful,
+  });
+  console.log(`attempts per ${WINDOW_MS} ms window after the stop:`);
+  console.log(histogramText(result.histogram));
+  console.log(
+    `all ${result.clients} rejoined after ${result.rejoinMs} ms; ` +
+      `${result.attempts} attempts, the busiest window ${
+        (result.peakShare * 100).toFixed(1)
+      } % of them; relay peak rss ${(result.peakRss / 2 ** 20).toFixed(0)} MB`,
+  );
+  if (values.json) {
+    await writeResults(values.json, { bench: "storm", machine: info, result });
+  }
+}
