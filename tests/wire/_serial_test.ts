@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { Serial } from "../../src/wire/_serial.ts";
 
+/** A `Serial` whose first step waits until `release` is called. */
+function heldUp(): { serial: Serial; seen: string[]; release: () => void } {
+  const serial = new Serial();
+  let release!: () => void;
+  serial.run(() => new Promise<void>((resolve) => release = resolve));
+  return { serial, seen: [], release: () => release() };
+}
+
 Deno.test("run is synchronous while nothing waits, and idle again after", () => {
   const serial = new Serial();
   const seen: string[] = [];
@@ -12,10 +20,7 @@ Deno.test("run is synchronous while nothing waits, and idle again after", () => 
 });
 
 Deno.test("steps behind an async one wait for it, in order, past a failure", async () => {
-  const serial = new Serial();
-  const seen: string[] = [];
-  let release!: () => void;
-  serial.run(() => new Promise<void>((resolve) => release = resolve));
+  const { serial, seen, release } = heldUp();
   serial.run(() => {
     seen.push("b");
     throw new Error("b failed");
@@ -31,10 +36,7 @@ Deno.test("steps behind an async one wait for it, in order, past a failure", asy
 });
 
 Deno.test("later never runs at once, settles as its step, and queues behind run", async () => {
-  const serial = new Serial();
-  const seen: string[] = [];
-  let release!: () => void;
-  serial.run(() => new Promise<void>((resolve) => release = resolve));
+  const { serial, seen, release } = heldUp();
   const first = serial.later(() => {
     seen.push("first");
     return Promise.resolve(1);
