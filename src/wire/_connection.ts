@@ -40,6 +40,11 @@ export interface ConnectionHooks {
   dispatch(event: Event): void;
   /** A message received, to fire as a `message` event. */
   message(data: Message): void;
+  /**
+   * The owner's `close()`, which a subclass may extend (`TcpWebSocket`):
+   * cancelling `readable`, closing or aborting `writable` call it.
+   */
+  close(): void;
 }
 
 const KNOWN_OPTIONS = [
@@ -117,7 +122,7 @@ export class Connection {
     });
     this.#opened.catch(() => {});
     this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
-    this.#inbox = new Inbox(this.#highWaterMark, () => this.close());
+    this.#inbox = new Inbox(this.#highWaterMark, () => this.#hooks.close());
     if (established instanceof Promise) {
       established.then(
         (e) => this.#start(e),
@@ -165,10 +170,10 @@ export class Connection {
         return this.#out.message(chunk);
       },
       close: async () => {
-        this.close();
+        this.#hooks.close();
         await this.#closed;
       },
-      abort: () => this.close(),
+      abort: () => this.#hooks.close(),
     }, new CountQueuingStrategy({ highWaterMark: this.#highWaterMark }));
     return this.#writable;
   }

@@ -163,6 +163,7 @@ export class WebSocketConnection extends EventTarget {
       dispatch: (event) => dispatchWithHandler(this, event),
       message: (data) =>
         dispatchWithHandler(this, messageEvent(data, this.binaryType)),
+      close: () => this.close(),
     });
     this.url = options.url ?? "";
   }
