@@ -209,3 +209,22 @@ Deno.test("unknown options are refused with a hint", () => {
     /did you mean 'maxPayload'/,
   );
 });
+
+Deno.test("cancelling the readable and closing the writable go through close(), which a subclass may extend", async () => {
+  const calls: string[] = [];
+  class Recording extends WebSocketConnection {
+    override close(code?: number, reason?: string): void {
+      calls.push("close");
+      super.close(code, reason);
+    }
+  }
+  const { a, b } = pipes();
+  const client = new Recording({ stream: a });
+  const server = new WebSocketConnection({ stream: b }, { role: "server" });
+  await client.opened;
+  await client.readable.cancel();
+  assert.deepEqual(calls, ["close"]);
+  await client.writable.close();
+  assert.deepEqual(calls, ["close", "close"]);
+  assert.equal((await server.closed).closeCode, 1005);
+});
