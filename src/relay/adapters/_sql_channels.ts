@@ -69,7 +69,10 @@ export class SqlChannels {
     return this.row(name) ?? this.#app(name);
   }
 
-  /** Like `find`, for an append at `now`: an idle channel is forgotten. */
+  /**
+   * Forgets `name` if it is empty and its history expired at `now` (an
+   * append then goes nowhere); answers whether it did.
+   */
   expired(name: string, row: ChannelRow, now: number): boolean {
     if (!this.#idle(name, row, now)) return false;
     this.forget(name);

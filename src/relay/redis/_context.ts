@@ -23,8 +23,8 @@ export type ScriptName = Parameters<Scripts["run"]>[0];
 export class RedisContext {
   readonly client: RedisCommands;
   readonly subscriber: RedisSubscriber;
-  /** The key prefix. */
-  readonly p: string;
+  /** Of every key and pub/sub channel. */
+  readonly prefix: string;
   readonly node: string;
   readonly historySize: number;
   readonly historyTtl: number;
@@ -59,7 +59,7 @@ export class RedisContext {
     this.client = options.client;
     this.subscriber = options.subscriber;
     this.#scripts = new Scripts(this.client);
-    this.p = options.prefix ?? "lifeline:";
+    this.prefix = options.prefix ?? "lifeline:";
     this.node = options.nodeId ?? crypto.randomUUID();
     if (this.node.includes("|")) {
       throw new TypeError(
@@ -87,29 +87,29 @@ export class RedisContext {
 
   /** A channel's meta hash, members hash and stream. */
   keys(channel: string): [string, string, string] {
-    const p = this.p;
+    const p = this.prefix;
     return [`${p}meta:${channel}`, `${p}mem:${channel}`, `${p}log:${channel}`];
   }
 
   /** A channel's keys and this node's set of channels (join, leave). */
   membershipKeys(channel: string): string[] {
-    return [...this.keys(channel), `${this.p}nodech:${this.node}`];
+    return [...this.keys(channel), `${this.prefix}nodech:${this.node}`];
   }
 
   /** A session's hash, its message ids' hash and their queue. */
   sessionKeys(id: string): [string, string, string] {
-    const p = this.p;
+    const p = this.prefix;
     return [`${p}sess:${id}`, `${p}mids:${id}`, `${p}midq:${id}`];
   }
 
   /** A channel's pub/sub channel. */
   pubsub(channel: string): string {
-    return `${this.p}ch:${channel}`;
+    return `${this.prefix}ch:${channel}`;
   }
 
   /** This node's pub/sub channel (takeovers). */
   get nodeTopic(): string {
-    return `${this.p}node:${this.node}`;
+    return `${this.prefix}node:${this.node}`;
   }
 
   /** Runs a script, tracked so `close()` lets it finish. */

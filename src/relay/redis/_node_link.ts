@@ -158,7 +158,7 @@ export class NodeLink {
     const c = this.#c;
     const order = this.#order(APP_CHANNEL);
     c.background((async () => {
-      await c.subscriber.subscribe(`${c.p}users`, this.#onMessage);
+      await c.subscriber.subscribe(`${c.prefix}users`, this.#onMessage);
       await c.subscriber.subscribe(c.pubsub(APP_CHANNEL), this.#onMessage);
       const state = channelState(
         await c.run("channel", c.keys(APP_CHANNEL), [c.epochId(), "1"]),
@@ -198,7 +198,7 @@ export class NodeLink {
 
   /** Publishes a user event to the other nodes. */
   async toUser(userId: string, event: string, data: unknown): Promise<void> {
-    await this.#publish(`${this.#c.p}users`, "u", [
+    await this.#publish(`${this.#c.prefix}users`, "u", [
       userId,
       event,
       data ?? null,
@@ -220,7 +220,7 @@ export class NodeLink {
    */
   #heard(message: string, pubsub: string): void {
     try {
-      const channel = pubsub.slice(this.#c.p.length + 3);
+      const channel = pubsub.slice(this.#c.prefix.length + 3);
       const [kind, node, a, b] = message.split("|", 4);
       const body = message.slice(
         kind.length + node.length + a.length + b.length + 4,
@@ -252,7 +252,7 @@ export class NodeLink {
 
   /** Another node took over a session this node holds. */
   #replaced(sessionKey: string): void {
-    this.#listener?.replaced(sessionKey.slice(this.#c.p.length + 5));
+    this.#listener?.replaced(sessionKey.slice(this.#c.prefix.length + 5));
   }
 
   /**
@@ -261,7 +261,7 @@ export class NodeLink {
    * new epoch, its newest, which shows the clients the gap.
    */
   async catchUp(): Promise<void> {
-    const args = [this.#c.p];
+    const args = [this.#c.prefix];
     for (const [channel, order] of this.#orders) {
       // Not while this node's own appends are on their way: they are its own.
       if (order.epoch !== undefined && !this.#appending.has(channel)) {

@@ -23,7 +23,7 @@ export class RedisSessions {
 
   /** A session's keys and the parked set, for the scripts that change it. */
   #change(id: string): string[] {
-    return [...this.#c.sessionKeys(id), `${this.#c.p}parked`];
+    return [...this.#c.sessionKeys(id), `${this.#c.prefix}parked`];
   }
 
   async create(
@@ -52,7 +52,7 @@ export class RedisSessions {
       resume,
       c.node,
       String(c.sessionTtl),
-      c.p,
+      c.prefix,
       id,
     ]);
     return ok === 1;
@@ -71,11 +71,8 @@ export class RedisSessions {
   }
 
   async seen(session: string, mid: string): Promise<PubAckData | undefined> {
-    const ack = await this.#c.client.sendCommand([
-      "HGET",
-      `${this.#c.p}mids:${session}`,
-      mid,
-    ]);
+    const [, mids] = this.#c.sessionKeys(session);
+    const ack = await this.#c.client.sendCommand(["HGET", mids, mid]);
     return typeof ack === "string" ? JSON.parse(ack) : undefined;
   }
 

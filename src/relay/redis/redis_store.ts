@@ -229,7 +229,7 @@ export class RedisStore implements RelayStore {
   async beat(): Promise<number> {
     const c = this.#c;
     const reply = await c.run("beat", [], [
-      c.p,
+      c.prefix,
       c.node,
       String(c.nodeTimeout),
       String(c.idleTtl),
