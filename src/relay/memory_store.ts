@@ -9,6 +9,7 @@ import { type Clock, systemClock } from "../core/clock.ts";
 import type { JoinSince, Member, PubAckData } from "../protocol/mod.ts";
 import { History } from "./_history.ts";
 import { sameSecret } from "./_secret.ts";
+import { newEpochId, noChannel, recover } from "./_store_answers.ts";
 import {
   APP_CHANNEL,
   type ChannelState,
@@ -98,15 +99,6 @@ const KNOWN_OPTIONS = [
   "epochId",
 ];
 
-const HISTORY_LOST: HistoryAnswer = {
-  recovered: false,
-  reason: "history_lost",
-};
-const TOO_FAR_BEHIND: HistoryAnswer = {
-  recovered: false,
-  reason: "too_far_behind",
-};
-
 /**
  * The relay's state in plain maps, in this process; what a relay uses
  * unless given another {@linkcode RelayStore}. Every method answers
@@ -160,8 +152,7 @@ export class MemoryStore implements RelayStore {
     this.#historyTtl = bound("historyTtl", 120_000);
     checkFunction("MemoryStore", "epochId", options.epochId, true);
     this.#clock = options.clock ?? systemClock;
-    this.#epochId = options.epochId ??
-      (() => crypto.randomUUID().slice(0, 8));
+    this.#epochId = options.epochId ?? newEpochId;
   }
 
   get #keepsHistory(): boolean {
@@ -301,18 +292,8 @@ export class MemoryStore implements RelayStore {
    * unless there are more than `list`.
    */
   join(channel: string, member: Member, list?: number): ChannelState {
-    let stored = this.#find(channel, this.#clock.now());
-    if (stored === undefined) {
-      stored = {
-        members: new Map(),
-        offset: 0,
-        version: 0,
-        epoch: this.#epochId(),
-        history: undefined,
-        emptiedAt: 0,
-      };
-      this.#channels.set(channel, stored);
-    }
+    const stored = this.#find(channel, this.#clock.now()) ??
+      this.#create(channel);
     this.#idle.delete(channel);
     stored.members.set(member.id, member.data);
     stored.version++;
@@ -347,9 +328,7 @@ export class MemoryStore implements RelayStore {
   channel(channel: string): ChannelState {
     const stored = this.#find(channel, this.#clock.now()) ??
       this.#app(channel);
-    return stored === undefined
-      ? { members: [], offset: 0, version: 0, epoch: "" }
-      : state(stored);
+    return stored === undefined ? noChannel() : state(stored);
   }
 
   /**
@@ -382,7 +361,11 @@ export class MemoryStore implements RelayStore {
 
   /** Creates {@linkcode APP_CHANNEL}, the one channel known without members. */
   #app(channel: string): StoredChannel | undefined {
-    if (channel !== APP_CHANNEL) return undefined;
+    return channel === APP_CHANNEL ? this.#create(channel) : undefined;
+  }
+
+  /** A new channel: a new epoch, offsets from 1. */
+  #create(channel: string): StoredChannel {
     const stored: StoredChannel = {
       members: new Map(),
       offset: 0,
@@ -399,19 +382,12 @@ export class MemoryStore implements RelayStore {
   history(channel: string, since: JoinSince): HistoryAnswer {
     const now = this.#clock.now();
     const stored = this.#find(channel, now);
-    if (
-      stored === undefined || stored.epoch !== since.epoch ||
-      since.offset > stored.offset
-    ) return HISTORY_LOST;
-    const offset = stored.offset;
-    if (since.offset === offset) return { recovered: true, offset, missed: [] };
-    const history = stored.history;
-    if (history === undefined) return TOO_FAR_BEHIND;
-    history.expire(now - this.#historyTtl);
-    const missed = history.after(since.offset, offset);
-    return missed === undefined
-      ? TOO_FAR_BEHIND
-      : { recovered: true, offset, missed };
+    return recover(stored, since, (offset) => {
+      const history = stored!.history;
+      if (history === undefined) return undefined;
+      history.expire(now - this.#historyTtl);
+      return history.after(since.offset, offset);
+    });
   }
 
   /** How many sessions are parked, and how many `mid`s are remembered. */

@@ -40,3 +40,11 @@ export function channelState(reply: unknown): ChannelState {
     epoch,
   };
 }
+
+/** A kept message's body, `[event,data,sender]`, as an order's arrival. */
+export function entry(
+  body: string,
+): { event: string; data: unknown; sender: string | null } {
+  const [event, data, sender] = JSON.parse(body);
+  return { event, data, sender };
+}
