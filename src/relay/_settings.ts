@@ -139,7 +139,7 @@ export function resolveSettings(options: RelayOptions): Settings {
     closeLinger: check("closeLinger", options.closeLinger ?? 250),
     resumeWindow: check("resumeWindow", options.resumeWindow ?? 120_000),
     presenceGrace: check("presenceGrace", options.presenceGrace ?? 10_000),
-    restartHint: check("restartHint", options.restartHint ?? 5_000),
+    restartHint: check("restartHint", options.restartHint ?? 1_000),
     maxBufferedBytes: check(
       "maxBufferedBytes",
       options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,

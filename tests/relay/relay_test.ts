@@ -63,7 +63,7 @@ Deno.test("close says bye, closes every socket with 1012 and stops every timer",
       type: "bye",
       reason: "shutdown",
       reconnect: true,
-      retryAfter: 5_000, // restartHint's default
+      retryAfter: 1_000, // restartHint's default
     }]);
     assert.deepEqual(c.socket.closes, [{
       code: 1012,
