@@ -18,6 +18,8 @@
  * | `LIFELINE_HISTORY_SIZE` | messages kept per channel for recovery; `0` = none | relay default |
  * | `LIFELINE_HISTORY_TTL` | how long a message is kept for recovery, ms; `0` = none | relay default |
  * | `LIFELINE_PRESENCE_GRACE` | how long a dropped member stays in its channels, ms; `0` = none | relay default |
+ * | `LIFELINE_JOIN_MEMBERS` | members a join ack lists before it only counts them | relay default |
+ * | `LIFELINE_PRESENCE_BATCH` | ms a big channel's presence changes wait to go out as one `diff`; `0` = off | relay default |
  * | `LIFELINE_BACKLOG_BYTES` | a socket's backlog past which it misses every frame | relay default |
  * | `LIFELINE_SLOW_TIMEOUT` | ms a socket may stay past it before 1013; `0` = never | relay default |
  * | `LIFELINE_ORIGINS` | comma list of allowed `Origin` values | any origin |
@@ -83,6 +85,10 @@ export function readConfig(env: Env = process.env): ServerConfig {
   if (idleTimeout !== undefined) relay.idleTimeout = idleTimeout;
   const presenceGrace = readNumber(env, "LIFELINE_PRESENCE_GRACE");
   if (presenceGrace !== undefined) relay.presenceGrace = presenceGrace;
+  const joinMembers = readNumber(env, "LIFELINE_JOIN_MEMBERS");
+  if (joinMembers !== undefined) relay.joinMembers = joinMembers;
+  const presenceBatch = readNumber(env, "LIFELINE_PRESENCE_BATCH");
+  if (presenceBatch !== undefined) relay.presenceBatch = presenceBatch;
   const maxBuffered = readNumber(env, "LIFELINE_BACKLOG_BYTES");
   if (maxBuffered !== undefined) relay.maxBufferedBytes = maxBuffered;
   const slowTimeout = readNumber(env, "LIFELINE_SLOW_TIMEOUT");

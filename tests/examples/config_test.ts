@@ -48,6 +48,22 @@ Deno.test("LIFELINE_MAX_DEPTH, LIFELINE_MAX_CONNECTIONS_PER_USER and LIFELINE_ID
   assert.throws(() => readConfig({ LIFELINE_MAX_DEPTH: "deep" }), RangeError);
 });
 
+Deno.test("LIFELINE_JOIN_MEMBERS and LIFELINE_PRESENCE_BATCH set the big-channel options", () => {
+  const { relay } = readConfig({
+    LIFELINE_JOIN_MEMBERS: "20",
+    LIFELINE_PRESENCE_BATCH: "0",
+  });
+  assert.equal(relay.joinMembers, 20);
+  assert.equal(relay.presenceBatch, 0);
+  const defaults = readConfig({}).relay;
+  assert.equal(defaults.joinMembers, undefined);
+  assert.equal(defaults.presenceBatch, undefined);
+  assert.throws(
+    () => readConfig({ LIFELINE_JOIN_MEMBERS: "many" }),
+    RangeError,
+  );
+});
+
 Deno.test("LIFELINE_PRESENCE_GRACE sets the relay's presence grace", () => {
   assert.equal(
     readConfig({ LIFELINE_PRESENCE_GRACE: "2500" }).relay.presenceGrace,
