@@ -57,8 +57,19 @@ async function member(url: string): Promise<WebSocket> {
   return ws;
 }
 
+/** What a fan-out reads and writes on one kind of server's wire. */
+interface FanOutWire {
+  /** Whether `text`, received by a subscriber, is a published message. */
+  delivery(text: string): boolean;
+  /** The text of the `n`th acked publish. */
+  publish(n: number): string;
+  /** Whether `text`, received by the publisher, is an ack. */
+  ack(text: string): boolean;
+}
+
 /** Publishes `count` messages (acked, `IN_FLIGHT` at a time) until every subscriber has them. */
 async function fanOut(
+  wire: FanOutWire,
   publisher: WebSocket,
   subscribers: WebSocket[],
   count: number,
@@ -68,9 +79,7 @@ async function fanOut(
   const all = Promise.withResolvers<void>();
   for (const ws of subscribers) {
     ws.onmessage = ({ data }) => {
-      if (
-        (data as string).includes('"event":"tick"') && ++delivered === expected
-      ) {
+      if (wire.delivery(data as string) && ++delivered === expected) {
         all.resolve();
       }
     };
@@ -78,14 +87,9 @@ async function fanOut(
   let sent = 0;
   let acked = 0;
   const acks = Promise.withResolvers<void>();
-  const send = () => {
-    const ref = ++sent;
-    publisher.send(
-      `{"type":"pub","ref":${ref},"channel":"bench","event":"tick","data":${ref},"echo":false}`,
-    );
-  };
+  const send = () => publisher.send(wire.publish(++sent));
   publisher.onmessage = ({ data }) => {
-    if (!(data as string).startsWith('{"type":"ack"')) return;
+    if (!wire.ack(data as string)) return;
     if (++acked === count) acks.resolve();
     else if (sent < count) send();
   };
@@ -101,6 +105,20 @@ async function fanOut(
   publisher.onmessage = null;
   return { delivered, ms: performance.now() - start };
 }
+
+const LIFELINE_WIRE: FanOutWire = {
+  delivery: (text) => text.includes('"event":"tick"'),
+  publish: (n) =>
+    `{"type":"pub","ref":${n},"channel":"bench","event":"tick","data":${n},"echo":false}`,
+  ack: (text) => text.startsWith('{"type":"ack"'),
+};
+
+/** socket.io's events; ack ids from 1000 up, past the join's 0. */
+const SOCKET_IO_WIRE: FanOutWire = {
+  delivery: (text) => text.startsWith('42["tick"'),
+  publish: (n) => `42${1000 + n}["pub","bench",${n}]`,
+  ack: (text) => text.startsWith("43"),
+};
 
 async function closeSockets(sockets: WebSocket[]): Promise<void> {
   await Promise.all(sockets.map((ws) =>
@@ -133,50 +151,6 @@ async function ioMember(url: string): Promise<WebSocket> {
   ws.addEventListener("close", () => joined.reject(new Error("closed")));
   await joined.promise;
   return ws;
-}
-
-/** {@linkcode fanOut} for socket.io: acked publishes, `IN_FLIGHT` at a time. */
-async function ioFanOut(
-  publisher: WebSocket,
-  subscribers: WebSocket[],
-  count: number,
-): Promise<{ delivered: number; ms: number }> {
-  const expected = subscribers.length * count;
-  let delivered = 0;
-  const all = Promise.withResolvers<void>();
-  for (const ws of subscribers) {
-    ws.onmessage = ({ data }) => {
-      if (
-        (data as string).startsWith('42["tick"') && ++delivered === expected
-      ) {
-        all.resolve();
-      }
-    };
-  }
-  let sent = 0;
-  let acked = 0;
-  const acks = Promise.withResolvers<void>();
-  // Ack ids from 1000 up, past the join's 0.
-  const send = () => {
-    const n = ++sent;
-    publisher.send(`42${1000 + n}["pub","bench",${n}]`);
-  };
-  publisher.onmessage = ({ data }) => {
-    if (!(data as string).startsWith("43")) return;
-    if (++acked === count) acks.resolve();
-    else if (sent < count) send();
-  };
-  const start = performance.now();
-  while (sent < Math.min(IN_FLIGHT, count)) send();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    Promise.all([acks.promise, all.promise]),
-    new Promise((resolve) => timer = setTimeout(resolve, RUN_CAP_MS)),
-  ]);
-  clearTimeout(timer);
-  for (const ws of subscribers) ws.onmessage = null;
-  publisher.onmessage = null;
-  return { delivered, ms: performance.now() - start };
 }
 
 /** Redis's counters: script calls (round trips here) and all commands. */
@@ -218,13 +192,15 @@ interface Driver<T> {
 
 const LIFELINE: Driver<WebSocket> = {
   member,
-  fanOut,
+  fanOut: (publisher, subscribers, count) =>
+    fanOut(LIFELINE_WIRE, publisher, subscribers, count),
   close: closeSockets,
   trips: ["evalsha", "eval"],
 };
 const SOCKET_IO: Driver<WebSocket> = {
   member: ioMember,
-  fanOut: ioFanOut,
+  fanOut: (publisher, subscribers, count) =>
+    fanOut(SOCKET_IO_WIRE, publisher, subscribers, count),
   close: closeSockets,
   trips: ["publish"],
 };
