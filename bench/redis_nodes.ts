@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createClient } from "redis";
 import { type RunningRedis, startRedis } from "../tools/redis_server.ts";
+import { installPeers } from "./_npm.ts";
 import {
   findBun,
   type RunningServer,
@@ -280,33 +281,17 @@ http.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
 process.on("SIGTERM", () => { io.close(); pub.destroy(); sub.destroy(); process.exit(0); });
 `;
 
-/**
- * A temporary directory with socket.io 4.8, its Redis adapter and the
- * server, installed by npm: they stay out of this project's dependencies
- * (socket.io's own `@types/node` would break its type check).
- */
-async function installSocketIo(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "lifeline-socketio-" });
-  await Deno.writeTextFile(join(dir, "server.mjs"), SOCKET_IO_SERVER);
-  await Deno.writeTextFile(join(dir, "package.json"), '{"type":"module"}');
-  const { success, stderr } = await new Deno.Command("npm", {
-    args: [
-      "install",
-      "--no-audit",
-      "--no-fund",
+/** socket.io 4.8, its Redis adapter and the server, in a temporary directory. */
+function installSocketIo(): Promise<string> {
+  return installPeers(
+    "lifeline-socketio-",
+    { "server.mjs": SOCKET_IO_SERVER },
+    [
       "socket.io@4.8",
       "@socket.io/redis-adapter@8",
       "redis@5",
     ],
-    cwd: dir,
-    stdin: "null",
-    stdout: "null",
-  }).output();
-  if (!success) {
-    await Deno.remove(dir, { recursive: true });
-    throw new Error(`npm install failed: ${new TextDecoder().decode(stderr)}`);
-  }
-  return dir;
+  );
 }
 
 /** Runs the two-node comparison and prints its table. */

@@ -34,6 +34,7 @@ import {
 } from "../tools/servers.ts";
 import { type ExportedTree, exportTree } from "./_baseline.ts";
 import { measureClientCore } from "./_client_core_run.ts";
+import { installPeers } from "./_npm.ts";
 
 /** Unacked publishes at most. */
 const WINDOW = 64;
@@ -348,28 +349,11 @@ if (role === "sub") {
 `;
 
 /** socket.io 4.8 and its client in a temporary directory, by npm. */
-async function installSocketIo(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "lifeline-stack-io-" });
-  await Deno.writeTextFile(join(dir, "server.mjs"), SOCKET_IO_SERVER);
-  await Deno.writeTextFile(join(dir, "client.mjs"), SOCKET_IO_CLIENT);
-  await Deno.writeTextFile(join(dir, "package.json"), '{"type":"module"}');
-  const { success, stderr } = await new Deno.Command("npm", {
-    args: [
-      "install",
-      "--no-audit",
-      "--no-fund",
-      "socket.io@4.8",
-      "socket.io-client@4.8",
-    ],
-    cwd: dir,
-    stdin: "null",
-    stdout: "null",
-  }).output();
-  if (!success) {
-    await Deno.remove(dir, { recursive: true });
-    throw new Error(`npm install failed: ${new TextDecoder().decode(stderr)}`);
-  }
-  return dir;
+function installSocketIo(): Promise<string> {
+  return installPeers("lifeline-stack-io-", {
+    "server.mjs": SOCKET_IO_SERVER,
+    "client.mjs": SOCKET_IO_CLIENT,
+  }, ["socket.io@4.8", "socket.io-client@4.8"]);
 }
 
 /** The client's own cost per message, in this process: see `_client_core_run.ts`. */
