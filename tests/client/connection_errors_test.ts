@@ -12,34 +12,7 @@ import { RealtimeError } from "../../src/client/realtime_error.ts";
 import { RealtimeManager } from "../../src/client/realtime_manager.ts";
 import { ConnectionError } from "../../src/socket/connection_error.ts";
 import { rejects, URL_, World } from "./_world.ts";
-
-/**
- * Fails the test if anything reaches the runtime uncaught while `body`
- * runs, and for a few turns of the event loop after.
- */
-async function nothingUncaught(body: () => Promise<void>): Promise<void> {
-  const uncaught: unknown[] = [];
-  const onError = (event: ErrorEvent) => {
-    event.preventDefault();
-    uncaught.push(event.error);
-  };
-  const onRejection = (event: PromiseRejectionEvent) => {
-    event.preventDefault();
-    uncaught.push(event.reason);
-  };
-  globalThis.addEventListener("error", onError);
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  try {
-    await body();
-    for (let i = 0; i < 3; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-  } finally {
-    globalThis.removeEventListener("error", onError);
-    globalThis.removeEventListener("unhandledrejection", onRejection);
-  }
-  assert.deepEqual(uncaught, []);
-}
+import { nothingUncaught } from "../_uncaught.ts";
 
 function fakeManager(
   options: ConstructorParameters<typeof RealtimeManager>[1],

@@ -16,6 +16,7 @@ import {
   type ConnectionState,
   ReconnectingWebSocket,
 } from "../../src/socket/reconnecting_websocket.ts";
+import { nothingUncaught } from "../_uncaught.ts";
 
 /** Fails a wait that takes longer than this; no test should come close. */
 const BOUND = 5_000;
@@ -48,29 +49,6 @@ function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
     timer = setTimeout(() => reject(new Error(`${what}: no answer`)), BOUND);
   });
   return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
-}
-
-/** Fails the test if anything reaches the runtime uncaught meanwhile. */
-async function nothingUncaught(body: () => Promise<void>): Promise<void> {
-  const uncaught: unknown[] = [];
-  const onError = (event: ErrorEvent) => {
-    event.preventDefault();
-    uncaught.push(event.error);
-  };
-  const onRejection = (event: PromiseRejectionEvent) => {
-    event.preventDefault();
-    uncaught.push(event.reason);
-  };
-  globalThis.addEventListener("error", onError);
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  try {
-    await body();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  } finally {
-    globalThis.removeEventListener("error", onError);
-    globalThis.removeEventListener("unhandledrejection", onRejection);
-  }
-  assert.deepEqual(uncaught, []);
 }
 
 for (const status of [401, 404]) {
