@@ -11,6 +11,12 @@
  * prints the results as one JSON line. `bench/fanout.ts --baseline` runs it
  * on Deno and on Bun.
  *
+ * `--profile <subscribers> <relay mod.ts>` runs that scenario's rounds for
+ * one relay only, for a CPU profile of the publish path; what makes
+ * `bench/results/profile_relay.md`:
+ * `deno run -A --cpu-prof --cpu-prof-dir=<dir> bench/_relay_core_run.ts --profile 10 src/relay/mod.ts`
+ * (or `bun --cpu-prof …`), then `deno run -A bench/profile_summary.ts <dir>/<file>`.
+ *
  * @module
  */
 
@@ -114,9 +120,39 @@ export async function measureCore(
   return results;
 }
 
+/** Runs `subscribers`' scenario 4 × ROUNDS times on one relay; answers the median. */
+export async function profileCore(
+  url: string,
+  subscribers: number,
+): Promise<number> {
+  const module: RelayModule = await import(url);
+  const scenario = SCENARIOS.find((s) => s.subscribers === subscribers);
+  if (scenario === undefined) {
+    throw new Error(`no scenario with ${subscribers} subscribers`);
+  }
+  const times: number[] = [];
+  for (let i = 0; i < 4 * ROUNDS; i++) {
+    times.push(round(module, subscribers, scenario.publishes));
+  }
+  return median(times);
+}
+
 if (import.meta.main) {
-  const args = (globalThis as { process?: { argv: string[] } }).process?.argv
-    .slice(2) ?? [];
-  const [currentUrl, baselineUrl] = args;
-  console.log(JSON.stringify(await measureCore(currentUrl, baselineUrl)));
+  const process = (globalThis as {
+    process?: { argv: string[]; cwd(): string };
+  }).process;
+  const args = process?.argv.slice(2) ?? [];
+  // A path is taken from the working directory.
+  const url = (arg: string) =>
+    new URL(arg, `file://${process?.cwd() ?? ""}/`).href;
+  if (args[0] === "--profile") {
+    const subscribers = Number(args[1]);
+    const micros = await profileCore(url(args[2]), subscribers);
+    console.log(JSON.stringify({ subscribers, micros }));
+  } else {
+    const [currentUrl, baselineUrl] = args;
+    console.log(
+      JSON.stringify(await measureCore(url(currentUrl), url(baselineUrl))),
+    );
+  }
 }

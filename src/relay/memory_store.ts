@@ -8,6 +8,7 @@ import { checkFunction, checkKeys, checkNumber } from "../core/_options.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import type { JoinSince, Member, PubAckData } from "../protocol/mod.ts";
 import { History } from "./_history.ts";
+import { RememberedMids } from "./_mids.ts";
 import { sameSecret } from "./_secret.ts";
 import { newEpochId, noChannel, recover } from "./_store_answers.ts";
 import {
@@ -41,7 +42,8 @@ export interface MemoryStoreOptions {
   resumableSessions?: number;
   /**
    * Client message ids remembered across all sessions, live and parked;
-   * past it the oldest are forgotten, whichever session they belong to.
+   * past it the session that published least recently (a parked one before
+   * one still publishing) forgets its oldest.
    * @default {100000}
    */
   dedupeTotal?: number;
@@ -67,7 +69,7 @@ interface StoredSession {
    * Published `mid`s and their acks, oldest first; made on the first
    * remembered (most sessions publish nothing and keep no map).
    */
-  mids: Map<string, PubAckData> | undefined;
+  mids: RememberedMids | undefined;
 }
 
 interface StoredChannel {
@@ -80,13 +82,6 @@ interface StoredChannel {
   history: History | undefined;
   /** When the last member left, while the channel is kept empty. */
   emptiedAt: number;
-}
-
-/** One remembered `mid`, in the store-wide order of remembering. */
-interface Remembered {
-  readonly mids: Map<string, PubAckData>;
-  readonly mid: string;
-  readonly ack: PubAckData;
 }
 
 const KNOWN_OPTIONS = [
@@ -124,9 +119,15 @@ export class MemoryStore implements RelayStore {
   #dedupeSize: number;
   #resumableSessions: number;
   #dedupeTotal: number;
-  /** Every session's remembered `mid`s, oldest first from `#head`; some are stale. */
-  #order: Remembered[] = [];
-  #head = 0;
+  /**
+   * The sessions that remember `mid`s, the one that remembered one least
+   * recently first: past `dedupeTotal` it forgets its oldest. Kept per
+   * session, not per `mid`, so that remembering allocates nothing more than
+   * its map entry.
+   */
+  #holders = new Set<StoredSession>();
+  /** The session that remembered last (the end of `#holders`). */
+  #latest: StoredSession | undefined;
   /** How many `mid`s the sessions remember in all. */
   #remembered = 0;
   #sessions = new Map<string, StoredSession>();
@@ -223,10 +224,15 @@ export class MemoryStore implements RelayStore {
 
   #forgetMids(id: string): void {
     const session = this.#sessions.get(id);
-    if (session?.mids === undefined) return;
-    this.#remembered -= session.mids.size;
-    session.mids.clear(); // its entries in `#order` match nothing now
+    if (session?.mids !== undefined) this.#drop(session);
+  }
+
+  /** Forgets all the `mid`s `session` remembers. */
+  #drop(session: StoredSession): void {
+    this.#remembered -= session.mids!.size;
     session.mids = undefined;
+    this.#holders.delete(session);
+    if (this.#latest === session) this.#latest = undefined;
   }
 
   /** Forgets expired parked sessions, and the oldest past the bound. */
@@ -246,45 +252,35 @@ export class MemoryStore implements RelayStore {
 
   /**
    * Remembers a published `mid`, forgetting the session's oldest past
-   * `dedupeSize` and the store's oldest past `dedupeTotal`.
+   * `dedupeSize`; past `dedupeTotal`, the session that remembered one least
+   * recently forgets its oldest.
    */
   remember(session: string, mid: string, ack: PubAckData): void {
     if (this.#dedupeSize <= 0 || this.#dedupeTotal <= 0) return;
     const stored = this.#sessions.get(session);
     if (stored === undefined) return;
-    const mids = stored.mids ??= new Map();
-    const size = mids.size;
-    mids.set(mid, ack);
-    if (mids.size > size) this.#remembered++;
-    this.#order.push({ mids, mid, ack });
-    if (mids.size > this.#dedupeSize) {
-      mids.delete(mids.keys().next().value!);
-      this.#remembered--;
+    const mids = stored.mids ??= new RememberedMids(this.#dedupeSize);
+    if (stored !== this.#latest) {
+      // Move it to the end: the most recent (no work for a run of publishes
+      // from one session).
+      this.#holders.delete(stored);
+      this.#holders.add(stored);
+      this.#latest = stored;
     }
-    while (this.#remembered > this.#dedupeTotal) this.#forgetOldest();
-    // Forgotten entries pile up (before `#head`, or stale after it): drop
-    // them once they outnumber the rest, at an amortized constant cost.
-    const length = this.#order.length;
-    if (length > 2 * this.#remembered + 1024) this.#compact();
+    // Past `dedupeSize` the session forgot its oldest: the count is the same.
+    if (!mids.add(mid, ack)) return;
+    if (++this.#remembered > this.#dedupeTotal) this.#forgetOldest();
   }
 
+  /** The least recent holder forgets its oldest `mid`. */
   #forgetOldest(): void {
-    const entry = this.#order[this.#head];
-    this.#order[this.#head++] = undefined!;
-    if (entry.mids.get(entry.mid) === entry.ack) {
-      entry.mids.delete(entry.mid);
+    const holder: StoredSession = this.#holders.values().next().value!;
+    const mids = holder.mids!;
+    if (mids.size === 1) this.#drop(holder);
+    else {
+      mids.forgetOldest();
       this.#remembered--;
     }
-  }
-
-  #compact(): void {
-    const live: Remembered[] = [];
-    for (let i = this.#head; i < this.#order.length; i++) {
-      const entry = this.#order[i];
-      if (entry.mids.get(entry.mid) === entry.ack) live.push(entry);
-    }
-    this.#order = live;
-    this.#head = 0;
   }
 
   /**
@@ -400,8 +396,8 @@ export class MemoryStore implements RelayStore {
     this.#sessions.clear();
     this.#parked.clear();
     this.#channels.clear();
-    this.#order = [];
-    this.#head = 0;
+    this.#holders.clear();
+    this.#latest = undefined;
     this.#remembered = 0;
     this.#idle.clear();
   }

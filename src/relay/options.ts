@@ -183,7 +183,7 @@ export interface RelayOptions {
   resumableSessions?: number;
   /** Client message ids remembered per session for dedupe. Configures the default store only. @default {1024} */
   dedupeSize?: number;
-  /** Client message ids remembered across all sessions; the oldest go first. Configures the default store only. @default {100000} */
+  /** Client message ids remembered across all sessions; past it the session that published least recently forgets its oldest. Configures the default store only. @default {100000} */
   dedupeTotal?: number;
   /** Messages kept per channel for recovery (`join.since`); 0 = none. Configures the default store only. @default {1000} */
   historySize?: number;

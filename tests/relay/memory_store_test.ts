@@ -73,6 +73,33 @@ Deno.test("dedupeTotal bounds the message ids of all sessions, forgetting the ol
   assert.equal(store.counts().dedupeIds, 0);
 });
 
+Deno.test("past dedupeTotal the session that published least recently forgets first", () => {
+  const store = new MemoryStore({ dedupeSize: 10, dedupeTotal: 4 });
+  for (const id of ["s1", "s2", "s3"]) store.createSession(id, undefined, "r");
+  store.remember("s1", "a1", { offset: 1 });
+  store.remember("s2", "b1", { offset: 2 });
+  store.remember("s1", "a2", { offset: 3 });
+  store.remember("s2", "b2", { offset: 4 });
+  store.remember("s1", "a3", { offset: 5 }); // s2 published last before s1: b1 goes
+  assert.equal(store.seen("s2", "b1"), undefined);
+  assert.deepEqual(store.seen("s1", "a1"), { offset: 1 });
+  store.parkSession("s1", 1_000, 0);
+  store.remember("s2", "b3", { offset: 6 }); // parked s1 published least recently
+  assert.equal(store.seen("s1", "a1"), undefined);
+  assert.deepEqual(store.seen("s1", "a2"), { offset: 3 });
+  // A session down to no ids holds none: the next to forget is another's.
+  store.remember("s3", "c1", { offset: 7 }); // a2
+  store.remember("s3", "c2", { offset: 8 }); // a3, the last of s1's
+  store.remember("s3", "c3", { offset: 9 }); // b2
+  assert.equal(store.seen("s1", "a3"), undefined);
+  assert.equal(store.seen("s2", "b2"), undefined);
+  assert.deepEqual(store.seen("s2", "b3"), { offset: 6 });
+  assert.equal(store.counts().dedupeIds, 4);
+  store.remember("s3", "c3", { offset: 9 }); // known: nothing forgotten
+  assert.deepEqual(store.seen("s2", "b3"), { offset: 6 });
+  assert.equal(store.counts().dedupeIds, 4);
+});
+
 Deno.test("by default the store remembers 100,000 message ids in all", () => {
   const store = new MemoryStore();
   for (let s = 0; s < 100; s++) {
