@@ -13,6 +13,23 @@
  */
 export const SCAN_FROM = 8192;
 
+/**
+ * Whether JSON text has at most `max` opening brackets (`{` and `[`, in
+ * strings too): then it cannot nest deeper than `max`. Cheaper than a walk
+ * of the parsed value (the runtime's `indexOf`, no object visited), so a
+ * short frame is walked only when this cannot tell.
+ */
+export function fewBrackets(text: string, max: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf("{"); i >= 0; i = text.indexOf("{", i + 1)) {
+    if (++count > max) return false;
+  }
+  for (let i = text.indexOf("["); i >= 0; i = text.indexOf("[", i + 1)) {
+    if (++count > max) return false;
+  }
+  return true;
+}
+
 /** Whether parsed JSON `value`, at level 1, nests deeper than `max` levels. */
 export function deeperThan(value: unknown, max: number): boolean {
   if (typeof value !== "object" || value === null) return false;

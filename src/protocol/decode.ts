@@ -7,6 +7,7 @@
 import { byteLength } from "../core/byte_length.ts";
 import {
   deeperThan,
+  fewBrackets,
   SCAN_FROM,
   textDeeperThan,
   topLevelRef,
@@ -228,7 +229,9 @@ export function decodeClientFrame(
     }
     ref = o.ref;
   }
-  if (!long && deeperThan(o, depth)) return tooDeep(ref);
+  if (!long && !fewBrackets(text, depth) && deeperThan(o, depth)) {
+    return tooDeep(ref);
+  }
   // No closures here: this runs once per inbound frame.
   const channel = o.channel;
   switch (o.type) {

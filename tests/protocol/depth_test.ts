@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { decodeClientFrame } from "../../src/protocol/mod.ts";
 import {
   deeperThan,
+  fewBrackets,
   peekRef,
   SCAN_FROM,
   textDeeperThan,
@@ -48,6 +49,18 @@ Deno.test("brackets inside strings do not count", () => {
   const text = pub(JSON.stringify('[[[[[{{{{\\"[[[[' + "[".repeat(SCAN_FROM)));
   assert.equal(textDeeperThan(text, 2), false);
   assert.equal(decodeClientFrame(text, { depth: 2 }).ok, true);
+});
+
+Deno.test("a short frame with no more brackets than the depth is not walked, and is never too deep", () => {
+  assert.equal(fewBrackets('{"a":[1,{"b":2}]}', 3), true);
+  assert.equal(fewBrackets('{"a":[1,{"b":2}]}', 2), false);
+  assert.equal(fewBrackets('{"a":"[[["}', 3), false); // in strings too: walked
+  // A frame past the count is walked: shallow ones still pass, deep ones fail.
+  const wide = pub(`[${"{},".repeat(40)}{}]`);
+  assert.equal(fewBrackets(wide, 4), false);
+  assert.equal(decodeClientFrame(wide, { depth: 4 }).ok, true);
+  assert.equal(decodeClientFrame(pub(nested(3)), { depth: 4 }).ok, true);
+  assert.equal(decodeClientFrame(pub(nested(4)), { depth: 4 }).ok, false);
 });
 
 Deno.test("the walk and the scan agree", () => {
