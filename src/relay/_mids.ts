@@ -2,7 +2,9 @@
  * One session's remembered `mid`s for dedupe, for the memory store: their
  * acks by `mid`, and the order they were remembered in, as a ring, so that
  * forgetting the oldest costs no iteration (a `Map`'s first key, after many
- * deletes, is found by skipping every deleted entry before it). Internal.
+ * deletes, is found by skipping every deleted entry before it). An ack is
+ * kept as its offset, a number, not as an object that the garbage collector
+ * would carry for as long as it is remembered. Internal.
  *
  * @module
  */
@@ -11,7 +13,8 @@ import type { PubAckData } from "../protocol/mod.ts";
 
 /** A session's remembered `mid`s, at most `capacity`, oldest forgotten first. */
 export class RememberedMids {
-  readonly #acks = new Map<string, PubAckData>();
+  /** The acks' offsets by `mid`; -1 for an ack without one. */
+  readonly #acks = new Map<string, number>();
   /** The `mid`s, oldest first from `#start`; grows to `#capacity`. */
   #ring: string[] = [];
   #start = 0;
@@ -29,7 +32,9 @@ export class RememberedMids {
 
   /** The ack of `mid`, if remembered. */
   get(mid: string): PubAckData | undefined {
-    return this.#acks.get(mid);
+    const offset = this.#acks.get(mid);
+    if (offset === undefined) return undefined;
+    return offset < 0 ? {} : { offset };
   }
 
   /**
@@ -39,7 +44,7 @@ export class RememberedMids {
   add(mid: string, ack: PubAckData): boolean {
     const acks = this.#acks;
     const count = acks.size;
-    acks.set(mid, ack);
+    acks.set(mid, ack.offset ?? -1);
     if (acks.size === count) return false;
     const ring = this.#ring;
     const length = ring.length;
