@@ -1,7 +1,8 @@
 /**
  * Prints the functions with the most self time in a V8 CPU profile (the
  * `.cpuprofile` that `deno run --cpu-prof` writes), with their share of
- * the samples: `deno run -A bench/profile_summary.ts <file> [top]`.
+ * the samples: `deno run -A bench/profile_summary.ts <file> [top]`, or as a
+ * Markdown table with `--markdown` (as in `bench/results/profile_relay.md`).
  *
  * @module
  */
@@ -48,9 +49,16 @@ export function summarize(profile: Profile, top = 20): SelfTime[] {
 }
 
 if (import.meta.main) {
-  const [file, top] = Deno.args;
+  const markdown = Deno.args.includes("--markdown");
+  const [file, top] = Deno.args.filter((arg) => arg !== "--markdown");
   const profile: Profile = JSON.parse(await Deno.readTextFile(file));
-  for (const { name, percent } of summarize(profile, Number(top ?? 20))) {
-    console.log(`${percent.toFixed(1).padStart(5)} %  ${name}`);
+  const rows = summarize(profile, Number(top ?? 20));
+  if (markdown) console.log("| % of samples | function |\n|---:|---|");
+  for (const { name, percent } of rows) {
+    console.log(
+      markdown
+        ? `| ${percent.toFixed(1)} | \`${name}\` |`
+        : `${percent.toFixed(1).padStart(5)} %  ${name}`,
+    );
   }
 }
