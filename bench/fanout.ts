@@ -3,8 +3,11 @@
  * in its own process so its CPU time can be read. Each runtime's example
  * relay is measured against that runtime's raw broadcast (`raw_deno.ts`,
  * `raw_bun.ts`) in the same run. Prints deliveries per second and server CPU
- * microseconds per delivery, and the lifeline/raw ratios. Every server gets
- * the same unmeasured warm-up first, so that each is measured warm.
+ * microseconds per delivery, and the lifeline/raw ratios, with the bench
+ * process's own CPU per delivery (the publisher and subscribers: 2 to 3
+ * times the server's on Bun, so on a small machine they, not the relay,
+ * bound the deliveries per second). Every server gets the same unmeasured
+ * warm-up first, so that each is measured warm.
  *
  * Run with `deno task bench`. Bun rows are skipped when Bun cannot be found.
  * It ends with `./redis_nodes.ts`: fan-out through two nodes on Redis
@@ -18,6 +21,7 @@
  * @module
  */
 
+import process from "node:process";
 import { parseArgs } from "node:util";
 import {
   findBun,
@@ -85,6 +89,11 @@ interface Result {
   expected: number;
   ms: number;
   cpuMicros: number;
+  /**
+   * This process's CPU time in the run, µs: the publisher and subscribers'
+   * side, which on a small machine bounds the deliveries per second.
+   */
+  clientMicros: number;
 }
 
 function deadline<T>(
@@ -247,12 +256,14 @@ async function run(
       Math.max(20, Math.ceil(WARMUP_DELIVERIES / subscribers)),
     );
     const before = await cpuMicros(server);
+    const client = process.cpuUsage();
     const { delivered, ms } = await publish(
       publisher,
       receivers,
       target.kind,
       messages,
     );
+    const clientUsed = process.cpuUsage(client);
     const after = await cpuMicros(server);
     return {
       runtime: target.runtime,
@@ -262,6 +273,7 @@ async function run(
       expected: subscribers * messages,
       ms,
       cpuMicros: after - before,
+      clientMicros: clientUsed.user + clientUsed.system,
     };
   } finally {
     await deadline(closeAll(sockets), SETUP_CAP_MS, "closing sockets");
@@ -454,9 +466,9 @@ function printRuns(target: Target, subscribers: number, runs: Result[]): void {
       runs.map((r) => format(rate(r))).join(" / ")
     } deliveries/s, ${
       runs.map((r) => perDelivery(r).toFixed(2)).join(" / ")
-    } µs CPU/delivery${
-      runs.some((r) => r.delivered < r.expected) ? " (some capped)" : ""
-    }`,
+    } µs CPU/delivery, client ${
+      runs.map((r) => clientPerDelivery(r).toFixed(2)).join(" / ")
+    } µs${runs.some((r) => r.delivered < r.expected) ? " (some capped)" : ""}`,
   );
 }
 
@@ -466,9 +478,11 @@ function median(runs: Result[]): Result {
     values.toSorted((a, b) => key(a) - key(b))[Math.floor(values.length / 2)];
   const byRate = middle(runs, rate);
   const byCpu = middle(runs, perDelivery);
+  const byClient = middle(runs, clientPerDelivery);
   return {
     ...byRate,
     cpuMicros: perDelivery(byCpu) * Math.max(1, byRate.delivered),
+    clientMicros: clientPerDelivery(byClient) * Math.max(1, byRate.delivered),
   };
 }
 
@@ -478,6 +492,10 @@ function rate(result: Result): number {
 
 function perDelivery(result: Result): number {
   return result.cpuMicros / Math.max(1, result.delivered);
+}
+
+function clientPerDelivery(result: Result): number {
+  return result.clientMicros / Math.max(1, result.delivered);
 }
 
 function format(value: number): string {
@@ -494,6 +512,7 @@ function printTable(results: Result[], baseline?: string): void {
     "lifeline µs/del",
     "raw µs/del",
     "CPU ratio",
+    "client µs/del",
     ...(baseline === undefined ? [] : [
       "baseline del/s",
       "del/s vs baseline",
@@ -524,6 +543,9 @@ function printTable(results: Result[], baseline?: string): void {
         cell(ours, (r) => perDelivery(r).toFixed(2)),
         cell(raw, (r) => perDelivery(r).toFixed(2)),
         ours && raw ? ratio(perDelivery(ours), perDelivery(raw)) : "-",
+        `${cell(ours, (r) => clientPerDelivery(r).toFixed(2))}/${
+          cell(raw, (r) => clientPerDelivery(r).toFixed(2))
+        }`,
         ...(baseline === undefined ? [] : [
           cell(base, (r) => format(rate(r))),
           ours && base ? ratio(rate(ours), rate(base)) : "-",
@@ -541,7 +563,7 @@ function printTable(results: Result[], baseline?: string): void {
     console.log(row.map((c, i) => c.padStart(widths[i])).join("  "));
   }
   console.log(
-    `\nmedians of ${REPEATS} runs. del/s: deliveries per second seen by the subscribers; µs/del: server CPU (user + system) per delivery.\n` +
+    `\nmedians of ${REPEATS} runs. del/s: deliveries per second seen by the subscribers; µs/del: server CPU (user + system) per delivery; client µs/del: the bench process's (publisher and subscribers), lifeline/raw.\n` +
       "ratios are lifeline / raw: throughput above 1 is faster, CPU above 1 costs more." +
       (baseline === undefined
         ? ""
