@@ -16,7 +16,11 @@
  */
 
 import { parseArgs } from "node:util";
-import { type RunningServer, spawnExampleRelay } from "../tools/servers.ts";
+import {
+  findBun,
+  type RunningServer,
+  spawnExampleRelay,
+} from "../tools/servers.ts";
 import { machine, writeResults } from "./_report.ts";
 
 /** What one storm measured. */
@@ -41,22 +45,26 @@ export const WINDOW_MS = 100;
 /** Cap on the clients' first join, and on their rejoin, in ms. */
 const CAP_MS = 120_000;
 
-function freePort(): number {
+/** A free loopback port. */
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
   return port;
 }
 
-async function stats(
+/** The relay's member count and resident memory, from its `/stats`. */
+export async function relayStats(
   server: RunningServer,
-): Promise<{ members: number; rss: number }> {
+): Promise<{ members: number; rss: number; cpu: number }> {
   const response = await fetch(`${server.httpUrl}/stats`);
   const body = await response.json() as {
     members: number;
     memory: { rss: number };
+    cpu: { user: number; system: number };
   };
-  return { members: body.members, rss: body.memory.rss };
+  const cpu = body.cpu.user + body.cpu.system;
+  return { members: body.members, rss: body.memory.rss, cpu };
 }
 
 /** A client process: its stdout lines in order, and its exit. */
@@ -182,7 +190,7 @@ export async function storm(options: {
       );
     }
     await Promise.all(children.map((child) => child.line("ready", CAP_MS)));
-    const joined = await stats(server);
+    const joined = await relayStats(server);
     if (joined.members !== clients) {
       throw new Error(`${joined.members} of ${clients} joined`);
     }
@@ -196,7 +204,7 @@ export async function storm(options: {
     let peakRss = 0;
     let rejoinMs = -1;
     while (Date.now() - stoppedAt < CAP_MS) {
-      const now = await stats(server);
+      const now = await relayStats(server);
       peakRss = Math.max(peakRss, now.rss);
       if (now.members >= clients) {
         rejoinMs = Date.now() - stoppedAt;
@@ -238,19 +246,94 @@ export async function storm(options: {
   }
 }
 
-/** The histogram as text: one line per window that saw attempts. */
-export function histogramText(histogram: readonly number[]): string {
-  const most = Math.max(1, ...histogram);
-  const lines: string[] = [];
+/**
+ * The histogram as text: one line per window that saw attempts; `group`
+ * windows add up to one line (1: every 100 ms window).
+ */
+export function histogramText(
+  histogram: readonly number[],
+  group = 1,
+): string {
+  const grouped: number[] = [];
   histogram.forEach((count, window) => {
+    const line = Math.floor(window / group);
+    while (grouped.length <= line) grouped.push(0);
+    grouped[line] += count;
+  });
+  const most = Math.max(1, ...grouped);
+  const lines: string[] = [];
+  grouped.forEach((count, window) => {
     if (count === 0) return;
-    const from = window * WINDOW_MS;
+    const from = window * WINDOW_MS * group;
     const bar = "#".repeat(Math.max(1, Math.round(count / most * 50)));
     lines.push(
       `  ${String(from).padStart(6)} ms ${String(count).padStart(6)} ${bar}`,
     );
   });
   return lines.join("\n");
+}
+
+/** The options of the storm section of `deno task bench`. */
+export interface StormsOptions {
+  clients: number;
+  runtimes: ("bun" | "deno")[];
+  /** How the relay is stopped: `graceful` (SIGTERM), `kill` (SIGKILL). */
+  modes: ("graceful" | "kill")[];
+  processes: number;
+  json?: string;
+}
+
+/** Runs a storm per runtime and mode and prints each; returns the results. */
+export async function benchStorms(
+  options: StormsOptions,
+): Promise<StormResult[]> {
+  const { clients, processes, modes } = options;
+  const bun = await findBun().catch(() => undefined);
+  const info = await machine();
+  console.log(
+    `\nrestart storm: ${clients} RealtimeManager clients in ${processes} processes, rooms of 10, ` +
+      `the relay stopped and started again; ${info.summary}`,
+  );
+  const results: StormResult[] = [];
+  for (const runtime of options.runtimes) {
+    if (runtime === "bun" && bun === undefined) continue;
+    for (const mode of modes) {
+      const result = await storm({
+        clients,
+        runtime,
+        processes,
+        graceful: mode === "graceful",
+        log: () => {},
+      });
+      results.push(result);
+      console.log(
+        `${runtime} relay ${
+          mode === "graceful"
+            ? "stopped (SIGTERM: bye + retry hint)"
+            : "killed (SIGKILL)"
+        }: attempts per 500 ms after the stop (busiest share per ${WINDOW_MS} ms)`,
+      );
+      console.log(histogramText(result.histogram, 5));
+      console.log(stormLine(result));
+    }
+  }
+  if (options.json) {
+    await writeResults(options.json, {
+      bench: "storm",
+      machine: info,
+      results,
+    });
+  }
+  return results;
+}
+
+/** The summary line of one storm. */
+export function stormLine(result: StormResult): string {
+  return `  ${result.runtime}: all ${result.clients} rejoined after ${
+    (result.rejoinMs / 1000).toFixed(2)
+  } s; ${result.attempts} attempts, the busiest ${WINDOW_MS} ms window ${
+    (result.peakShare * 100).toFixed(1)
+  } % of them; relay peak rss ${(result.peakRss / 2 ** 20).toFixed(0)} MB`;
 }
 
 if (import.meta.main) {
@@ -282,12 +365,7 @@ if (import.meta.main) {
   });
   console.log(`attempts per ${WINDOW_MS} ms window after the stop:`);
   console.log(histogramText(result.histogram));
-  console.log(
-    `all ${result.clients} rejoined after ${result.rejoinMs} ms; ` +
-      `${result.attempts} attempts, the busiest window ${
-        (result.peakShare * 100).toFixed(1)
-      } % of them; relay peak rss ${(result.peakRss / 2 ** 20).toFixed(0)} MB`,
-  );
+  console.log(stormLine(result));
   if (values.json) {
     await writeResults(values.json, { bench: "storm", machine: info, result });
   }
