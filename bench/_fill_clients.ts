@@ -7,11 +7,13 @@
  * or is lost ({@linkcode Joined}). On the line `report` it prints
  * `final <JSON>` (the same, counted up to then) and exits. Every socket pings
  * every 10 s, as a client's keepalive does, so a long fill does not look
- * silent to the relay. Loopback only; bounded by `--timeout` ms.
+ * silent to the relay. Node's API only, so Deno and Bun both run it.
+ * Loopback only; bounded by `--timeout` ms.
  *
  * @module
  */
 
+import process from "node:process";
 import { parseArgs } from "node:util";
 
 /** What one client process saw. */
@@ -25,10 +27,12 @@ export interface Joined {
   /** Frames and bytes the sockets received. */
   frames: number;
   bytes: number;
+  /** This process's CPU time (user + system) since `go`, in ms. */
+  cpuMs: number;
 }
 
 const { values } = parseArgs({
-  args: Deno.args,
+  args: process.argv.slice(2),
   options: {
     url: { type: "string" },
     count: { type: "string", default: "100" },
@@ -52,9 +56,21 @@ const join = JSON.stringify({
 });
 /** How a join ack starts (the relays build it as text, in this order). */
 const ACKED = '{"type":"ack","ref":1,"ok":true';
-setTimeout(() => Deno.exit(2), Number(values.timeout)); // bounded
+setTimeout(() => process.exit(2), Number(values.timeout)); // bounded
 
-const state: Joined = { acked: 0, lost: 0, lastAck: 0, frames: 0, bytes: 0 };
+const state: Joined = {
+  acked: 0,
+  lost: 0,
+  lastAck: 0,
+  frames: 0,
+  bytes: 0,
+  cpuMs: 0,
+};
+let cpuAtGo = 0;
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 const sockets = new Set<WebSocket>();
 let opened = 0;
 let settled = 0;
@@ -100,7 +116,6 @@ function open(): void {
   };
 }
 
-const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
 console.log("loaded");
 let input = "";
 let started = false;
@@ -109,21 +124,30 @@ const ping = setInterval(() => {
     if (ws.readyState === WebSocket.OPEN) ws.send("ping");
   }
 }, 10_000);
-for await (const chunk of lines) {
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (chunk: string) => {
   input += chunk;
   if (!started && input.includes("go\n")) {
     started = true;
+    cpuAtGo = cpuNow();
     const all = new Promise<void>((resolve) => onSettled = resolve);
     if (count === 0) onSettled();
     for (let i = 0; i < Math.min(window, count); i++) open();
     all.then(() => console.log(`joined ${JSON.stringify(state)}`));
   }
-  if (input.includes("report\n")) break;
+  if (input.includes("report\n")) report();
+});
+process.stdin.on("end", () => process.exit(0));
+
+function report(): void {
+  clearInterval(ping);
+  state.cpuMs = cpuNow() - cpuAtGo;
+  for (const ws of sockets) {
+    ws.onclose = null;
+    ws.close();
+  }
+  process.stdout.write(
+    `final ${JSON.stringify(state)}\n`,
+    () => process.exit(0),
+  );
 }
-clearInterval(ping);
-console.log(`final ${JSON.stringify(state)}`);
-for (const ws of sockets) {
-  ws.onclose = null;
-  ws.close();
-}
-Deno.exit(0);

@@ -8,8 +8,9 @@
  * - `--fill-members 2000,5000,10000`: the fill sizes; empty skips the fill.
  * - `--fill-baseline a908972` and `--fill-baseline-members 2000`: the
  *   baseline commit filled in turn with the current relay; empty skips it.
+ * - `--fill-clients bun`: what runs the fill's client processes (`deno`).
  * - `--storm-clients 10000`: `0` skips the storm.
- * - `--storm-modes graceful`: `graceful` (SIGTERM, bye + retry hint) and/or
+ * - `--storm-modes graceful,kill`: `graceful` (SIGTERM, bye + retry hint) and/or
  *   `kill` (SIGKILL), comma-separated.
  * - `--scale-runtimes bun,deno`, `--scale-processes 4` (client processes).
  *
@@ -28,8 +29,9 @@ export const SCALE_FLAGS = {
   "fill-members": { type: "string", default: "2000,5000,10000" },
   "fill-baseline": { type: "string", default: "a908972" },
   "fill-baseline-members": { type: "string", default: "2000" },
+  "fill-clients": { type: "string", default: "bun" },
   "storm-clients": { type: "string", default: "10000" },
-  "storm-modes": { type: "string", default: "graceful" },
+  "storm-modes": { type: "string", default: "graceful,kill" },
   "scale-runtimes": { type: "string", default: "bun,deno" },
   "scale-processes": { type: "string", default: "4" },
 } as const;
@@ -81,6 +83,7 @@ export async function benchScale(
       baseline: get("fill-baseline") || undefined,
       baselineMembers: Number(get("fill-baseline-members")),
       processes,
+      clients: get("fill-clients") as "bun" | "deno",
       json: json ? "bench/results/fill.json" : undefined,
     });
   }

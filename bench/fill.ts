@@ -11,7 +11,11 @@
  *
  * `deno task bench:fill [--members 2000,5000,10000] [--runtimes bun,deno]
  * [--baseline a908972] [--baseline-members 2000] [--processes 4]
+ * [--clients bun|deno]
  * [--json bench/results/fill.json]`; `deno task bench` ends with it.
+ * The clients run on Bun by default (Deno when Bun is missing): Bun's
+ * WebSocket client takes a third of Deno's CPU to receive the presence
+ * traffic, and on one machine the clients share the relay's cores.
  * `./channel_fill.ts` is the same fill in process, without a network.
  * Loopback only; every process is stopped by its pid.
  *
@@ -32,6 +36,8 @@ import type { Joined } from "./_fill_clients.ts";
 /** What one fill measured. */
 export interface FillResult {
   runtime: "bun" | "deno";
+  /** What ran the client processes. */
+  clients: "bun" | "deno";
   /** `current`, or the baseline's commit. */
   relay: string;
   members: number;
@@ -48,6 +54,8 @@ export interface FillResult {
   rssPerMember: number;
   /** The relay's CPU time (user + system) from the start until settled, ms. */
   relayCpuMs: number;
+  /** The client processes' CPU time from the start until they reported, ms. */
+  clientCpuMs: number;
   /** Frames and bytes the clients received in all. */
   frames: number;
   bytes: number;
@@ -66,6 +74,8 @@ export async function fill(options: {
   /** The baseline's tree; this checkout by default. */
   root?: URL;
   relay?: string;
+  /** What runs the client processes; Deno by default. */
+  clients?: "bun" | "deno";
   /** Joins in flight per client process. */
   window?: number;
   capMs?: number;
@@ -78,21 +88,24 @@ export async function fill(options: {
     options.root,
   );
   const script = new URL("./_fill_clients.ts", import.meta.url).pathname;
+  const bun = options.clients === "bun" ? await findBun() : undefined;
   const children: ClientProcess[] = [];
   try {
     const per = Math.ceil(members / processes);
     for (let first = 0; first < members; first += per) {
       children.push(
-        new ClientProcess([
-          "run",
-          "-A",
-          script,
-          `--url=${server.url}`,
-          `--count=${Math.min(per, members - first)}`,
-          `--channel=${CHANNEL}`,
-          `--window=${window}`,
-          `--timeout=${capMs + 60_000}`,
-        ]),
+        new ClientProcess(
+          [
+            ...(bun ? [] : ["run", "-A"]),
+            script,
+            `--url=${server.url}`,
+            `--count=${Math.min(per, members - first)}`,
+            `--channel=${CHANNEL}`,
+            `--window=${window}`,
+            `--timeout=${capMs + 60_000}`,
+          ],
+          bun,
+        ),
       );
     }
     await Promise.all(children.map((child) => child.line("loaded", 60_000)));
@@ -127,6 +140,7 @@ export async function fill(options: {
     const acked = sum("acked");
     return {
       runtime,
+      clients: bun ? "bun" : "deno",
       relay: options.relay ?? "current",
       members,
       ms: capped ? -1 : lastAck - started,
@@ -137,6 +151,7 @@ export async function fill(options: {
       rss: after.rss,
       rssPerMember: acked > 0 ? (after.rss - idleRss) / acked : 0,
       relayCpuMs: (after.cpu - idle.cpu) / 1000,
+      clientCpuMs: sum("cpuMs"),
       frames: sum("frames"),
       bytes: sum("bytes"),
     };
@@ -157,8 +172,8 @@ export function fillLine(r: FillResult): string {
   } MB peak ${mb(r.rss - r.idleRss).padStart(6)} MB grown ${
     (r.rssPerMember / 1024).toFixed(1).padStart(6)
   } KB/member ${(r.relayCpuMs / 1000).toFixed(1).padStart(5)} s relay CPU ${
-    (r.bytes / 2 ** 20).toFixed(1).padStart(8)
-  } MB received`;
+    (r.clientCpuMs / 1000).toFixed(1).padStart(5)
+  } s clients' ${(r.bytes / 2 ** 20).toFixed(1).padStart(8)} MB received`;
 }
 
 /** The options of the fill section, shared with `deno task bench`. */
@@ -168,6 +183,8 @@ export interface FillOptions {
   baseline?: string;
   baselineMembers: number;
   processes: number;
+  /** What runs the client processes: Bun (lighter) when found, or Deno. */
+  clients: "bun" | "deno";
   json?: string;
 }
 
@@ -176,9 +193,10 @@ export async function benchFill(options: FillOptions): Promise<FillResult[]> {
   const { sizes, baselineMembers, processes } = options;
   const bun = await findBun().catch(() => undefined);
   const runtimes = options.runtimes.filter((r) => r === "deno" || bun);
+  const clients = bun ? options.clients : "deno";
   const info = await machine();
   console.log(
-    `\none channel filled from empty over the network: raw WebSockets in ${processes} client processes, ` +
+    `\none channel filled from empty over the network: raw WebSockets in ${processes} ${clients} client processes, ` +
       `hello + join, ${CHANNEL}; ${info.summary}`,
   );
   const tree = options.baseline === undefined
@@ -191,7 +209,12 @@ export async function benchFill(options: FillOptions): Promise<FillResult[]> {
       if (tree !== undefined) {
         // Baseline and current in turn, current first and last: the ratio
         // is against the mean of the two current runs.
-        const base = { runtime, members: baselineMembers, processes };
+        const base = {
+          runtime,
+          members: baselineMembers,
+          processes,
+          clients,
+        };
         const first = await fill(base);
         const old = await fill({
           ...base,
@@ -214,7 +237,7 @@ export async function benchFill(options: FillOptions): Promise<FillResult[]> {
       }
       for (const members of sizes) {
         if (tree !== undefined && members === baselineMembers) continue;
-        const result = await fill({ runtime, members, processes });
+        const result = await fill({ runtime, members, processes, clients });
         console.log(fillLine(result));
         results.push(result);
       }
@@ -224,7 +247,7 @@ export async function benchFill(options: FillOptions): Promise<FillResult[]> {
   }
   for (const line of ratios) console.log(line);
   console.log(
-    "time: from the start until the last join ack; grown: the relay's rss after the fill minus before, per member joined; relay CPU: user + system from the start until 0.5 s after the last ack.",
+    "time: from the start until the last join ack; grown: the relay's rss after the fill minus before, per member joined; relay CPU: user + system from the start until 0.5 s after the last ack; clients': the client processes' CPU until then.",
   );
   if (options.json) {
     await writeResults(options.json, {
@@ -243,6 +266,7 @@ export const FILL_FLAGS = {
   baseline: { type: "string", default: "a908972" },
   "baseline-members": { type: "string", default: "2000" },
   processes: { type: "string", default: "4" },
+  clients: { type: "string", default: "bun" },
   json: { type: "string", default: "bench/results/fill.json" },
 } as const;
 
@@ -254,6 +278,7 @@ if (import.meta.main) {
     baseline: values.baseline || undefined,
     baselineMembers: Number(values["baseline-members"]),
     processes: Number(values.processes),
+    clients: values.clients as "bun" | "deno",
     json: values.json || undefined,
   });
 }
