@@ -50,6 +50,9 @@ export interface FillResult {
   idleRss: number;
   peakRss: number;
   rss: number;
+  /** The relay's JS heap in use before the fill and after, in bytes. */
+  idleHeap: number;
+  heap: number;
   /** (rss − idleRss) / acked members, in bytes. */
   rssPerMember: number;
   /** The relay's CPU time (user + system) from the start until settled, ms. */
@@ -149,6 +152,8 @@ export async function fill(options: {
       idleRss,
       peakRss,
       rss: after.rss,
+      idleHeap: idle.heap,
+      heap: after.heap,
       rssPerMember: acked > 0 ? (after.rss - idleRss) / acked : 0,
       relayCpuMs: (after.cpu - idle.cpu) / 1000,
       clientCpuMs: sum("cpuMs"),
@@ -169,11 +174,13 @@ export function fillLine(r: FillResult): string {
     String(r.members).padStart(6)
   } ${time.padStart(9)} ${String(r.lost).padStart(5)} lost ${
     mb(r.peakRss).padStart(6)
-  } MB peak ${mb(r.rss - r.idleRss).padStart(6)} MB grown ${
-    (r.rssPerMember / 1024).toFixed(1).padStart(6)
-  } KB/member ${(r.relayCpuMs / 1000).toFixed(1).padStart(5)} s relay CPU ${
-    (r.clientCpuMs / 1000).toFixed(1).padStart(5)
-  } s clients' ${(r.bytes / 2 ** 20).toFixed(1).padStart(8)} MB received`;
+  } MB peak ${mb(r.rss - r.idleRss).padStart(6)} MB grown (heap ${
+    mb(r.heap - r.idleHeap).padStart(4)
+  }) ${(r.rssPerMember / 1024).toFixed(1).padStart(6)} KB/member ${
+    (r.relayCpuMs / 1000).toFixed(1).padStart(5)
+  } s relay CPU ${(r.clientCpuMs / 1000).toFixed(1).padStart(5)} s clients' ${
+    (r.bytes / 2 ** 20).toFixed(1).padStart(8)
+  } MB received`;
 }
 
 /** The options of the fill section, shared with `deno task bench`. */
@@ -247,7 +254,7 @@ export async function benchFill(options: FillOptions): Promise<FillResult[]> {
   }
   for (const line of ratios) console.log(line);
   console.log(
-    "time: from the start until the last join ack; grown: the relay's rss after the fill minus before, per member joined; relay CPU: user + system from the start until 0.5 s after the last ack; clients': the client processes' CPU until then.",
+    "time: from the start until the last join ack; grown: the relay's rss (and JS heap in use) after the fill minus before, per member joined; relay CPU: user + system from the start until 0.5 s after the last ack; clients': the client processes' CPU until then.",
   );
   if (options.json) {
     await writeResults(options.json, {

@@ -30,12 +30,16 @@ export interface StormResult {
   graceful: boolean;
   /** Ms from the stop until every client had rejoined. */
   rejoinMs: number;
+  /** Ms from the stop until the new relay listened again. */
+  downMs: number;
   /** Connection attempts after the stop. */
   attempts: number;
   /** Attempts per 100 ms window from the stop, window 0 first. */
   histogram: number[];
   /** The largest window's share of the attempts, 0 to 1. */
   peakShare: number;
+  /** The clients' sockets closed after the stop, by close code. */
+  closes: Record<string, number>;
   /** The restarted relay's peak resident memory, in bytes. */
   peakRss: number;
 }
@@ -56,15 +60,16 @@ export function freePort(): number {
 /** The relay's member count and resident memory, from its `/stats`. */
 export async function relayStats(
   server: RunningServer,
-): Promise<{ members: number; rss: number; cpu: number }> {
+): Promise<{ members: number; rss: number; heap: number; cpu: number }> {
   const response = await fetch(`${server.httpUrl}/stats`);
   const body = await response.json() as {
     members: number;
-    memory: { rss: number };
+    memory: { rss: number; heapUsed: number };
     cpu: { user: number; system: number };
   };
   const cpu = body.cpu.user + body.cpu.system;
-  return { members: body.members, rss: body.memory.rss, cpu };
+  const { rss, heapUsed: heap } = body.memory;
+  return { members: body.members, rss, heap, cpu };
 }
 
 /** A client process: its stdout lines in order, and its exit. */
@@ -195,12 +200,14 @@ export async function storm(options: {
       throw new Error(`${joined.members} of ${clients} joined`);
     }
     log(`  ${clients} clients joined; stopping the relay`);
+    for (const child of children) await child.send("mark\n");
     const stoppedAt = Date.now();
     if (graceful) await server.stop();
     else await server.kill!();
     server = undefined;
     server = await spawnExampleRelay(runtime, env);
-    log(`  relay back after ${Date.now() - stoppedAt} ms`);
+    const downMs = Date.now() - stoppedAt;
+    log(`  relay back after ${downMs} ms`);
     let peakRss = 0;
     let rejoinMs = -1;
     while (Date.now() - stoppedAt < CAP_MS) {
@@ -214,8 +221,14 @@ export async function storm(options: {
     }
     if (rejoinMs < 0) throw new Error(`not all rejoined within ${CAP_MS} ms`);
     const times: number[] = [];
+    const closes: Record<string, number> = {};
     for (const child of children) {
       await child.send("report\n");
+      const counts = await child.line("closes ", 30_000);
+      const parsed = JSON.parse(counts.slice("closes ".length));
+      for (const [code, n] of Object.entries<number>(parsed)) {
+        closes[code] = (closes[code] ?? 0) + n;
+      }
       const line = await child.line("attempts ", 30_000);
       for (const at of JSON.parse(line.slice("attempts ".length))) {
         if (at >= stoppedAt) times.push(at);
@@ -235,6 +248,8 @@ export async function storm(options: {
       clients,
       graceful,
       rejoinMs,
+      downMs,
+      closes,
       attempts: times.length,
       histogram,
       peakShare,
@@ -331,9 +346,13 @@ export async function benchStorms(
 export function stormLine(result: StormResult): string {
   return `  ${result.runtime}: all ${result.clients} rejoined after ${
     (result.rejoinMs / 1000).toFixed(2)
-  } s; ${result.attempts} attempts, the busiest ${WINDOW_MS} ms window ${
+  } s (the relay listened again after ${
+    (result.downMs / 1000).toFixed(2)
+  } s); ${result.attempts} attempts, the busiest ${WINDOW_MS} ms window ${
     (result.peakShare * 100).toFixed(1)
-  } % of them; relay peak rss ${(result.peakRss / 2 ** 20).toFixed(0)} MB`;
+  } % of them; closes by code ${
+    JSON.stringify(result.closes)
+  }; relay peak rss ${(result.peakRss / 2 ** 20).toFixed(0)} MB`;
 }
 
 if (import.meta.main) {
