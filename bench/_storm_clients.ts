@@ -36,7 +36,7 @@ const batch = Number(values.batch);
 setTimeout(() => Deno.exit(2), Number(values.timeout)); // bounded
 
 const attempts: number[] = [];
-/** Close codes (1006: refused or dropped) counted from the line `mark`. */
+/** Close codes (0 on Deno: refused, or dropped without a close frame) counted from the line `mark`. */
 const closes: Record<number, number> = {};
 let counting = false;
 /** The runtime's WebSocket, counting each attempt and each close's code. */

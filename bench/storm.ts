@@ -38,7 +38,11 @@ export interface StormResult {
   histogram: number[];
   /** The largest window's share of the attempts, 0 to 1. */
   peakShare: number;
-  /** The clients' sockets closed after the stop, by close code. */
+  /**
+   * The clients' sockets closed after the stop, by close code: `1012` the
+   * relay's bye, `0` what Deno's WebSocket reports for a socket refused or
+   * dropped without a close frame.
+   */
   closes: Record<string, number>;
   /** The restarted relay's peak resident memory, in bytes. */
   peakRss: number;
