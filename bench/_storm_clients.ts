@@ -4,7 +4,7 @@
  * `ready <count>` once all have joined. Every WebSocket it opens is an
  * attempt, timed on the wall clock (the same in every process of the
  * machine). From the line `mark` on stdin it counts the close codes of its
- * sockets; on the line `report` it prints `closes <JSON: code → count>`
+ * sockets; on the line `report` it prints `closes <JSON: [time, code][]>`
  * and `attempts <JSON array of times>` and exits; it exits on its own after
  * `--timeout` ms, and when stdin closes.
  *
@@ -37,7 +37,7 @@ setTimeout(() => Deno.exit(2), Number(values.timeout)); // bounded
 
 const attempts: number[] = [];
 /** Close codes (0 on Deno: refused, or dropped without a close frame) counted from the line `mark`. */
-const closes: Record<number, number> = {};
+const closes: [number, number][] = [];
 let counting = false;
 /** The runtime's WebSocket, counting each attempt and each close's code. */
 class CountingWebSocket extends WebSocket {
@@ -45,7 +45,7 @@ class CountingWebSocket extends WebSocket {
     attempts.push(Date.now());
     super(url, protocols as string | string[] | undefined);
     this.addEventListener("close", (event) => {
-      if (counting) closes[event.code] = (closes[event.code] ?? 0) + 1;
+      if (counting) closes.push([Date.now(), event.code]);
     });
   }
 }

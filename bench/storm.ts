@@ -46,6 +46,8 @@ export interface StormResult {
    * dropped without a close frame.
    */
   closes: Record<string, number>;
+  /** The same, of the closes once the new relay listened. */
+  closesAfterRestart: Record<string, number>;
   /** The restarted relay's peak resident memory, in bytes. */
   peakRss: number;
 }
@@ -234,12 +236,15 @@ export async function storm(options: {
     }
     const times: number[] = [];
     const closes: Record<string, number> = {};
+    const closesAfterRestart: Record<string, number> = {};
     for (const child of children) {
       await child.send("report\n");
       const counts = await child.line("closes ", 30_000);
       const parsed = JSON.parse(counts.slice("closes ".length));
-      for (const [code, n] of Object.entries<number>(parsed)) {
-        closes[code] = (closes[code] ?? 0) + n;
+      for (const [at, code] of parsed as [number, number][]) {
+        closes[code] = (closes[code] ?? 0) + 1;
+        if (at < stoppedAt + downMs) continue;
+        closesAfterRestart[code] = (closesAfterRestart[code] ?? 0) + 1;
       }
       const line = await child.line("attempts ", 30_000);
       for (const at of JSON.parse(line.slice("attempts ".length))) {
@@ -263,6 +268,7 @@ export async function storm(options: {
       rejoined,
       downMs,
       closes,
+      closesAfterRestart,
       attempts: times.length,
       histogram,
       peakShare,
@@ -370,6 +376,8 @@ export function stormLine(result: StormResult): string {
     (result.peakShare * 100).toFixed(1)
   } % of them; closes by code ${
     JSON.stringify(result.closes)
+  }, after the restart ${
+    JSON.stringify(result.closesAfterRestart)
   }; relay peak rss ${(result.peakRss / 2 ** 20).toFixed(0)} MB`;
 }
 
