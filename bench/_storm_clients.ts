@@ -3,8 +3,9 @@
  * `RealtimeManager`s to `--url`, each in channel `room-<i / 10>`. Prints
  * `ready <count>` once all have joined. Every WebSocket it opens is an
  * attempt, timed on the wall clock (the same in every process of the
- * machine). On the line `report` from stdin it prints
- * `attempts <JSON array of times>` and exits; it exits on its own after
+ * machine). From the line `mark` on stdin it counts the close codes of its
+ * sockets; on the line `report` it prints `closes <JSON: [time, code][]>`
+ * and `attempts <JSON array of times>` and exits; it exits on its own after
  * `--timeout` ms, and when stdin closes.
  *
  * @module
@@ -35,11 +36,17 @@ const batch = Number(values.batch);
 setTimeout(() => Deno.exit(2), Number(values.timeout)); // bounded
 
 const attempts: number[] = [];
-/** The runtime's WebSocket, counting each attempt. */
+/** Close codes (0 on Deno: refused, or dropped without a close frame) counted from the line `mark`. */
+const closes: [number, number][] = [];
+let counting = false;
+/** The runtime's WebSocket, counting each attempt and each close's code. */
 class CountingWebSocket extends WebSocket {
   constructor(url: string, protocols?: string | string[] | object) {
     attempts.push(Date.now());
     super(url, protocols as string | string[] | undefined);
+    this.addEventListener("close", (event) => {
+      if (counting) closes.push([Date.now(), event.code]);
+    });
   }
 }
 
@@ -59,7 +66,9 @@ const decoder = new TextDecoder();
 let input = "";
 for await (const chunk of Deno.stdin.readable) {
   input += decoder.decode(chunk);
+  if (input.includes("mark\n")) counting = true;
   if (input.includes("report\n")) {
+    console.log(`closes ${JSON.stringify(closes)}`);
     console.log(`attempts ${JSON.stringify(attempts)}`);
     break;
   }

@@ -11,7 +11,9 @@
  *
  * Run with `deno task bench`. Bun rows are skipped when Bun cannot be found.
  * It ends with `./redis_nodes.ts`: fan-out through two nodes on Redis
- * against one.
+ * against one; then `./_scale.ts`: one channel filled from empty over the
+ * network, and a 10,000-client restart storm (its `--fill-*`, `--storm-*`
+ * and `--scale-*` flags size them).
  *
  * `deno task bench --baseline <git-ref>` also measures the example relay of
  * that commit (its tree exported with `git archive` into a temporary
@@ -32,6 +34,7 @@ import {
 import { type ExportedTree, exportTree } from "./_baseline.ts";
 import type { CoreResult } from "./_relay_core_run.ts";
 import { benchRedisNodes } from "./redis_nodes.ts";
+import { benchScale, SCALE_FLAGS } from "./_scale.ts";
 
 /** Subscribers and measured messages per run; fewer messages for more subscribers. */
 const SCENARIOS = [
@@ -336,6 +339,7 @@ async function main(): Promise<void> {
     options: {
       baseline: { type: "string" },
       "core-only": { type: "boolean" },
+      ...SCALE_FLAGS,
     },
   });
   const started = performance.now();
@@ -395,6 +399,8 @@ async function main(): Promise<void> {
     if (baseline) await compareCores(baseline);
     // Then fan-out through two nodes on Redis against one (./redis_nodes.ts).
     await benchRedisNodes();
+    // Then a big channel filled, and a restart storm (./_scale.ts).
+    await benchScale(values);
   } finally {
     await baseline?.remove();
   }

@@ -16,7 +16,11 @@
  */
 
 import { parseArgs } from "node:util";
-import { type RunningServer, spawnExampleRelay } from "../tools/servers.ts";
+import {
+  findBun,
+  type RunningServer,
+  spawnExampleRelay,
+} from "../tools/servers.ts";
 import { machine, writeResults } from "./_report.ts";
 
 /** What one storm measured. */
@@ -24,14 +28,26 @@ export interface StormResult {
   runtime: "bun" | "deno";
   clients: number;
   graceful: boolean;
-  /** Ms from the stop until every client had rejoined. */
+  /** Ms from the stop until every client had rejoined; -1 past the cap. */
   rejoinMs: number;
+  /** Members in the relay's channels when every client had rejoined, or at the cap. */
+  rejoined: number;
+  /** Ms from the stop until the new relay listened again. */
+  downMs: number;
   /** Connection attempts after the stop. */
   attempts: number;
   /** Attempts per 100 ms window from the stop, window 0 first. */
   histogram: number[];
   /** The largest window's share of the attempts, 0 to 1. */
   peakShare: number;
+  /**
+   * The clients' sockets closed after the stop, by close code: `1012` the
+   * relay's bye, `0` what Deno's WebSocket reports for a socket refused or
+   * dropped without a close frame.
+   */
+  closes: Record<string, number>;
+  /** The same, of the closes once the new relay listened. */
+  closesAfterRestart: Record<string, number>;
   /** The restarted relay's peak resident memory, in bytes. */
   peakRss: number;
 }
@@ -41,22 +57,27 @@ export const WINDOW_MS = 100;
 /** Cap on the clients' first join, and on their rejoin, in ms. */
 const CAP_MS = 120_000;
 
-function freePort(): number {
+/** A free loopback port. */
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
   return port;
 }
 
-async function stats(
+/** The relay's member count and resident memory, from its `/stats`. */
+export async function relayStats(
   server: RunningServer,
-): Promise<{ members: number; rss: number }> {
+): Promise<{ members: number; rss: number; heap: number; cpu: number }> {
   const response = await fetch(`${server.httpUrl}/stats`);
   const body = await response.json() as {
     members: number;
-    memory: { rss: number };
+    memory: { rss: number; heapUsed: number };
+    cpu: { user: number; system: number };
   };
-  return { members: body.members, rss: body.memory.rss };
+  const cpu = body.cpu.user + body.cpu.system;
+  const { rss, heapUsed: heap } = body.memory;
+  return { members: body.members, rss, heap, cpu };
 }
 
 /** A client process: its stdout lines in order, and its exit. */
@@ -182,32 +203,49 @@ export async function storm(options: {
       );
     }
     await Promise.all(children.map((child) => child.line("ready", CAP_MS)));
-    const joined = await stats(server);
+    const joined = await relayStats(server);
     if (joined.members !== clients) {
       throw new Error(`${joined.members} of ${clients} joined`);
     }
     log(`  ${clients} clients joined; stopping the relay`);
+    for (const child of children) await child.send("mark\n");
     const stoppedAt = Date.now();
     if (graceful) await server.stop();
     else await server.kill!();
     server = undefined;
     server = await spawnExampleRelay(runtime, env);
-    log(`  relay back after ${Date.now() - stoppedAt} ms`);
+    const downMs = Date.now() - stoppedAt;
+    log(`  relay back after ${downMs} ms`);
     let peakRss = 0;
     let rejoinMs = -1;
+    let rejoined = 0;
+    let logged = 0;
     while (Date.now() - stoppedAt < CAP_MS) {
-      const now = await stats(server);
+      const now = await relayStats(server);
       peakRss = Math.max(peakRss, now.rss);
+      rejoined = now.members;
       if (now.members >= clients) {
         rejoinMs = Date.now() - stoppedAt;
         break;
       }
+      if (Date.now() - logged >= 5_000) {
+        logged = Date.now();
+        log(`  ${now.members} rejoined after ${logged - stoppedAt} ms`);
+      }
       await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
     }
-    if (rejoinMs < 0) throw new Error(`not all rejoined within ${CAP_MS} ms`);
     const times: number[] = [];
+    const closes: Record<string, number> = {};
+    const closesAfterRestart: Record<string, number> = {};
     for (const child of children) {
       await child.send("report\n");
+      const counts = await child.line("closes ", 30_000);
+      const parsed = JSON.parse(counts.slice("closes ".length));
+      for (const [at, code] of parsed as [number, number][]) {
+        closes[code] = (closes[code] ?? 0) + 1;
+        if (at < stoppedAt + downMs) continue;
+        closesAfterRestart[code] = (closesAfterRestart[code] ?? 0) + 1;
+      }
       const line = await child.line("attempts ", 30_000);
       for (const at of JSON.parse(line.slice("attempts ".length))) {
         if (at >= stoppedAt) times.push(at);
@@ -227,6 +265,10 @@ export async function storm(options: {
       clients,
       graceful,
       rejoinMs,
+      rejoined,
+      downMs,
+      closes,
+      closesAfterRestart,
       attempts: times.length,
       histogram,
       peakShare,
@@ -238,19 +280,105 @@ export async function storm(options: {
   }
 }
 
-/** The histogram as text: one line per window that saw attempts. */
-export function histogramText(histogram: readonly number[]): string {
-  const most = Math.max(1, ...histogram);
-  const lines: string[] = [];
+/**
+ * The histogram as text: one line per window that saw attempts; `group`
+ * windows add up to one line (1: every 100 ms window).
+ */
+export function histogramText(
+  histogram: readonly number[],
+  group = 1,
+): string {
+  const grouped: number[] = [];
   histogram.forEach((count, window) => {
+    const line = Math.floor(window / group);
+    while (grouped.length <= line) grouped.push(0);
+    grouped[line] += count;
+  });
+  const most = Math.max(1, ...grouped);
+  const lines: string[] = [];
+  grouped.forEach((count, window) => {
     if (count === 0) return;
-    const from = window * WINDOW_MS;
+    const from = window * WINDOW_MS * group;
     const bar = "#".repeat(Math.max(1, Math.round(count / most * 50)));
     lines.push(
       `  ${String(from).padStart(6)} ms ${String(count).padStart(6)} ${bar}`,
     );
   });
   return lines.join("\n");
+}
+
+/** The options of the storm section of `deno task bench`. */
+export interface StormsOptions {
+  clients: number;
+  runtimes: ("bun" | "deno")[];
+  /** How the relay is stopped: `graceful` (SIGTERM), `kill` (SIGKILL). */
+  modes: ("graceful" | "kill")[];
+  processes: number;
+  json?: string;
+}
+
+/** Runs a storm per runtime and mode and prints each; returns the results. */
+export async function benchStorms(
+  options: StormsOptions,
+): Promise<StormResult[]> {
+  const { clients, processes, modes } = options;
+  const bun = await findBun().catch(() => undefined);
+  const info = await machine();
+  console.log(
+    `\nrestart storm: ${clients} RealtimeManager clients in ${processes} processes, rooms of 10, ` +
+      `the relay stopped and started again; ${info.summary}`,
+  );
+  const results: StormResult[] = [];
+  for (const runtime of options.runtimes) {
+    if (runtime === "bun" && bun === undefined) continue;
+    for (const mode of modes) {
+      const result = await storm({
+        clients,
+        runtime,
+        processes,
+        graceful: mode === "graceful",
+        log: () => {},
+      });
+      results.push(result);
+      console.log(
+        `${runtime} relay ${
+          mode === "graceful"
+            ? "stopped (SIGTERM: bye + retry hint)"
+            : "killed (SIGKILL)"
+        }: attempts per 500 ms after the stop (busiest share per ${WINDOW_MS} ms)`,
+      );
+      console.log(histogramText(result.histogram, 5));
+      console.log(stormLine(result));
+    }
+  }
+  if (options.json) {
+    await writeResults(options.json, {
+      bench: "storm",
+      machine: info,
+      results,
+    });
+  }
+  return results;
+}
+
+/** The summary line of one storm. */
+export function stormLine(result: StormResult): string {
+  const rejoined = result.rejoinMs < 0
+    ? `only ${result.rejoined} of ${result.clients} rejoined within ${
+      CAP_MS / 1000
+    } s`
+    : `all ${result.clients} rejoined after ${
+      (result.rejoinMs / 1000).toFixed(2)
+    } s`;
+  return `  ${result.runtime}: ${rejoined} (the relay listened again after ${
+    (result.downMs / 1000).toFixed(2)
+  } s); ${result.attempts} attempts, the busiest ${WINDOW_MS} ms window ${
+    (result.peakShare * 100).toFixed(1)
+  } % of them; closes by code ${
+    JSON.stringify(result.closes)
+  }, after the restart ${
+    JSON.stringify(result.closesAfterRestart)
+  }; relay peak rss ${(result.peakRss / 2 ** 20).toFixed(0)} MB`;
 }
 
 if (import.meta.main) {
@@ -282,12 +410,7 @@ if (import.meta.main) {
   });
   console.log(`attempts per ${WINDOW_MS} ms window after the stop:`);
   console.log(histogramText(result.histogram));
-  console.log(
-    `all ${result.clients} rejoined after ${result.rejoinMs} ms; ` +
-      `${result.attempts} attempts, the busiest window ${
-        (result.peakShare * 100).toFixed(1)
-      } % of them; relay peak rss ${(result.peakRss / 2 ** 20).toFixed(0)} MB`,
-  );
+  console.log(stormLine(result));
   if (values.json) {
     await writeResults(values.json, { bench: "storm", machine: info, result });
   }
