@@ -1,6 +1,6 @@
 /**
  * The whole stack: a relay process, N `RealtimeManager` subscribers in
- * separate client processes (Deno), and one publisher process sending
+ * separate client processes, and one publisher process sending
  * acknowledged messages, at most 64 unacked. Counts deliveries per second
  * from the first publish to the last delivery, and checks that every
  * subscriber got every message once, in order. The same run measures
@@ -8,8 +8,15 @@
  * in a temporary directory so that they stay out of this project) with
  * acknowledged emits, and prints lifeline/socket.io. A row of bare
  * WebSocket subscribers (`JSON.parse` and count, no library) on the Bun
- * relay shows the floor a client on Deno stands on. Each row also shows
- * the subscriber processes' CPU time per delivery (Linux).
+ * relay shows the ceiling a client library on that runtime can reach. Each
+ * row also shows the subscriber processes' CPU time per delivery (Linux).
+ *
+ * The client processes (lifeline's, the bare ones and socket.io-client)
+ * run on Deno by default; `--clients bun,deno,node` measures every row with
+ * clients on each runtime named, in turn, each set with its own socket.io
+ * row (the socket.io server stays on Node). Node clients need Node 22.18 or
+ * later (it runs TypeScript): an older `node` on `PATH` gives way to the
+ * one `npx -y node@22` runs.
  *
  * `deno task bench:stack` runs it; `--baseline <git-ref>` also measures
  * that commit's relay and client (its tree exported, see `_baseline.ts`),
@@ -35,6 +42,77 @@ import {
 import { type ExportedTree, exportTree } from "./_baseline.ts";
 import { measureClientCore } from "./_client_core_run.ts";
 import { installPeers } from "./_npm.ts";
+
+/** A runtime the client processes can run on. */
+export type ClientRuntime = "deno" | "bun" | "node";
+const CLIENT_RUNTIMES: readonly ClientRuntime[] = ["deno", "bun", "node"];
+const RUNTIME_NAMES: Record<ClientRuntime, string> = {
+  deno: "Deno",
+  bun: "Bun",
+  node: "Node",
+};
+
+/** How a script is run on a client runtime: its command and leading args. */
+interface Runner {
+  runtime: ClientRuntime;
+  command: string;
+  /** The arguments before the script (`profile`: a CPU profile directory). */
+  args(profile?: string): string[];
+}
+
+/** The executable of `command -e 'print execPath and version'`, or undefined. */
+async function probe(
+  command: string,
+  args: string[],
+): Promise<{ path: string; version: string } | undefined> {
+  const script = "console.log(process.execPath + ' ' + process.version)";
+  try {
+    const { success, stdout } = await new Deno.Command(command, {
+      args: [...args, "-e", script],
+      stdin: "null",
+      stderr: "null",
+      signal: AbortSignal.timeout(120_000),
+    }).output();
+    const line = new TextDecoder().decode(stdout).trim().split("\n").at(-1);
+    if (!success || !line) return undefined;
+    const [path, version] = line.split(" ");
+    return { path, version };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Node 22.18 or later (TypeScript without flags): on PATH or by npx. */
+async function findNode(): Promise<string> {
+  for (const [command, args] of [["node", []], ["npx", ["-y", "node@22"]]]) {
+    const found = await probe(command as string, args as string[]);
+    const [major, minor] = (found?.version ?? "v0.0").slice(1).split(".")
+      .map(Number);
+    if (found && (major > 22 || (major === 22 && minor >= 18))) {
+      return found.path;
+    }
+  }
+  throw new Error("no Node 22.18 or later, on PATH or from npx -y node@22");
+}
+
+async function runner(runtime: ClientRuntime): Promise<Runner> {
+  switch (runtime) {
+    case "deno":
+      return {
+        runtime,
+        command: Deno.execPath(),
+        args: (profile) => [
+          "run",
+          "-A",
+          ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
+        ],
+      };
+    case "bun":
+      return { runtime, command: await findBun(), args: () => [] };
+    case "node":
+      return { runtime, command: await findNode(), args: () => [] };
+  }
+}
 
 /** Unacked publishes at most. */
 const WINDOW = 64;
@@ -138,6 +216,8 @@ class ClientProcess {
 /** How one stack's client processes are started. */
 interface Stack {
   name: string;
+  /** The runtime its client processes run on. */
+  clients: ClientRuntime;
   start(): Promise<RunningServer>;
   /** The command and arguments of a client process. */
   client(
@@ -150,6 +230,7 @@ interface Stack {
 function lifeline(
   name: string,
   runtime: "deno" | "bun",
+  clients: Runner,
   root: URL = ROOT,
   profile?: string,
 ): Stack {
@@ -157,13 +238,10 @@ function lifeline(
   const mod = new URL("mod.ts", root).href;
   return {
     name,
+    clients: clients.runtime,
     start: () => spawnExampleRelay(runtime, { LIFELINE_RATE: "0" }, root),
-    client: (url, role, args) => [Deno.execPath(), [
-      "run",
-      "-A",
-      ...(profile && role === "sub"
-        ? ["--cpu-prof", `--cpu-prof-dir=${profile}`]
-        : []),
+    client: (url, role, args) => [clients.command, [
+      ...clients.args(role === "sub" ? profile : undefined),
       script,
       role,
       mod,
@@ -174,8 +252,8 @@ function lifeline(
 }
 
 /** Bare WebSocket subscribers (`JSON.parse` and count), a lifeline publisher. */
-function rawClients(): Stack {
-  const stack = lifeline("bare WebSockets, Bun relay", "bun");
+function rawClients(clients: Runner): Stack {
+  const stack = lifeline("bare WebSockets, Bun relay", "bun", clients);
   return {
     ...stack,
     client: (url, role, args) => {
@@ -185,9 +263,10 @@ function rawClients(): Stack {
   };
 }
 
-function socketIo(dir: string): Stack {
+function socketIo(dir: string, clients: Runner): Stack {
   return {
     name: "socket.io 4.8 (Node)",
+    clients: clients.runtime,
     start: () =>
       spawnServer({
         name: "socket.io",
@@ -197,8 +276,14 @@ function socketIo(dir: string): Stack {
         wsPath: "",
       }),
     client: (url, role, args) => [
-      "node",
-      [join(dir, "client.mjs"), role, url, ...args.map(String)],
+      clients.command,
+      [
+        ...clients.args(),
+        join(dir, "client.mjs"),
+        role,
+        url,
+        ...args.map(String),
+      ],
       dir,
     ],
   };
@@ -391,14 +476,19 @@ export interface StackOptions {
   smoke?: boolean;
   /**
    * A directory: only this checkout on Bun is measured, and every
-   * subscriber process writes a V8 CPU profile there (`--cpu-prof`).
+   * subscriber process writes a V8 CPU profile there (`--cpu-prof`; Deno
+   * clients only).
    */
   profile?: string;
+  /** The runtimes the client processes run on, each in turn. @default ["deno"] */
+  clients?: ClientRuntime[];
 }
 
 /** One row of the table: a stack and a size, its median run. */
 export interface StackRow {
   stack: string;
+  /** The runtime of its client processes. */
+  clients: ClientRuntime;
   subscribers: number;
   perSecond: number;
   delivered: number;
@@ -418,15 +508,19 @@ export async function benchStack(
   const rows: StackRow[] = [];
   let baselineRoot: URL | undefined;
   try {
+    const runners = await Promise.all(
+      (options.clients ?? ["deno"]).map(runner),
+    );
     if (options.smoke) {
       await printClientCore(undefined);
-      stacks.push(lifeline("lifeline, Deno relay", "deno"));
+      stacks.push(lifeline("lifeline, Deno relay", "deno", runners[0]));
     } else if (options.profile !== undefined) {
       const bun = await findBun().then(() => true, () => false);
       stacks.push(
         lifeline(
           `lifeline, ${bun ? "Bun" : "Deno"} relay`,
           bun ? "bun" : "deno",
+          runners[0],
           ROOT,
           options.profile,
         ),
@@ -439,23 +533,35 @@ export async function benchStack(
         console.log(`skipping Bun: ${(error as Error).message}`);
         bun = false;
       }
-      if (bun) {
-        stacks.push(lifeline("lifeline, Bun relay", "bun"), rawClients());
-      }
-      stacks.push(lifeline("lifeline, Deno relay", "deno"));
+      let tree: ExportedTree | undefined;
       if (options.baseline !== undefined) {
-        const tree: ExportedTree = await exportTree(options.baseline);
+        tree = await exportTree(options.baseline);
         baselineRoot = tree.root;
         cleanups.push(tree.remove);
-        if (bun) {
-          stacks.push(lifeline(`${tree.commit}, Bun relay`, "bun", tree.root));
-        }
-        stacks.push(lifeline(`${tree.commit}, Deno relay`, "deno", tree.root));
       }
-      await printClientCore(baselineRoot);
       const dir = await installSocketIo();
       cleanups.push(() => Deno.remove(dir, { recursive: true }));
-      stacks.push(socketIo(dir));
+      for (const clients of runners) {
+        if (bun) {
+          stacks.push(
+            lifeline("lifeline, Bun relay", "bun", clients),
+            rawClients(clients),
+          );
+        }
+        stacks.push(lifeline("lifeline, Deno relay", "deno", clients));
+        if (tree !== undefined) {
+          if (bun) {
+            stacks.push(
+              lifeline(`${tree.commit}, Bun relay`, "bun", clients, tree.root),
+            );
+          }
+          stacks.push(
+            lifeline(`${tree.commit}, Deno relay`, "deno", clients, tree.root),
+          );
+        }
+        stacks.push(socketIo(dir, clients));
+      }
+      await printClientCore(baselineRoot);
     }
     const scenarios = options.smoke ? SMOKE : SCENARIOS;
     for (const { subscribers, messages } of scenarios) {
@@ -471,6 +577,7 @@ export async function benchStack(
         const rates = list.map((r) => r.delivered / (r.ms / 1000));
         rows.push({
           stack: stack.name,
+          clients: stack.clients,
           subscribers,
           perSecond: median(rates),
           delivered: Math.min(...list.map((r) => r.delivered)),
@@ -491,14 +598,15 @@ export async function benchStack(
 
 function print(rows: StackRow[], runs: number): void {
   console.log(
-    `\nwhole stack: 1 publisher (≤ ${WINDOW} unacked), subscribers in ${PROCESSES} client processes (Deno; socket.io on Node), ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}; median of ${runs}`,
+    `\nwhole stack: 1 publisher (≤ ${WINDOW} unacked), subscribers in ${PROCESSES} client processes (socket.io's server on Node), ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}; median of ${runs}`,
   );
   console.log(
-    "stack                       subscribers     del/s  vs socket.io  client CPU µs/del  delivered",
+    "stack                       clients subscribers     del/s  vs socket.io  client CPU µs/del  delivered",
   );
   for (const row of rows) {
     const io = rows.find((r) =>
-      r.stack.startsWith("socket.io") && r.subscribers === row.subscribers
+      r.stack.startsWith("socket.io") && r.subscribers === row.subscribers &&
+      r.clients === row.clients
     );
     const missing = row.delivered < row.expected
       ? ` (capped: ${row.delivered}/${row.expected})`
@@ -508,6 +616,7 @@ function print(rows: StackRow[], runs: number): void {
     console.log(
       [
         row.stack.padEnd(27),
+        RUNTIME_NAMES[row.clients].padEnd(7),
         String(row.subscribers).padStart(11),
         Math.round(row.perSecond).toString().padStart(9),
         (io ? (row.perSecond / io.perSecond).toFixed(2) : "-").padStart(13),
@@ -519,7 +628,8 @@ function print(rows: StackRow[], runs: number): void {
     if (/^(lifeline|socket\.io|bare)/.test(base.stack)) continue;
     const [commit, relay] = base.stack.split(", ");
     const now = rows.find((r) =>
-      r.stack === `lifeline, ${relay}` && r.subscribers === base.subscribers
+      r.stack === `lifeline, ${relay}` && r.subscribers === base.subscribers &&
+      r.clients === base.clients
     );
     if (now === undefined) continue;
     const cpu = now.clientCpuMicros && base.clientCpuMicros
@@ -528,7 +638,9 @@ function print(rows: StackRow[], runs: number): void {
       } ×`
       : "";
     console.log(
-      `this checkout / ${commit}, ${relay}, ${base.subscribers} subscribers: deliveries/s ${
+      `this checkout / ${commit}, ${relay}, ${
+        RUNTIME_NAMES[base.clients]
+      } clients, ${base.subscribers} subscribers: deliveries/s ${
         (now.perSecond / base.perSecond).toFixed(2)
       } ×${cpu}`,
     );
@@ -543,12 +655,24 @@ if (import.meta.main) {
       runs: { type: "string" },
       smoke: { type: "boolean" },
       profile: { type: "string" },
+      clients: { type: "string" },
     },
+  });
+  const clients = values.clients?.split(",").map((name) => {
+    if (!CLIENT_RUNTIMES.includes(name as ClientRuntime)) {
+      throw new Error(
+        `--clients takes ${
+          CLIENT_RUNTIMES.join(", ")
+        } (comma-separated), not '${name}'`,
+      );
+    }
+    return name as ClientRuntime;
   });
   await benchStack({
     baseline: values.baseline,
     runs: values.runs === undefined ? undefined : Number(values.runs),
     smoke: values.smoke,
     profile: values.profile,
+    clients,
   });
 }
