@@ -16,7 +16,8 @@
  * clients on each runtime named, in turn, each set with its own socket.io
  * row (the socket.io server stays on Node). Node clients need Node 22.18 or
  * later (it runs TypeScript): an older `node` on `PATH` gives way to the
- * one `npx -y node@22` runs.
+ * one `npx -y node@22` runs. `--relays bun` (or `deno`) leaves the other
+ * lifeline relay out.
  *
  * `deno task bench:stack` runs it; `--baseline <git-ref>` also measures
  * that commit's relay and client (its tree exported, see `_baseline.ts`),
@@ -96,21 +97,20 @@ async function findNode(): Promise<string> {
 }
 
 async function runner(runtime: ClientRuntime): Promise<Runner> {
+  // All three write a V8-format `.cpuprofile` with the same two flags.
+  const prof = (dir?: string) =>
+    dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
   switch (runtime) {
     case "deno":
       return {
         runtime,
         command: Deno.execPath(),
-        args: (profile) => [
-          "run",
-          "-A",
-          ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
-        ],
+        args: (profile) => ["run", "-A", ...prof(profile)],
       };
     case "bun":
-      return { runtime, command: await findBun(), args: () => [] };
+      return { runtime, command: await findBun(), args: prof };
     case "node":
-      return { runtime, command: await findNode(), args: () => [] };
+      return { runtime, command: await findNode(), args: prof };
   }
 }
 
@@ -185,14 +185,7 @@ class ClientProcess {
 
   /** Its CPU time so far (user and system), in ms; Linux only. */
   cpuMs(): number | undefined {
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${this.#child.pid}/stat`);
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // utime and stime, fields 14 and 15, in ticks of (almost always) 10 ms.
-      return (Number(fields[11]) + Number(fields[12])) * 10;
-    } catch {
-      return undefined;
-    }
+    return processCpuMs(this.#child.pid);
   }
 
   async send(line: string): Promise<void> {
@@ -210,6 +203,34 @@ class ClientProcess {
     await this.#child.status;
     clearTimeout(timer);
     await this.#done;
+  }
+}
+
+/** The CPU time of process `pid` so far (user and system), in ms; Linux only. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime, fields 14 and 15, in ticks of (almost always) 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid of the process listening on `url`'s port, by `ss` (Linux), if found. */
+async function listenerPid(url: string): Promise<number | undefined> {
+  try {
+    const { stdout } = await new Deno.Command("ss", {
+      args: ["-ltnpH", `sport = :${new URL(url).port}`],
+      stdin: "null",
+      stderr: "null",
+    }).output();
+    const pid = /pid=(\d+)/.exec(new TextDecoder().decode(stdout))?.[1];
+    return pid === undefined ? undefined : Number(pid);
+  } catch {
+    return undefined;
   }
 }
 
@@ -296,6 +317,8 @@ interface Run {
   ms: number;
   /** The subscriber processes' CPU time during the run, in ms, if known. */
   clientCpuMs?: number;
+  /** The server process's CPU time during the run, in ms, if known. */
+  relayCpuMs?: number;
 }
 
 function cpuMs(processes: ClientProcess[]): number | undefined {
@@ -316,6 +339,7 @@ async function run(
 ): Promise<Run> {
   const server = await stack.start();
   const url = stack.name.startsWith("socket.io") ? server.httpUrl : server.url;
+  const relayPid = await listenerPid(server.httpUrl);
   const processes: ClientProcess[] = [];
   try {
     const per = Math.ceil(subscribers / PROCESSES);
@@ -332,6 +356,7 @@ async function run(
     await Promise.all(processes.map((p) => p.line("ready", SETUP_CAP_MS)));
     const subs = processes.slice(0, -1);
     const cpuBefore = cpuMs(subs);
+    const relayBefore = processCpuMs(relayPid);
     const start = performance.now();
     await publisher.send("go");
     let delivered = 0;
@@ -354,6 +379,7 @@ async function run(
     }
     const ms = performance.now() - start;
     const cpuAfter = cpuMs(subs);
+    const relayAfter = processCpuMs(relayPid);
     return {
       delivered,
       expected: subscribers * messages,
@@ -362,6 +388,9 @@ async function run(
       clientCpuMs: cpuBefore === undefined || cpuAfter === undefined
         ? undefined
         : cpuAfter - cpuBefore,
+      relayCpuMs: relayBefore === undefined || relayAfter === undefined
+        ? undefined
+        : relayAfter - relayBefore,
     };
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
@@ -476,12 +505,14 @@ export interface StackOptions {
   smoke?: boolean;
   /**
    * A directory: only this checkout on Bun is measured, and every
-   * subscriber process writes a V8 CPU profile there (`--cpu-prof`; Deno
-   * clients only).
+   * subscriber process writes a V8 CPU profile there (`--cpu-prof`, which
+   * Deno, Bun and Node all take).
    */
   profile?: string;
   /** The runtimes the client processes run on, each in turn. @default ["deno"] */
   clients?: ClientRuntime[];
+  /** The lifeline relays measured (example server on Bun, on Deno). @default ["bun", "deno"] */
+  relays?: ("bun" | "deno")[];
 }
 
 /** One row of the table: a stack and a size, its median run. */
@@ -496,6 +527,8 @@ export interface StackRow {
   faults: number;
   /** The subscribers' CPU time per delivery, in µs (median), if known. */
   clientCpuMicros?: number;
+  /** The relay's (or socket.io server's) CPU time per delivery, in µs (median), if known. */
+  relayCpuMicros?: number;
 }
 
 /** Runs the whole-stack comparison, prints its table, answers its rows. */
@@ -541,23 +574,35 @@ export async function benchStack(
       }
       const dir = await installSocketIo();
       cleanups.push(() => Deno.remove(dir, { recursive: true }));
+      const relays = options.relays ?? ["bun", "deno"];
+      const onBun = bun && relays.includes("bun");
+      const onDeno = relays.includes("deno");
       for (const clients of runners) {
-        if (bun) {
+        if (onBun) {
           stacks.push(
             lifeline("lifeline, Bun relay", "bun", clients),
             rawClients(clients),
           );
         }
-        stacks.push(lifeline("lifeline, Deno relay", "deno", clients));
+        if (onDeno) {
+          stacks.push(lifeline("lifeline, Deno relay", "deno", clients));
+        }
         if (tree !== undefined) {
-          if (bun) {
+          if (onBun) {
             stacks.push(
               lifeline(`${tree.commit}, Bun relay`, "bun", clients, tree.root),
             );
           }
-          stacks.push(
-            lifeline(`${tree.commit}, Deno relay`, "deno", clients, tree.root),
-          );
+          if (onDeno) {
+            stacks.push(
+              lifeline(
+                `${tree.commit}, Deno relay`,
+                "deno",
+                clients,
+                tree.root,
+              ),
+            );
+          }
         }
         stacks.push(socketIo(dir, clients));
       }
@@ -586,6 +631,9 @@ export async function benchStack(
           clientCpuMicros: list.every((r) => r.clientCpuMs !== undefined)
             ? median(list.map((r) => (1000 * r.clientCpuMs!) / r.delivered))
             : undefined,
+          relayCpuMicros: list.every((r) => r.relayCpuMs !== undefined)
+            ? median(list.map((r) => (1000 * r.relayCpuMs!) / r.delivered))
+            : undefined,
         });
       }
     }
@@ -601,7 +649,7 @@ function print(rows: StackRow[], runs: number): void {
     `\nwhole stack: 1 publisher (≤ ${WINDOW} unacked), subscribers in ${PROCESSES} client processes (socket.io's server on Node), ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}; median of ${runs}`,
   );
   console.log(
-    "stack                       clients subscribers     del/s  vs socket.io  client CPU µs/del  delivered",
+    "stack                       clients subscribers     del/s  vs socket.io  client CPU µs/del  relay CPU µs/del  delivered",
   );
   for (const row of rows) {
     const io = rows.find((r) =>
@@ -621,6 +669,7 @@ function print(rows: StackRow[], runs: number): void {
         Math.round(row.perSecond).toString().padStart(9),
         (io ? (row.perSecond / io.perSecond).toFixed(2) : "-").padStart(13),
         (row.clientCpuMicros?.toFixed(2) ?? "-").padStart(18),
+        (row.relayCpuMicros?.toFixed(2) ?? "-").padStart(16),
       ].join(" ") + missing,
     );
   }
@@ -656,7 +705,16 @@ if (import.meta.main) {
       smoke: { type: "boolean" },
       profile: { type: "string" },
       clients: { type: "string" },
+      relays: { type: "string" },
     },
+  });
+  const relays = values.relays?.split(",").map((name) => {
+    if (name !== "bun" && name !== "deno") {
+      throw new Error(
+        `--relays takes bun, deno (comma-separated), not '${name}'`,
+      );
+    }
+    return name as "bun" | "deno";
   });
   const clients = values.clients?.split(",").map((name) => {
     if (!CLIENT_RUNTIMES.includes(name as ClientRuntime)) {
@@ -674,5 +732,6 @@ if (import.meta.main) {
     smoke: values.smoke,
     profile: values.profile,
     clients,
+    relays,
   });
 }
