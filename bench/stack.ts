@@ -9,7 +9,10 @@
  * acknowledged emits, and prints lifeline/socket.io. A row of bare
  * WebSocket subscribers (`JSON.parse` and count, no library) on the Bun
  * relay shows the ceiling a client library on that runtime can reach. Each
- * row also shows the subscriber processes' CPU time per delivery (Linux).
+ * row also shows the subscriber processes' CPU time per delivery, the
+ * relay's (found by its port with `ss`), and socket.io's total over the
+ * row's: the ratio by CPU, which a machine shared with other work does not
+ * skew the way it skews deliveries/s (Linux).
  *
  * The client processes (lifeline's, the bare ones and socket.io-client)
  * run on Deno by default; `--clients bun,deno,node` measures every row with
@@ -24,8 +27,9 @@
  * run by run alternating with this checkout's; `--runs <n>` (default 3)
  * measured runs per row, the median shown; `--smoke` one small run on the
  * Deno relay only, no socket.io, for the test suite; `--profile <dir>` this
- * checkout on Bun only, each subscriber process writing a CPU profile
- * there (`bench/profile_summary.ts <file>` prints its top functions).
+ * checkout on the Bun relay only (lifeline and bare subscribers), each
+ * subscriber process writing a CPU profile under it, in `lifeline/` and
+ * `bare/` (`bench/profile_summary.ts <file>` prints its top functions).
  *
  * @module
  */
@@ -273,8 +277,14 @@ function lifeline(
 }
 
 /** Bare WebSocket subscribers (`JSON.parse` and count), a lifeline publisher. */
-function rawClients(clients: Runner): Stack {
-  const stack = lifeline("bare WebSockets, Bun relay", "bun", clients);
+function rawClients(clients: Runner, profile?: string): Stack {
+  const stack = lifeline(
+    "bare WebSockets, Bun relay",
+    "bun",
+    clients,
+    ROOT,
+    profile,
+  );
   return {
     ...stack,
     client: (url, role, args) => {
@@ -504,9 +514,11 @@ export interface StackOptions {
   /** One small run, Deno relay only, no socket.io. @default false */
   smoke?: boolean;
   /**
-   * A directory: only this checkout on Bun is measured, and every
-   * subscriber process writes a V8 CPU profile there (`--cpu-prof`, which
-   * Deno, Bun and Node all take).
+   * A directory: only this checkout on the Bun relay is measured, with
+   * lifeline's and bare WebSocket subscribers (on the first of `clients`),
+   * and every subscriber process writes a V8-format CPU profile under it,
+   * in `lifeline/` and `bare/` (`--cpu-prof`, which Deno, Bun and Node all
+   * take).
    */
   profile?: string;
   /** The runtimes the client processes run on, each in turn. @default ["deno"] */
@@ -545,19 +557,27 @@ export async function benchStack(
       (options.clients ?? ["deno"]).map(runner),
     );
     if (options.smoke) {
-      await printClientCore(undefined);
+      // In this process, whatever the clients run on: once is enough.
+      if (runners[0].runtime === "deno") await printClientCore(undefined);
       stacks.push(lifeline("lifeline, Deno relay", "deno", runners[0]));
     } else if (options.profile !== undefined) {
       const bun = await findBun().then(() => true, () => false);
+      // Each row's profiles in a folder of their own.
+      const dir = (name: string) => {
+        const path = join(options.profile!, name);
+        Deno.mkdirSync(path, { recursive: true });
+        return path;
+      };
       stacks.push(
         lifeline(
           `lifeline, ${bun ? "Bun" : "Deno"} relay`,
           bun ? "bun" : "deno",
           runners[0],
           ROOT,
-          options.profile,
+          dir("lifeline"),
         ),
       );
+      if (bun) stacks.push(rawClients(runners[0], dir("bare")));
     } else {
       let bun = true;
       try {
@@ -644,12 +664,30 @@ export async function benchStack(
   return rows;
 }
 
+/** Client and server CPU per delivery: its total. */
+function cpuPerDelivery(row: StackRow): number | undefined {
+  return row.clientCpuMicros === undefined || row.relayCpuMicros === undefined
+    ? undefined
+    : row.clientCpuMicros + row.relayCpuMicros;
+}
+
+/**
+ * socket.io's client and server CPU per delivery over `row`'s: the ratio
+ * of deliveries/s the two would have on a machine whose every core they
+ * kept busy. Unlike del/s, it holds on a machine shared with other work.
+ */
+function cpuRatio(row: StackRow, io: StackRow | undefined): number | undefined {
+  const mine = cpuPerDelivery(row);
+  const theirs = io && cpuPerDelivery(io);
+  return mine === undefined || theirs === undefined ? undefined : theirs / mine;
+}
+
 function print(rows: StackRow[], runs: number): void {
   console.log(
     `\nwhole stack: 1 publisher (≤ ${WINDOW} unacked), subscribers in ${PROCESSES} client processes (socket.io's server on Node), ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}; median of ${runs}`,
   );
   console.log(
-    "stack                       clients subscribers     del/s  vs socket.io  client CPU µs/del  relay CPU µs/del  delivered",
+    "stack                       clients subscribers     del/s  vs socket.io  client CPU µs/del  relay CPU µs/del  CPU vs socket.io  delivered",
   );
   for (const row of rows) {
     const io = rows.find((r) =>
@@ -670,6 +708,7 @@ function print(rows: StackRow[], runs: number): void {
         (io ? (row.perSecond / io.perSecond).toFixed(2) : "-").padStart(13),
         (row.clientCpuMicros?.toFixed(2) ?? "-").padStart(18),
         (row.relayCpuMicros?.toFixed(2) ?? "-").padStart(16),
+        (cpuRatio(row, io)?.toFixed(2) ?? "-").padStart(16),
       ].join(" ") + missing,
     );
   }

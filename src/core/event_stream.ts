@@ -324,7 +324,11 @@ export class Emitter<T> implements EventStream<T> {
 
   /** Calls the listeners subscribed before `ticket` with `value`. */
   #deliver(ticket: number, value: T): void {
-    for (const { listener, since } of this.#subscriptions) {
+    // An indexed loop over the array of now (subscribing replaces it, never
+    // changes it): no iterator per value, on the path of every message.
+    const subscriptions = this.#subscriptions;
+    for (let i = 0; i < subscriptions.length; i++) {
+      const { listener, since } = subscriptions[i];
       if (since >= ticket) continue;
       try {
         listener(value);
