@@ -212,11 +212,9 @@ export class Emitter<T> implements EventStream<T> {
     // Not inside a delivery: the queue is empty, so the value goes straight
     // to the listeners, with no queue entry made for it.
     this.#delivering = true;
-    try {
-      this.#deliver(ticket, value);
-    } finally {
-      this.#delivering = false;
-    }
+    // #deliver never throws: a listener's error goes to #report.
+    this.#deliver(ticket, value);
+    this.#delivering = false;
     if (this.#queue.length > 0) this.#drain();
   }
 
