@@ -141,6 +141,9 @@ async function run(
     const ms = performance.now() - start;
     const cpuAfter = cpuMs(subs);
     const relayAfter = processCpuMs(relayPid);
+    // The publisher's last acks may still be on their way: closing it now
+    // would fail them (socket.io-client throws them as uncaught).
+    await publisher.line("acked", 10_000).catch(() => {});
     return {
       delivered,
       expected: subscribers * messages,
