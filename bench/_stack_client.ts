@@ -1,5 +1,7 @@
 /**
- * One process of clients for `bench/stack.ts`, run by Deno:
+ * One process of clients for `bench/stack.ts`, run by Deno, Bun or Node
+ * (22.18 or later, which runs TypeScript): it uses only what all three
+ * have (`process.argv`, `node:readline`, the global `WebSocket`).
  *
  * - `deno run -A bench/_stack_client.ts sub <mod.ts URL> <ws URL> <clients> <messages>`
  *   opens `<clients>` `RealtimeManager`s (from the module at `<mod.ts URL>`:
@@ -36,7 +38,10 @@ const CHANNEL = "bench";
 /** Clients connecting at once. */
 const CONNECT_BATCH = 25;
 
-const [role, modUrl, url, ...rest] = Deno.args;
+import process from "node:process";
+import { createInterface } from "node:readline";
+
+const [role, modUrl, url, ...rest] = process.argv.slice(2);
 const { RealtimeManager } = await import(modUrl) as {
   RealtimeManager: new (url: string) => Manager;
 };
@@ -54,18 +59,10 @@ async function connect(count: number): Promise<Manager[]> {
   return managers;
 }
 
-/** The lines of stdin, until it closes. */
-async function* stdinLines(): AsyncGenerator<string> {
-  let rest = "";
-  for await (
-    const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())
-  ) {
-    const parts = (rest + chunk).split("\n");
-    rest = parts.pop()!;
-    yield* parts;
-  }
-}
-const lines = stdinLines();
+/** The lines of stdin, until it closes (buffered from here on). */
+const lines: AsyncIterable<string> = createInterface({
+  input: process.stdin,
+})[Symbol.asyncIterator]() as AsyncIterableIterator<string>;
 
 if (role === "sub") {
   const [clients, messages] = rest.map(Number);

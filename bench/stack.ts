@@ -1,6 +1,6 @@
 /**
  * The whole stack: a relay process, N `RealtimeManager` subscribers in
- * separate client processes (Deno), and one publisher process sending
+ * separate client processes, and one publisher process sending
  * acknowledged messages, at most 64 unacked. Counts deliveries per second
  * from the first publish to the last delivery, and checks that every
  * subscriber got every message once, in order. The same run measures
@@ -8,33 +8,53 @@
  * in a temporary directory so that they stay out of this project) with
  * acknowledged emits, and prints lifeline/socket.io. A row of bare
  * WebSocket subscribers (`JSON.parse` and count, no library) on the Bun
- * relay shows the floor a client on Deno stands on. Each row also shows
- * the subscriber processes' CPU time per delivery (Linux).
+ * relay shows the ceiling a client library on that runtime can reach. Each
+ * row also shows the subscriber processes' CPU time per delivery, the
+ * relay's (found by its port with `ss`), and socket.io's total over the
+ * row's: the ratio by CPU, which a machine shared with other work does not
+ * skew the way it skews deliveries/s (Linux).
+ *
+ * The client processes (lifeline's, the bare ones and socket.io-client)
+ * run on Deno by default; `--clients bun,deno,node` measures every row with
+ * clients on each runtime named, in turn, each set with its own socket.io
+ * row (the socket.io server stays on Node). Node clients need Node 22.18 or
+ * later (it runs TypeScript): an older `node` on `PATH` gives way to the
+ * one `npx -y node@22` runs. `--relays bun` (or `deno`) leaves the other
+ * lifeline relay out.
  *
  * `deno task bench:stack` runs it; `--baseline <git-ref>` also measures
  * that commit's relay and client (its tree exported, see `_baseline.ts`),
  * run by run alternating with this checkout's; `--runs <n>` (default 3)
  * measured runs per row, the median shown; `--smoke` one small run on the
  * Deno relay only, no socket.io, for the test suite; `--profile <dir>` this
- * checkout on Bun only, each subscriber process writing a CPU profile
- * there (`bench/profile_summary.ts <file>` prints its top functions).
+ * checkout on the Bun relay only (lifeline and bare subscribers), each
+ * subscriber process writing a CPU profile under it, in `lifeline/` and
+ * `bare/` (`bench/profile_summary.ts <file>` prints its top functions).
  *
  * @module
  */
 
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import {
-  findBun,
-  ROOT,
-  type RunningServer,
-  spawnExampleRelay,
-  spawnServer,
-} from "../tools/servers.ts";
+import { findBun, ROOT } from "../tools/servers.ts";
 import { type ExportedTree, exportTree } from "./_baseline.ts";
 import { measureClientCore } from "./_client_core_run.ts";
-import { installPeers } from "./_npm.ts";
+import {
+  CLIENT_RUNTIMES,
+  ClientProcess,
+  type ClientRuntime,
+  installSocketIo,
+  lifeline,
+  listenerPid,
+  processCpuMs,
+  rawClients,
+  runner,
+  RUNTIME_NAMES,
+  socketIo,
+  type Stack,
+} from "./_stack_processes.ts";
+
+export type { ClientRuntime };
 
 /** Unacked publishes at most. */
 const WINDOW = 64;
@@ -51,159 +71,6 @@ const RUN_CAP_MS = 30_000;
 /** Cap on starting a client process and connecting its clients, in ms. */
 const SETUP_CAP_MS = 60_000;
 
-/** A client process, talked to by lines. */
-class ClientProcess {
-  #child: Deno.ChildProcess;
-  #stdin: WritableStreamDefaultWriter<Uint8Array>;
-  #waiting: { prefix: string; resolve: (line: string) => void }[] = [];
-  #lines: string[] = [];
-  #done: Promise<void>;
-
-  constructor(command: string, args: string[], cwd?: string) {
-    this.#child = new Deno.Command(command, {
-      args,
-      cwd,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#stdin = this.#child.stdin.getWriter();
-    this.#done = this.#read();
-  }
-
-  async #read(): Promise<void> {
-    let rest = "";
-    for await (
-      const chunk of this.#child.stdout.pipeThrough(new TextDecoderStream())
-    ) {
-      const parts = (rest + chunk).split("\n");
-      rest = parts.pop()!;
-      for (const line of parts) {
-        const i = this.#waiting.findIndex((w) => line.startsWith(w.prefix));
-        if (i >= 0) this.#waiting.splice(i, 1)[0].resolve(line);
-        else this.#lines.push(line);
-      }
-    }
-  }
-
-  /** The next line starting with `prefix` (or one already read). */
-  line(prefix: string, ms: number): Promise<string> {
-    const i = this.#lines.findIndex((line) => line.startsWith(prefix));
-    if (i >= 0) return Promise.resolve(this.#lines.splice(i, 1)[0]);
-    const { promise, resolve, reject } = Promise.withResolvers<string>();
-    const timer = setTimeout(
-      () => reject(new Error(`no "${prefix}" line within ${ms} ms`)),
-      ms,
-    );
-    this.#waiting.push({
-      prefix,
-      resolve: (line) => {
-        clearTimeout(timer);
-        resolve(line);
-      },
-    });
-    return promise;
-  }
-
-  /** Its CPU time so far (user and system), in ms; Linux only. */
-  cpuMs(): number | undefined {
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${this.#child.pid}/stat`);
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // utime and stime, fields 14 and 15, in ticks of (almost always) 10 ms.
-      return (Number(fields[11]) + Number(fields[12])) * 10;
-    } catch {
-      return undefined;
-    }
-  }
-
-  async send(line: string): Promise<void> {
-    await this.#stdin.write(new TextEncoder().encode(line + "\n"));
-  }
-
-  /** Closes its stdin (it exits on that), or kills it after 10 s. */
-  async stop(): Promise<void> {
-    await this.#stdin.close().catch(() => {});
-    const timer = setTimeout(() => {
-      try {
-        this.#child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 10_000);
-    await this.#child.status;
-    clearTimeout(timer);
-    await this.#done;
-  }
-}
-
-/** How one stack's client processes are started. */
-interface Stack {
-  name: string;
-  start(): Promise<RunningServer>;
-  /** The command and arguments of a client process. */
-  client(
-    url: string,
-    role: "sub" | "pub",
-    args: number[],
-  ): [string, string[], string?];
-}
-
-function lifeline(
-  name: string,
-  runtime: "deno" | "bun",
-  root: URL = ROOT,
-  profile?: string,
-): Stack {
-  const script = new URL("bench/_stack_client.ts", ROOT).pathname;
-  const mod = new URL("mod.ts", root).href;
-  return {
-    name,
-    start: () => spawnExampleRelay(runtime, { LIFELINE_RATE: "0" }, root),
-    client: (url, role, args) => [Deno.execPath(), [
-      "run",
-      "-A",
-      ...(profile && role === "sub"
-        ? ["--cpu-prof", `--cpu-prof-dir=${profile}`]
-        : []),
-      script,
-      role,
-      mod,
-      url,
-      ...args.map(String),
-    ]],
-  };
-}
-
-/** Bare WebSocket subscribers (`JSON.parse` and count), a lifeline publisher. */
-function rawClients(): Stack {
-  const stack = lifeline("bare WebSockets, Bun relay", "bun");
-  return {
-    ...stack,
-    client: (url, role, args) => {
-      const [command, list] = stack.client(url, role, args);
-      return [command, list.map((arg) => arg === "sub" ? "raw" : arg)];
-    },
-  };
-}
-
-function socketIo(dir: string): Stack {
-  return {
-    name: "socket.io 4.8 (Node)",
-    start: () =>
-      spawnServer({
-        name: "socket.io",
-        command: "node",
-        args: [join(dir, "server.mjs")],
-        cwd: pathToFileURL(dir + "/"),
-        wsPath: "",
-      }),
-    client: (url, role, args) => [
-      "node",
-      [join(dir, "client.mjs"), role, url, ...args.map(String)],
-      dir,
-    ],
-  };
-}
-
 interface Run {
   delivered: number;
   expected: number;
@@ -211,6 +78,8 @@ interface Run {
   ms: number;
   /** The subscriber processes' CPU time during the run, in ms, if known. */
   clientCpuMs?: number;
+  /** The server process's CPU time during the run, in ms, if known. */
+  relayCpuMs?: number;
 }
 
 function cpuMs(processes: ClientProcess[]): number | undefined {
@@ -231,6 +100,7 @@ async function run(
 ): Promise<Run> {
   const server = await stack.start();
   const url = stack.name.startsWith("socket.io") ? server.httpUrl : server.url;
+  const relayPid = await listenerPid(server.httpUrl);
   const processes: ClientProcess[] = [];
   try {
     const per = Math.ceil(subscribers / PROCESSES);
@@ -247,6 +117,7 @@ async function run(
     await Promise.all(processes.map((p) => p.line("ready", SETUP_CAP_MS)));
     const subs = processes.slice(0, -1);
     const cpuBefore = cpuMs(subs);
+    const relayBefore = processCpuMs(relayPid);
     const start = performance.now();
     await publisher.send("go");
     let delivered = 0;
@@ -269,6 +140,10 @@ async function run(
     }
     const ms = performance.now() - start;
     const cpuAfter = cpuMs(subs);
+    const relayAfter = processCpuMs(relayPid);
+    // The publisher's last acks may still be on their way: closing it now
+    // would fail them (socket.io-client throws them as uncaught).
+    await publisher.line("acked", 10_000).catch(() => {});
     return {
       delivered,
       expected: subscribers * messages,
@@ -277,83 +152,14 @@ async function run(
       clientCpuMs: cpuBefore === undefined || cpuAfter === undefined
         ? undefined
         : cpuAfter - cpuBefore,
+      relayCpuMs: relayBefore === undefined || relayAfter === undefined
+        ? undefined
+        : relayAfter - relayBefore,
     };
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
     await server.stop();
   }
-}
-
-const SOCKET_IO_SERVER = `
-import { createServer } from "node:http";
-import { Server } from "socket.io";
-const http = createServer();
-const io = new Server(http, { transports: ["websocket"] });
-io.on("connection", (socket) => {
-  socket.on("join", (room, ack) => { socket.join(room); ack(); });
-  socket.on("pub", (room, data, ack) => { socket.to(room).emit("tick", data); ack(); });
-});
-http.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
-  console.log("listening on http://127.0.0.1:" + http.address().port);
-});
-process.on("SIGTERM", () => { io.close(); process.exit(0); });
-`;
-
-/** The socket.io counterpart of \`_stack_client.ts\`, same roles and lines. */
-const SOCKET_IO_CLIENT = `
-import { createInterface } from "node:readline";
-import { io } from "socket.io-client";
-const [role, url, ...rest] = process.argv.slice(2);
-const connect = async (count) => {
-  const sockets = [];
-  for (let i = 0; i < count; i += 25) {
-    const batch = [];
-    for (let j = i; j < Math.min(count, i + 25); j++) {
-      batch.push(io(url, { transports: ["websocket"] }));
-    }
-    await Promise.all(batch.map((s) => s.emitWithAck("join", "bench")));
-    sockets.push(...batch);
-  }
-  return sockets;
-};
-const lines = createInterface({ input: process.stdin });
-if (role === "sub") {
-  const [clients, messages] = rest.map(Number);
-  const sockets = await connect(clients);
-  let delivered = 0, faults = 0, complete = 0;
-  for (const socket of sockets) {
-    let last = 0;
-    socket.on("tick", (n) => {
-      delivered++;
-      if (n !== last + 1) faults++;
-      last = n;
-      if (last === messages && ++complete === clients) console.log("done " + delivered + " " + faults);
-    });
-  }
-  console.log("ready");
-  lines.on("line", (line) => { if (line === "count") console.log("count " + delivered); });
-  lines.on("close", () => { for (const s of sockets) s.close(); });
-} else {
-  const [messages, window] = rest.map(Number);
-  const [socket] = await connect(1);
-  console.log("ready");
-  lines.on("line", async (line) => {
-    if (line !== "go") return;
-    let sent = 0;
-    const sender = async () => { while (sent < messages) await socket.emitWithAck("pub", "bench", ++sent); };
-    await Promise.all(Array.from({ length: window }, sender));
-    console.log("acked");
-  });
-  lines.on("close", () => socket.close());
-}
-`;
-
-/** socket.io 4.8 and its client in a temporary directory, by npm. */
-function installSocketIo(): Promise<string> {
-  return installPeers("lifeline-stack-io-", {
-    "server.mjs": SOCKET_IO_SERVER,
-    "client.mjs": SOCKET_IO_CLIENT,
-  }, ["socket.io@4.8", "socket.io-client@4.8"]);
 }
 
 /** The client's own cost per message, in this process: see `_client_core_run.ts`. */
@@ -390,15 +196,24 @@ export interface StackOptions {
   /** One small run, Deno relay only, no socket.io. @default false */
   smoke?: boolean;
   /**
-   * A directory: only this checkout on Bun is measured, and every
-   * subscriber process writes a V8 CPU profile there (`--cpu-prof`).
+   * A directory: only this checkout on the Bun relay is measured, with
+   * lifeline's and bare WebSocket subscribers (on the first of `clients`),
+   * and every subscriber process writes a V8-format CPU profile under it,
+   * in `lifeline/` and `bare/` (`--cpu-prof`, which Deno, Bun and Node all
+   * take).
    */
   profile?: string;
+  /** The runtimes the client processes run on, each in turn. @default ["deno"] */
+  clients?: ClientRuntime[];
+  /** The lifeline relays measured (example server on Bun, on Deno). @default ["bun", "deno"] */
+  relays?: ("bun" | "deno")[];
 }
 
 /** One row of the table: a stack and a size, its median run. */
 export interface StackRow {
   stack: string;
+  /** The runtime of its client processes. */
+  clients: ClientRuntime;
   subscribers: number;
   perSecond: number;
   delivered: number;
@@ -406,6 +221,8 @@ export interface StackRow {
   faults: number;
   /** The subscribers' CPU time per delivery, in µs (median), if known. */
   clientCpuMicros?: number;
+  /** The relay's (or socket.io server's) CPU time per delivery, in µs (median), if known. */
+  relayCpuMicros?: number;
 }
 
 /** Runs the whole-stack comparison, prints its table, answers its rows. */
@@ -418,19 +235,31 @@ export async function benchStack(
   const rows: StackRow[] = [];
   let baselineRoot: URL | undefined;
   try {
+    const runners = await Promise.all(
+      (options.clients ?? ["deno"]).map(runner),
+    );
     if (options.smoke) {
-      await printClientCore(undefined);
-      stacks.push(lifeline("lifeline, Deno relay", "deno"));
+      // In this process, whatever the clients run on: once is enough.
+      if (runners[0].runtime === "deno") await printClientCore(undefined);
+      stacks.push(lifeline("lifeline, Deno relay", "deno", runners[0]));
     } else if (options.profile !== undefined) {
       const bun = await findBun().then(() => true, () => false);
+      // Each row's profiles in a folder of their own.
+      const dir = (name: string) => {
+        const path = join(options.profile!, name);
+        Deno.mkdirSync(path, { recursive: true });
+        return path;
+      };
       stacks.push(
         lifeline(
           `lifeline, ${bun ? "Bun" : "Deno"} relay`,
           bun ? "bun" : "deno",
+          runners[0],
           ROOT,
-          options.profile,
+          dir("lifeline"),
         ),
       );
+      if (bun) stacks.push(rawClients(runners[0], dir("bare")));
     } else {
       let bun = true;
       try {
@@ -439,23 +268,47 @@ export async function benchStack(
         console.log(`skipping Bun: ${(error as Error).message}`);
         bun = false;
       }
-      if (bun) {
-        stacks.push(lifeline("lifeline, Bun relay", "bun"), rawClients());
-      }
-      stacks.push(lifeline("lifeline, Deno relay", "deno"));
+      let tree: ExportedTree | undefined;
       if (options.baseline !== undefined) {
-        const tree: ExportedTree = await exportTree(options.baseline);
+        tree = await exportTree(options.baseline);
         baselineRoot = tree.root;
         cleanups.push(tree.remove);
-        if (bun) {
-          stacks.push(lifeline(`${tree.commit}, Bun relay`, "bun", tree.root));
-        }
-        stacks.push(lifeline(`${tree.commit}, Deno relay`, "deno", tree.root));
       }
-      await printClientCore(baselineRoot);
       const dir = await installSocketIo();
       cleanups.push(() => Deno.remove(dir, { recursive: true }));
-      stacks.push(socketIo(dir));
+      const relays = options.relays ?? ["bun", "deno"];
+      const onBun = bun && relays.includes("bun");
+      const onDeno = relays.includes("deno");
+      for (const clients of runners) {
+        if (onBun) {
+          stacks.push(
+            lifeline("lifeline, Bun relay", "bun", clients),
+            rawClients(clients),
+          );
+        }
+        if (onDeno) {
+          stacks.push(lifeline("lifeline, Deno relay", "deno", clients));
+        }
+        if (tree !== undefined) {
+          if (onBun) {
+            stacks.push(
+              lifeline(`${tree.commit}, Bun relay`, "bun", clients, tree.root),
+            );
+          }
+          if (onDeno) {
+            stacks.push(
+              lifeline(
+                `${tree.commit}, Deno relay`,
+                "deno",
+                clients,
+                tree.root,
+              ),
+            );
+          }
+        }
+        stacks.push(socketIo(dir, clients));
+      }
+      await printClientCore(baselineRoot);
     }
     const scenarios = options.smoke ? SMOKE : SCENARIOS;
     for (const { subscribers, messages } of scenarios) {
@@ -471,6 +324,7 @@ export async function benchStack(
         const rates = list.map((r) => r.delivered / (r.ms / 1000));
         rows.push({
           stack: stack.name,
+          clients: stack.clients,
           subscribers,
           perSecond: median(rates),
           delivered: Math.min(...list.map((r) => r.delivered)),
@@ -478,6 +332,9 @@ export async function benchStack(
           faults: Math.max(...list.map((r) => r.faults)),
           clientCpuMicros: list.every((r) => r.clientCpuMs !== undefined)
             ? median(list.map((r) => (1000 * r.clientCpuMs!) / r.delivered))
+            : undefined,
+          relayCpuMicros: list.every((r) => r.relayCpuMs !== undefined)
+            ? median(list.map((r) => (1000 * r.relayCpuMs!) / r.delivered))
             : undefined,
         });
       }
@@ -489,16 +346,35 @@ export async function benchStack(
   return rows;
 }
 
+/** Client and server CPU per delivery: its total. */
+function cpuPerDelivery(row: StackRow): number | undefined {
+  return row.clientCpuMicros === undefined || row.relayCpuMicros === undefined
+    ? undefined
+    : row.clientCpuMicros + row.relayCpuMicros;
+}
+
+/**
+ * socket.io's client and server CPU per delivery over `row`'s: the ratio
+ * of deliveries/s the two would have on a machine whose every core they
+ * kept busy. Unlike del/s, it holds on a machine shared with other work.
+ */
+function cpuRatio(row: StackRow, io: StackRow | undefined): number | undefined {
+  const mine = cpuPerDelivery(row);
+  const theirs = io && cpuPerDelivery(io);
+  return mine === undefined || theirs === undefined ? undefined : theirs / mine;
+}
+
 function print(rows: StackRow[], runs: number): void {
   console.log(
-    `\nwhole stack: 1 publisher (≤ ${WINDOW} unacked), subscribers in ${PROCESSES} client processes (Deno; socket.io on Node), ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}; median of ${runs}`,
+    `\nwhole stack: 1 publisher (≤ ${WINDOW} unacked), subscribers in ${PROCESSES} client processes (socket.io's server on Node), ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}; median of ${runs}`,
   );
   console.log(
-    "stack                       subscribers     del/s  vs socket.io  client CPU µs/del  delivered",
+    "stack                       clients subscribers     del/s  vs socket.io  client CPU µs/del  relay CPU µs/del  CPU vs socket.io  delivered",
   );
   for (const row of rows) {
     const io = rows.find((r) =>
-      r.stack.startsWith("socket.io") && r.subscribers === row.subscribers
+      r.stack.startsWith("socket.io") && r.subscribers === row.subscribers &&
+      r.clients === row.clients
     );
     const missing = row.delivered < row.expected
       ? ` (capped: ${row.delivered}/${row.expected})`
@@ -508,10 +384,13 @@ function print(rows: StackRow[], runs: number): void {
     console.log(
       [
         row.stack.padEnd(27),
+        RUNTIME_NAMES[row.clients].padEnd(7),
         String(row.subscribers).padStart(11),
         Math.round(row.perSecond).toString().padStart(9),
         (io ? (row.perSecond / io.perSecond).toFixed(2) : "-").padStart(13),
         (row.clientCpuMicros?.toFixed(2) ?? "-").padStart(18),
+        (row.relayCpuMicros?.toFixed(2) ?? "-").padStart(16),
+        (cpuRatio(row, io)?.toFixed(2) ?? "-").padStart(16),
       ].join(" ") + missing,
     );
   }
@@ -519,7 +398,8 @@ function print(rows: StackRow[], runs: number): void {
     if (/^(lifeline|socket\.io|bare)/.test(base.stack)) continue;
     const [commit, relay] = base.stack.split(", ");
     const now = rows.find((r) =>
-      r.stack === `lifeline, ${relay}` && r.subscribers === base.subscribers
+      r.stack === `lifeline, ${relay}` && r.subscribers === base.subscribers &&
+      r.clients === base.clients
     );
     if (now === undefined) continue;
     const cpu = now.clientCpuMicros && base.clientCpuMicros
@@ -528,7 +408,9 @@ function print(rows: StackRow[], runs: number): void {
       } ×`
       : "";
     console.log(
-      `this checkout / ${commit}, ${relay}, ${base.subscribers} subscribers: deliveries/s ${
+      `this checkout / ${commit}, ${relay}, ${
+        RUNTIME_NAMES[base.clients]
+      } clients, ${base.subscribers} subscribers: deliveries/s ${
         (now.perSecond / base.perSecond).toFixed(2)
       } ×${cpu}`,
     );
@@ -543,12 +425,34 @@ if (import.meta.main) {
       runs: { type: "string" },
       smoke: { type: "boolean" },
       profile: { type: "string" },
+      clients: { type: "string" },
+      relays: { type: "string" },
     },
+  });
+  const relays = values.relays?.split(",").map((name) => {
+    if (name !== "bun" && name !== "deno") {
+      throw new Error(
+        `--relays takes bun, deno (comma-separated), not '${name}'`,
+      );
+    }
+    return name as "bun" | "deno";
+  });
+  const clients = values.clients?.split(",").map((name) => {
+    if (!CLIENT_RUNTIMES.includes(name as ClientRuntime)) {
+      throw new Error(
+        `--clients takes ${
+          CLIENT_RUNTIMES.join(", ")
+        } (comma-separated), not '${name}'`,
+      );
+    }
+    return name as ClientRuntime;
   });
   await benchStack({
     baseline: values.baseline,
     runs: values.runs === undefined ? undefined : Number(values.runs),
     smoke: values.smoke,
     profile: values.profile,
+    clients,
+    relays,
   });
 }

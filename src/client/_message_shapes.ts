@@ -28,17 +28,22 @@ const MEMBER_EVENTS: Readonly<
 
 /** A message as manager listeners receive it (Altogic's names). */
 export function toRealtimeMessage(frame: MsgFrame): RealtimeMessage {
-  const message: RealtimeMessage = {
-    channel: frame.channel,
-    event: frame.event,
-    message: frame.data,
-    senderId: frame.sender,
-  };
+  // One literal per shape, so that no message changes shape once made.
   // App-wide messages keep their seed shape: their offset is the manager's.
-  if (frame.offset !== undefined && frame.channel !== null) {
-    message.offset = frame.offset;
-  }
-  return message;
+  return frame.offset !== undefined && frame.channel !== null
+    ? {
+      channel: frame.channel,
+      event: frame.event,
+      message: frame.data,
+      senderId: frame.sender,
+      offset: frame.offset,
+    }
+    : {
+      channel: frame.channel,
+      event: frame.event,
+      message: frame.data,
+      senderId: frame.sender,
+    };
 }
 
 /**

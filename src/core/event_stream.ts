@@ -212,11 +212,9 @@ export class Emitter<T> implements EventStream<T> {
     // Not inside a delivery: the queue is empty, so the value goes straight
     // to the listeners, with no queue entry made for it.
     this.#delivering = true;
-    try {
-      this.#deliver(ticket, value);
-    } finally {
-      this.#delivering = false;
-    }
+    // #deliver never throws: a listener's error goes to #report.
+    this.#deliver(ticket, value);
+    this.#delivering = false;
     if (this.#queue.length > 0) this.#drain();
   }
 
@@ -324,7 +322,11 @@ export class Emitter<T> implements EventStream<T> {
 
   /** Calls the listeners subscribed before `ticket` with `value`. */
   #deliver(ticket: number, value: T): void {
-    for (const { listener, since } of this.#subscriptions) {
+    // An indexed loop over the array of now (subscribing replaces it, never
+    // changes it): no iterator per value, on the path of every message.
+    const subscriptions = this.#subscriptions;
+    for (let i = 0; i < subscriptions.length; i++) {
+      const { listener, since } = subscriptions[i];
       if (since >= ticket) continue;
       try {
         listener(value);

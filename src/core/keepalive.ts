@@ -39,7 +39,11 @@ export type { Clock, TimerId } from "./clock.ts";
  */
 export interface KeepaliveOptions {
   /**
-   * How long inbound silence lasts before a ping is sent; positive and finite.
+   * How long inbound silence lasts before a ping is sent; positive and
+   * finite. Silence is counted from `start()` and from the reply to a ping
+   * exactly; after other traffic the ping comes between `interval` and
+   * `interval × 1.125` after the last message (the timer looks for traffic
+   * every `interval / 8`: no clock is read per message).
    * @default {25000}
    */
   interval?: number;
@@ -106,9 +110,11 @@ export interface KeepaliveHandlers {
  * Watches a connection for inbound traffic. After `interval` ms without any
  * message it calls `send(ping)`; if no message arrives in the `timeout` ms
  * that follow, it stops and calls `onDead()` once. Every inbound message must
- * be passed to {@linkcode Keepalive.received}; that is cheap (it records the
- * time; the single timer re-checks when it fires). The defaults are a ping
- * after 25 s of silence and death 10 s later.
+ * be passed to {@linkcode Keepalive.received}; that is cheap (it sets a
+ * flag, reading no clock; the single timer looks for traffic every
+ * `interval / 8`, so after traffic the ping comes within an eighth of an
+ * interval past the silence asked for). The defaults are a ping after 25 s
+ * of silence and death 10 s later.
  *
  * @example Detecting a dead connection on a fake clock
  * ```ts
@@ -145,7 +151,13 @@ export class Keepalive {
   #timer: TimerId | undefined;
   #running = false;
   #awaitingReply = false;
-  #lastReceived = 0;
+  /**
+   * A time no message arrived after, as far as the timer has seen: silence
+   * is at least `now - #quietSince`, and at most `interval / 8` more.
+   */
+  #quietSince = 0;
+  /** A message arrived since the timer last looked (or the keepalive started). */
+  #heard = false;
   #onTimer = (): void => this.#fire();
 
   /**
@@ -209,8 +221,9 @@ export class Keepalive {
     this.#cancelTimer();
     this.#running = true;
     this.#awaitingReply = false;
-    this.#lastReceived = this.#clock.now();
-    this.#arm(this.#interval);
+    this.#heard = false;
+    this.#quietSince = this.#clock.now();
+    this.#arm(this.#slice());
   }
 
   /** Stops watching and clears the timer. Safe to call at any time. */
@@ -230,13 +243,18 @@ export class Keepalive {
    */
   received(data: unknown): boolean {
     if (this.#running) {
-      this.#lastReceived = this.#clock.now();
       if (this.#awaitingReply) {
-        // Once per ping at most, so re-arming here stays off the hot path;
-        // it keeps the next ping on schedule when timeout > interval.
+        // Once per ping at most, so the clock and the timer stay off the hot
+        // path; it keeps the next ping on schedule when timeout > interval.
         this.#awaitingReply = false;
+        this.#heard = false;
+        this.#quietSince = this.#clock.now();
         this.#cancelTimer();
-        this.#arm(this.#interval);
+        this.#arm(this.#slice());
+      } else {
+        // Every other message only marks that something came: the timer
+        // reads the clock when it looks, not each message.
+        this.#heard = true;
       }
     }
     return this.#isPong(data);
@@ -254,9 +272,15 @@ export class Keepalive {
       this.#die(undefined);
       return;
     }
-    const silence = this.#clock.now() - this.#lastReceived;
+    const now = this.#clock.now();
+    if (this.#heard) {
+      // Something came since the last look, no later than now.
+      this.#heard = false;
+      this.#quietSince = now;
+    }
+    const silence = now - this.#quietSince;
     if (silence < this.#interval) {
-      this.#arm(this.#interval - silence);
+      this.#arm(Math.min(this.#slice(), this.#interval - silence));
       return;
     }
     this.#awaitingReply = true;
@@ -273,6 +297,11 @@ export class Keepalive {
   #die(cause: unknown): void {
     this.stop();
     this.#handlers.onDead(cause);
+  }
+
+  /** How often the timer looks for traffic while it waits to ping. */
+  #slice(): number {
+    return this.#interval / 8;
   }
 
   #arm(ms: number): void {

@@ -38,7 +38,8 @@ export const CLOSING = 2;
 /** See {@linkcode CONNECTING}. */
 export const CLOSED = 3;
 
-const SOCKET_EVENTS = ["open", "message", "error", "close"] as const;
+/** The events other than `message`, which has a listener of its own. */
+const SOCKET_EVENTS = ["open", "error", "close"] as const;
 
 /** How to open a socket. */
 export interface ConnectorSettings {
@@ -216,11 +217,19 @@ export class Connector {
       return;
     }
     const listener = (event: Event): void => this.#onEvent(ws, event);
+    // The one per-message path: straight to the data, no switch on the type.
+    const onMessage = (event: Event): void => {
+      if (ws !== this.#ws) return;
+      const data = (event as MessageEvent).data;
+      if (this.#keepalive?.received(data) !== true) this.#events.message(data);
+    };
     for (const type of SOCKET_EVENTS) ws.addEventListener(type, listener);
+    ws.addEventListener("message", onMessage);
     this.#ws = ws;
     this.#opened = false;
     this.#detach = () => {
       for (const type of SOCKET_EVENTS) ws.removeEventListener(type, listener);
+      ws.removeEventListener("message", onMessage);
     };
   }
 
@@ -232,11 +241,6 @@ export class Connector {
         this.#opened = true;
         this.#events.open(ws);
         return;
-      case "message": {
-        const data = (event as MessageEvent).data;
-        if (!this.#keepalive?.received(data)) this.#events.message(data);
-        return;
-      }
       case "error": {
         const given = (event as ErrorEvent).message;
         const message = typeof given === "string" ? given : "";

@@ -202,8 +202,9 @@ export interface ReconnectingWebSocketOptions {
    */
   buffer?: MessageBuffer<WebSocketData> | false;
   /**
-   * Pings after `interval` of silence and reconnects if nothing arrives
-   * within `timeout`; pongs are not put on `messages`. The server must
+   * Pings after `interval` of silence (at most `interval / 8` more, after
+   * traffic) and reconnects if nothing arrives within `timeout`; pongs are
+   * not put on `messages`. The server must
    * answer the text `ping` (or tolerate it). `false` disables it.
    * @default {{ interval: 25000, timeout: 10000, ping: "ping", isPong: (data) => data === "pong" }}
    */

@@ -65,10 +65,35 @@ Deno.test("Keepalive postpones the ping while traffic arrives", () => {
     keepalive.received("data");
   }
   assert.deepEqual(sent, []);
+  // Never before a whole interval of silence after the last message…
   clock.tick(999);
   assert.deepEqual(sent, []);
-  clock.tick(1);
+  // …and at most an eighth of one later (the timer looks every 125 ms).
+  clock.tick(126);
   assert.deepEqual(sent, ["ping"]);
+  keepalive.stop();
+});
+
+Deno.test("Keepalive reads no clock per message", () => {
+  const { clock, sent, keepalive } = setup();
+  let reads = 0;
+  const counted = new Keepalive({
+    send: (ping) => sent.push(ping),
+    onDead() {},
+  }, {
+    interval: 1000,
+    timeout: 500,
+    clock: { ...clock, now: () => (reads++, clock.now()) },
+  });
+  counted.start();
+  const before = reads;
+  for (let i = 0; i < 1000; i++) counted.received("data");
+  assert.equal(reads, before);
+  // The timer reads it when it looks: traffic still postpones the ping.
+  clock.tick(1000);
+  assert.deepEqual(sent, []);
+  assert.ok(reads > before);
+  counted.stop();
   keepalive.stop();
 });
 
