@@ -3,7 +3,8 @@
  * the example relay, each after `hello` and `join` (rooms of 10, so the
  * join cost of one huge channel stays out of it), against the raw runtime
  * (`raw_bun.ts`, `raw_deno.ts`: a bare `Bun.serve` / `Deno.serve` holding
- * the same N sockets) in the same run, on Bun and Deno. The figure is the
+ * the same N sockets, answering the same `hello` and `join` and keeping each
+ * socket in its room) in the same run, on Bun and Deno. The figure is the
  * server process's resident memory after the N are open, less what it was
  * before, over N. The clients run in separate Deno processes
  * (`_hold_clients.ts`) on loopback; every process is stopped by its pid.
@@ -205,7 +206,9 @@ export async function measureMemory(
     await readStats(server);
     await new Promise((resolve) => setTimeout(resolve, settleMs));
     const before = await readStats(server);
-    clients = holdClients(server.url, connections, kind === "lifeline");
+    // The raw servers answer hello and join too (a room each, as an app
+    // would): the same workload on both sides.
+    clients = holdClients(server.url, connections, true);
     await clients.ready;
     await new Promise((resolve) => setTimeout(resolve, settleMs));
     const after = await readStats(server);

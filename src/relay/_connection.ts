@@ -41,6 +41,37 @@ export interface ConnectionHost {
   forget(conn: Connection): void;
 }
 
+/**
+ * What every connection of one relay reads: one object per relay, so a
+ * connection holds one field for them all.
+ */
+export class SharedState {
+  readonly context: Context;
+  readonly counters: Counters;
+  readonly host: ConnectionHost;
+  readonly maxBufferedBytes: number;
+  /** `softBufferedBytes`, at most `maxBufferedBytes`. */
+  readonly softBufferedBytes: number;
+
+  constructor(context: Context, host: ConnectionHost) {
+    this.context = context;
+    this.counters = context.counters;
+    this.host = host;
+    this.maxBufferedBytes = context.settings.maxBufferedBytes;
+    this.softBufferedBytes = Math.min(
+      context.settings.softBufferedBytes,
+      this.maxBufferedBytes,
+    );
+  }
+}
+
+/** A lingering close: its code and reason, and the linger's timer. */
+interface Closing {
+  readonly code: number;
+  readonly reason: string;
+  timer: TimerId | undefined;
+}
+
 /** How {@linkcode Connection.terminate} ends a connection. */
 export interface TerminateOptions {
   /**
@@ -152,8 +183,11 @@ export class Connection {
   readonly admittedUser: string | undefined;
   /** When the socket was opened, on the relay's clock. */
   readonly openedAt: number;
-  /** Times of the latest bad frames, oldest first. */
-  readonly badTimes: number[] = [];
+  /**
+   * Times of the latest bad frames, oldest first; made at the first (most
+   * connections never send one).
+   */
+  badTimes: number[] | undefined;
   /** Frames refused for rate since `rateSince` (the pipeline's count). */
   rateRefusals = 0;
   rateSince = 0;
@@ -163,40 +197,30 @@ export class Connection {
   frameAt = 0;
   /** Whether a frame waits on a hook or the store; later frames queue meanwhile. */
   busy = false;
-  readonly queue: (string | ArrayBuffer | Uint8Array)[] = [];
+  /** The frames that arrived while `busy`; made at the first. */
+  queue: (string | ArrayBuffer | Uint8Array)[] | undefined;
   #state: ConnectionState = "pending";
-  #context: Context;
-  #counters: Counters;
-  #maxBufferedBytes: number;
-  #softBufferedBytes: number;
-  #host: ConnectionHost;
+  /** What every connection of the relay shares: one field, not five. */
+  #shared: SharedState;
   /** Since when sends have been dropped for backlog, or -1. */
   #backlogSince = -1;
-  #linger: TimerId | undefined;
-  #closeCode = 0;
-  #closeReason = "";
+  /** The close on its way while `closing` after a linger. */
+  #closing: Closing | undefined;
 
   constructor(
-    context: Context,
-    host: ConnectionHost,
+    shared: SharedState,
     socket: RelaySocket,
     identity: Identity,
     request: Request | undefined,
     id: string,
   ) {
-    this.#context = context;
-    this.#counters = context.counters;
-    this.#maxBufferedBytes = context.settings.maxBufferedBytes;
-    this.#softBufferedBytes = Math.min(
-      context.settings.softBufferedBytes,
-      this.#maxBufferedBytes,
-    );
-    this.#host = host;
+    this.#shared = shared;
     this.socket = socket;
     this.identity = identity;
     this.admittedUser = identity.userId;
     this.request = request;
     this.id = id;
+    const { context } = shared;
     const now = context.clock.now();
     const { rate, burst } = context.settings.limits;
     this.bucket = rate > 0 ? new TokenBucket({ rate, burst, now }) : undefined;
@@ -248,8 +272,9 @@ export class Connection {
     const state = this.#state;
     if (state === "closing" || state === "closed") return false;
     const socket = this.socket;
+    const shared = this.#shared;
     const buffered = socket.bufferedAmount;
-    if (buffered !== undefined && buffered > this.#maxBufferedBytes) {
+    if (buffered !== undefined && buffered > shared.maxBufferedBytes) {
       this.#backlogged();
       return false;
     }
@@ -257,7 +282,7 @@ export class Connection {
     try {
       answer = socket.send(text);
     } catch {
-      this.#counters.drops++;
+      shared.counters.drops++;
       return false;
     }
     if (answer === false) {
@@ -266,7 +291,7 @@ export class Connection {
       return false;
     }
     this.#backlogSince = -1;
-    this.#counters.sent(text, 1);
+    shared.counters.sent(text, 1);
     return true;
   }
 
@@ -276,11 +301,12 @@ export class Connection {
    */
   sendVolatile(text: string): boolean {
     const buffered = this.socket.bufferedAmount;
+    const shared = this.#shared;
     if (
-      buffered !== undefined && buffered > this.#softBufferedBytes &&
-      buffered <= this.#maxBufferedBytes && this.serving
+      buffered !== undefined && buffered > shared.softBufferedBytes &&
+      buffered <= shared.maxBufferedBytes && this.serving
     ) {
-      this.#counters.drops++;
+      shared.counters.drops++;
       return false;
     }
     return this.send(text);
@@ -288,9 +314,10 @@ export class Connection {
 
   /** A send dropped for backlog; too long backlogged, the connection closes. */
   #backlogged(): void {
-    this.#counters.drops++;
-    const now = this.#context.clock.now();
-    const timeout = this.#context.settings.slowConsumerTimeout;
+    const { counters, context } = this.#shared;
+    counters.drops++;
+    const now = context.clock.now();
+    const timeout = context.settings.slowConsumerTimeout;
     if (this.#backlogSince < 0) this.#backlogSince = now;
     else if (timeout > 0 && now - this.#backlogSince >= timeout) {
       // Not now: the caller may be iterating the channel this leaves.
@@ -301,14 +328,15 @@ export class Connection {
   /** Closes a slow consumer: `bye` with a retry hint, then 1013. */
   #closeSlow(): void {
     if (!this.serving) return;
-    this.#counters.slowConsumers++;
-    this.#context.log?.("warn", "slow_consumer_close", {
+    const { counters, context } = this.#shared;
+    counters.slowConsumers++;
+    context.log?.("warn", "slow_consumer_close", {
       session: this.id,
       bufferedAmount: this.socket.bufferedAmount,
     });
     this.terminate(RelayCloseCode.tryAgainLater, "slow consumer", {
       bye: "slow_consumer",
-      retryAfter: this.#context.settings.slowConsumerTimeout,
+      retryAfter: context.settings.slowConsumerTimeout,
       linger: true,
     });
   }
@@ -320,7 +348,7 @@ export class Connection {
 
   /** An ack error when the frame had a ref, an error frame otherwise. */
   reply(ref: number | undefined, error: ErrorBody): void {
-    this.#counters.error(error.code);
+    this.#shared.counters.error(error.code);
     this.send(
       encodeFrame(
         ref === undefined ? errorFrame(error) : ackErrorFrame(ref, error),
@@ -346,7 +374,7 @@ export class Connection {
     try {
       this.socket.persist(this.snapshot());
     } catch (error) {
-      this.#context.report(error);
+      this.#shared.context.report(error);
     }
   }
 
@@ -364,25 +392,27 @@ export class Connection {
   ): void {
     if (this.#state === "closed") return;
     if (this.#state === "closing") {
-      if (!options.linger) this.#finish(this.#closeCode, this.#closeReason);
+      const closing = this.#closing!;
+      if (!options.linger) this.#finish(closing.code, closing.reason);
       return;
     }
     if (options.bye !== undefined) {
       this.#sendBye(options.bye, options.retryAfter || undefined);
     }
-    this.#host.detach(this, options.dropped !== true);
-    this.queue.length = 0;
+    this.#shared.host.detach(this, options.dropped !== true);
+    this.queue = undefined;
     if (!options.linger) {
       this.#finish(code, reason);
       return;
     }
     this.#state = "closing";
-    this.#closeCode = code;
-    this.#closeReason = reason;
-    this.#linger = this.#context.clock.setTimeout(() => {
-      this.#linger = undefined;
+    const { clock, settings } = this.#shared.context;
+    const closing: Closing = { code, reason, timer: undefined };
+    this.#closing = closing;
+    closing.timer = clock.setTimeout(() => {
+      closing.timer = undefined;
       this.#finish(code, reason);
-    }, this.#context.settings.closeLinger);
+    }, settings.closeLinger);
   }
 
   /** Sends `bye`, past the backlog check. */
@@ -390,10 +420,10 @@ export class Connection {
     try {
       const text = encodeFrame(byeFrame(reason, retryAfter));
       if (this.socket.send(text) === false) {
-        this.#counters.drops++;
-      } else this.#counters.sent(text, 1);
+        this.#shared.counters.drops++;
+      } else this.#shared.counters.sent(text, 1);
     } catch {
-      this.#counters.drops++;
+      this.#shared.counters.drops++;
     }
   }
 
@@ -404,26 +434,28 @@ export class Connection {
   socketClosed(code?: number): void {
     if (this.#state === "closed") return;
     this.#clearLinger();
-    if (this.#state !== "closing") this.#host.detach(this, code === 1000);
+    const host = this.#shared.host;
+    if (this.#state !== "closing") host.detach(this, code === 1000);
     this.#state = "closed";
-    this.queue.length = 0;
-    this.#host.forget(this);
+    this.queue = undefined;
+    host.forget(this);
   }
 
   #finish(code: number, reason: string): void {
     this.#clearLinger();
     this.#state = "closed";
-    this.#host.forget(this);
+    this.#shared.host.forget(this);
     try {
       this.socket.close(code, reason);
     } catch (error) {
-      this.#context.report(error);
+      this.#shared.context.report(error);
     }
   }
 
   #clearLinger(): void {
-    if (this.#linger === undefined) return;
-    this.#context.clock.clearTimeout(this.#linger);
-    this.#linger = undefined;
+    const timer = this.#closing?.timer;
+    if (timer === undefined) return;
+    this.#shared.context.clock.clearTimeout(timer);
+    this.#closing!.timer = undefined;
   }
 }

@@ -59,9 +59,10 @@ export class FramePipeline {
       }
       conn.lastActive = now;
       if (conn.busy) {
-        if (conn.queue.length >= MAX_QUEUE) {
+        const queue = conn.queue ??= [];
+        if (queue.length >= MAX_QUEUE) {
           this.#rateLimited(conn, data, undefined, "Too many frames waiting");
-        } else conn.queue.push(data);
+        } else queue.push(data);
         return;
       }
       this.#process(conn, data, now);
@@ -191,14 +192,19 @@ export class FramePipeline {
   }
 
   #drain(conn: Connection): void {
-    while (!conn.busy && conn.queue.length > 0 && conn.serving) {
+    let queue;
+    while (
+      !conn.busy && (queue = conn.queue) !== undefined && queue.length > 0 &&
+      conn.serving
+    ) {
       try {
-        this.#process(conn, conn.queue.shift()!, this.#clock.now());
+        this.#process(conn, queue.shift()!, this.#clock.now());
       } catch (error) {
         this.#internal(conn, error);
       }
     }
-    if (!conn.serving) conn.queue.length = 0;
+    // Drained (or no longer served): let the array go.
+    if (!conn.busy || !conn.serving) conn.queue = undefined;
   }
 
   #bad(conn: Connection, error: ErrorBody, ref?: number): void {
@@ -206,7 +212,7 @@ export class FramePipeline {
     conn.reply(ref, error);
     const { clock, settings } = this.#context;
     const now = clock.now();
-    const times = conn.badTimes;
+    const times = conn.badTimes ??= [];
     times.push(now);
     if (times.length > settings.badFrameLimit) times.shift();
     if (

@@ -23,7 +23,7 @@ import {
 import { Admission } from "./_admission.ts";
 import { Channels } from "./_channels.ts";
 import { Delivery } from "./_delivery.ts";
-import { Connection, type ConnectionHost } from "./_connection.ts";
+import { Connection, SharedState } from "./_connection.ts";
 import {
   background,
   type Context,
@@ -89,7 +89,8 @@ export class Relay {
   #sessionId: () => string;
   #counters = new Counters();
   #connections = new Set<Connection>();
-  #host: ConnectionHost;
+  /** What its connections share (one field each, not five). */
+  #shared: SharedState;
   #admission: Admission;
   #sessions: Sessions;
   #channels: Channels;
@@ -149,7 +150,7 @@ export class Relay {
     );
     this.#userCap = new UserCap(settings.maxConnectionsPerUser);
     this.#sweeper = new Sweeper(context, this.#connections, this.#sweepTimer);
-    this.#host = {
+    this.#shared = new SharedState(context, {
       detach: (conn, leaveNow) => this.#detach(conn, leaveNow),
       forget: (conn) => {
         if (this.#connections.delete(conn)) {
@@ -157,7 +158,7 @@ export class Relay {
         }
         this.#sweeper.disarmIfIdle();
       },
-    };
+    });
     this.#store.listen?.(
       storeListener(context, this.#channels, this.#delivery, this.#sessions),
     );
@@ -317,8 +318,7 @@ export class Relay {
     id: string,
   ): Connection {
     const conn = new Connection(
-      this.#context,
-      this.#host,
+      this.#shared,
       socket,
       identity,
       request,
