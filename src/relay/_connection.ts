@@ -17,10 +17,10 @@ import {
 } from "../protocol/mod.ts";
 import type { Channel } from "./_channel.ts";
 import type { Context, Counters } from "./_context.ts";
+import type { RelayConnection } from "./connection.ts";
 import type { Identity } from "./identity.ts";
 import type { ConnectionSnapshot } from "./snapshot.ts";
 import type { RelaySocket } from "./socket.ts";
-import { TokenBucket } from "./token_bucket.ts";
 
 /**
  * `pending` until welcomed; `open` while served; `closing` once the relay
@@ -49,21 +49,38 @@ export class SharedState {
   readonly context: Context;
   readonly counters: Counters;
   readonly host: ConnectionHost;
+  /** Takes a connection's inbound frame (the relay's frame pipeline). */
+  readonly receive: (conn: Connection, data: Data) => void;
   readonly maxBufferedBytes: number;
   /** `softBufferedBytes`, at most `maxBufferedBytes`. */
   readonly softBufferedBytes: number;
+  /** `limits.rate` per millisecond; 0: no rate limit. */
+  readonly ratePerMs: number;
+  /** `limits.burst`: the tokens a connection starts with, and holds at most. */
+  readonly burst: number;
 
-  constructor(context: Context, host: ConnectionHost) {
+  constructor(
+    context: Context,
+    host: ConnectionHost,
+    receive: (conn: Connection, data: Data) => void,
+  ) {
     this.context = context;
     this.counters = context.counters;
     this.host = host;
+    this.receive = receive;
     this.maxBufferedBytes = context.settings.maxBufferedBytes;
     this.softBufferedBytes = Math.min(
       context.settings.softBufferedBytes,
       this.maxBufferedBytes,
     );
+    const { rate, burst } = context.settings.limits;
+    this.ratePerMs = rate > 0 ? rate / 1000 : 0;
+    this.burst = burst;
   }
 }
+
+/** An inbound frame, as an adapter hands it over. */
+type Data = string | ArrayBuffer | Uint8Array;
 
 /** A lingering close: its code and reason, and the linger's timer. */
 interface Closing {
@@ -157,8 +174,12 @@ export class ChannelMap {
   }
 }
 
-/** The relay's state for one socket; the relay's parts share it. */
-export class Connection {
+/**
+ * The relay's state for one socket; the relay's parts share it. It is also
+ * the handle `Relay.open` gives the adapter (a `RelayConnection`: `id`,
+ * `message`, `closed`, `seen`), so a socket costs one object here, not two.
+ */
+export class Connection implements RelayConnection {
   readonly socket: RelaySocket;
   identity: Identity;
   /**
@@ -166,7 +187,6 @@ export class Connection {
    * once welcomed (a request's headers are most of a socket's cost).
    */
   request: Request | undefined;
-  readonly bucket: TokenBucket | undefined;
   /** Provisional until welcomed, then the session id. */
   id: string;
   profile: unknown = null;
@@ -198,7 +218,7 @@ export class Connection {
   /** Whether a frame waits on a hook or the store; later frames queue meanwhile. */
   busy = false;
   /** The frames that arrived while `busy`; made at the first. */
-  queue: (string | ArrayBuffer | Uint8Array)[] | undefined;
+  queue: Data[] | undefined;
   #state: ConnectionState = "pending";
   /** What every connection of the relay shares: one field, not five. */
   #shared: SharedState;
@@ -206,6 +226,13 @@ export class Connection {
   #backlogSince = -1;
   /** The close on its way while `closing` after a linger. */
   #closing: Closing | undefined;
+  /**
+   * The rate limit's token bucket (`limits.rate`, `limits.burst`), as two
+   * numbers rather than a `TokenBucket` of its own: the tokens left at
+   * `#tokensAt`.
+   */
+  #tokens: number;
+  #tokensAt: number;
 
   constructor(
     shared: SharedState,
@@ -220,13 +247,46 @@ export class Connection {
     this.admittedUser = identity.userId;
     this.request = request;
     this.id = id;
-    const { context } = shared;
-    const now = context.clock.now();
-    const { rate, burst } = context.settings.limits;
-    this.bucket = rate > 0 ? new TokenBucket({ rate, burst, now }) : undefined;
+    const now = shared.context.clock.now();
+    this.#tokens = shared.burst;
+    this.#tokensAt = now;
     this.lastSeen = now;
     this.lastActive = now;
     this.openedAt = now;
+  }
+
+  /**
+   * Takes a token for a frame at `now`; false when there is none (over the
+   * rate). Always true when the rate limit is off. As `TokenBucket.take`.
+   */
+  takeToken(now: number): boolean {
+    const { ratePerMs, burst } = this.#shared;
+    if (ratePerMs <= 0) return true;
+    if (now > this.#tokensAt) {
+      this.#tokens = Math.min(
+        burst,
+        this.#tokens + (now - this.#tokensAt) * ratePerMs,
+      );
+      this.#tokensAt = now;
+    }
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /** The adapter's `RelayConnection.message`: an inbound frame. */
+  message(data: Data): void {
+    this.#shared.receive(this, data);
+  }
+
+  /** The adapter's `RelayConnection.closed`: see {@linkcode socketClosed}. */
+  closed(code?: number): void {
+    this.socketClosed(code);
+  }
+
+  /** The adapter's `RelayConnection.seen`: the peer was heard at `at`. */
+  seen(at: number): void {
+    if (at > this.lastSeen) this.lastSeen = at;
   }
 
   get state(): ConnectionState {

@@ -95,9 +95,8 @@ export class FramePipeline {
     }
     // An open connection pays its token before the frame is decoded, so
     // frames over the rate cost no parsing.
-    const bucket = conn.bucket;
     const open = conn.state === "open";
-    if (open && bucket !== undefined && !bucket.take(now)) {
+    if (open && !conn.takeToken(now)) {
       this.#rateLimited(conn, data);
       return;
     }
@@ -117,9 +116,7 @@ export class FramePipeline {
       // not rate limited (nor is `ping`, answered above): a client that
       // spent its burst just before a reconnect must still get in.
       const handshake = frame.type === "hello";
-      if (
-        !handshake && bucket !== undefined && !bucket.take(now)
-      ) {
+      if (!handshake && !conn.takeToken(now)) {
         this.#rateLimited(conn, data, frame.ref);
         return;
       }
