@@ -15,7 +15,7 @@ import {
   errorFrame,
   RelayCloseCode,
 } from "../protocol/mod.ts";
-import type { Channel } from "./_channel.ts";
+import { ChannelMap } from "./_channel_map.ts";
 import type { Context, Counters } from "./_context.ts";
 import type { RelayConnection } from "./connection.ts";
 import type { Identity } from "./identity.ts";
@@ -112,69 +112,6 @@ export interface TerminateOptions {
 }
 
 /**
- * A connection's channels by name, with the `Map` methods the relay uses.
- * Most connections are in one channel: it is held in two fields, and a
- * `Map` (whose table costs hundreds of bytes on some runtimes) is made only
- * for a second one.
- */
-export class ChannelMap {
-  #name: string | undefined;
-  #channel: Channel<Connection> | undefined;
-  #map: Map<string, Channel<Connection>> | undefined;
-
-  get size(): number {
-    if (this.#map !== undefined) return this.#map.size;
-    return this.#name === undefined ? 0 : 1;
-  }
-
-  get(name: string): Channel<Connection> | undefined {
-    if (this.#map !== undefined) return this.#map.get(name);
-    return name === this.#name ? this.#channel : undefined;
-  }
-
-  has(name: string): boolean {
-    if (this.#map !== undefined) return this.#map.has(name);
-    return name === this.#name;
-  }
-
-  set(name: string, channel: Channel<Connection>): this {
-    if (this.#map !== undefined) this.#map.set(name, channel);
-    else if (this.#name === undefined || this.#name === name) {
-      this.#name = name;
-      this.#channel = channel;
-    } else {
-      this.#map = new Map([[this.#name, this.#channel!], [name, channel]]);
-      this.#name = this.#channel = undefined;
-    }
-    return this;
-  }
-
-  delete(name: string): boolean {
-    if (this.#map !== undefined) return this.#map.delete(name);
-    if (name !== this.#name) return false;
-    this.#name = this.#channel = undefined;
-    return true;
-  }
-
-  clear(): void {
-    this.#map = undefined;
-    this.#name = this.#channel = undefined;
-  }
-
-  /** The names, in join order. */
-  *keys(): IterableIterator<string> {
-    if (this.#map !== undefined) yield* this.#map.keys();
-    else if (this.#name !== undefined) yield this.#name;
-  }
-
-  /** The channels, in join order. */
-  *values(): IterableIterator<Channel<Connection>> {
-    if (this.#map !== undefined) yield* this.#map.values();
-    else if (this.#name !== undefined) yield this.#channel!;
-  }
-}
-
-/**
  * The relay's state for one socket; the relay's parts share it. It is also
  * the handle `Relay.open` gives the adapter (a `RelayConnection`: `id`,
  * `message`, `closed`, `seen`), so a socket costs one object here, not two.
@@ -195,7 +132,7 @@ export class Connection implements RelayConnection {
   /** Whether this connection holds its session (false once taken over). */
   holdsSession = false;
   /** Its channels by name: one without a `Map`, more in one. */
-  readonly channels: ChannelMap = new ChannelMap();
+  readonly channels: ChannelMap<Connection> = new ChannelMap();
   lastSeen: number;
   /** When it last sent a frame other than `ping` (for the idle timeout). */
   lastActive: number;
