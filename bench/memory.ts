@@ -3,9 +3,13 @@
  * the example relay, each after `hello` and `join` (rooms of 10, so the
  * join cost of one huge channel stays out of it), against the raw runtime
  * (`raw_bun.ts`, `raw_deno.ts`: a bare `Bun.serve` / `Deno.serve` holding
- * the same N sockets) in the same run, on Bun and Deno. The figure is the
+ * the same N sockets, answering the same `hello` and `join` and keeping each
+ * socket in its room) in the same run, on Bun and Deno. The figure is the
  * server process's resident memory after the N are open, less what it was
- * before, over N. The clients run in separate Deno processes
+ * before, over N. Beside it, the second half's cost (what it gained while
+ * the second N/2 opened, over N/2): lower on every server (what the first
+ * half grew, tables and allocator pages, serves the second), and noisier
+ * (Deno's collector), so only a cross-check. The clients run in separate Deno processes
  * (`_hold_clients.ts`) on loopback; every process is stopped by its pid.
  *
  * `deno task bench:memory [--connections N] [--runs R] [--runtimes bun,deno]
@@ -37,6 +41,8 @@ export interface MemoryRun {
   connections: number;
   /** Bytes of resident memory the server gained per connection. */
   bytesPerConnection: number;
+  /** Bytes of resident memory gained per connection of the second N/2. */
+  secondHalf: number;
   /** The server's resident memory with every connection open, in bytes. */
   rss: number;
   /**
@@ -95,13 +101,15 @@ export interface HeldClients {
 
 /**
  * Spawns `processes` client processes that open `total` sockets to `url`
- * between them (with `hello`, each says hello and joins its room).
+ * between them (with `hello`, each says hello and joins its room), numbered
+ * from `offset` (which sets their rooms).
  */
 export function holdClients(
   url: string,
   total: number,
   hello: boolean,
   processes = CLIENT_PROCESSES,
+  offset = 0,
 ): HeldClients {
   const script = new URL("./_hold_clients.ts", import.meta.url).pathname;
   const per = Math.ceil(total / processes);
@@ -116,7 +124,7 @@ export function holdClients(
         script,
         `--url=${url}`,
         `--count=${count}`,
-        `--first=${first}`,
+        `--first=${offset + first}`,
         `--timeout=${OPEN_CAP_MS + 60_000}`,
         ...(hello ? ["--hello"] : []),
       ],
@@ -191,7 +199,10 @@ async function waitReady(child: Deno.ChildProcess, count: number) {
   }
 }
 
-/** One measurement: start the server, open N, read its memory, stop all. */
+/**
+ * One measurement: start the server, open N/2, read its memory, open N/2
+ * more, read it again, stop all.
+ */
 export async function measureMemory(
   runtime: MemoryRuntime,
   kind: MemoryKind,
@@ -199,31 +210,43 @@ export async function measureMemory(
   settleMs = SETTLE_MS,
 ): Promise<MemoryRun> {
   const server = await startTarget(runtime, kind);
-  let clients: HeldClients | undefined;
+  const batches: HeldClients[] = [];
+  const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs));
   try {
     // Warm the HTTP path so the first reading is not what it costs.
     await readStats(server);
-    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    await settle();
     const before = await readStats(server);
-    clients = holdClients(server.url, connections, kind === "lifeline");
-    await clients.ready;
-    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    const half = Math.floor(connections / 2);
+    // The raw servers answer hello and join too (a room each, as an app
+    // would): the same workload on both sides.
+    batches.push(holdClients(server.url, half, true));
+    await batches[0].ready;
+    await settle();
+    const middle = await readStats(server);
+    batches.push(
+      holdClients(server.url, connections - half, true, undefined, half),
+    );
+    await batches[1].ready;
+    await settle();
     const after = await readStats(server);
     if (after.connections < connections) {
       throw new Error(
         `${runtime} ${kind}: ${after.connections} of ${connections} connected`,
       );
     }
+    const added = connections - half;
     return {
       runtime,
       kind,
       connections,
       bytesPerConnection: (after.rss - before.rss) / connections,
+      secondHalf: (after.rss - middle.rss) / added,
       rss: after.rss,
       heapPerConnection: (after.heap - before.heap) / connections,
     };
   } finally {
-    await clients?.stop();
+    await Promise.all(batches.map((batch) => batch.stop()));
     await server.stop();
   }
 }
@@ -233,6 +256,8 @@ export interface MemoryRow {
   runtime: MemoryRuntime;
   kind: MemoryKind;
   kbPerConnection: number;
+  /** The median KB per connection of the second N/2 (a cross-check). */
+  kbSecondHalf: number;
   /** Lifeline over raw, on the same runtime; 1 for raw. */
   ratio: number;
   runs: number[];
@@ -257,6 +282,7 @@ export async function benchMemory(
   const rows: MemoryRow[] = [];
   for (const runtime of runtimes) {
     const figures: Record<MemoryKind, number[]> = { lifeline: [], raw: [] };
+    const secondHalf: Record<MemoryKind, number[]> = { lifeline: [], raw: [] };
     for (let run = 0; run < runs; run++) {
       const order: MemoryKind[] = run % 2 === 0
         ? ["raw", "lifeline"]
@@ -270,10 +296,12 @@ export async function benchMemory(
         );
         const kb = result.bytesPerConnection / 1024;
         figures[kind].push(kb);
+        secondHalf[kind].push(result.secondHalf / 1024);
         log(
           `  ${runtime} ${kind} run ${run + 1}: ${
             kb.toFixed(1)
           } KB/connection` +
+            ` (second half ${(result.secondHalf / 1024).toFixed(1)} KB)` +
             ` (heap ${(result.heapPerConnection / 1024).toFixed(1)} KB of it;` +
             ` rss ${(result.rss / 2 ** 20).toFixed(0)} MB)`,
         );
@@ -285,6 +313,7 @@ export async function benchMemory(
       runtime,
       kind: "raw",
       kbPerConnection: raw,
+      kbSecondHalf: median(secondHalf.raw),
       ratio: 1,
       runs: figures.raw,
     });
@@ -292,6 +321,7 @@ export async function benchMemory(
       runtime,
       kind: "lifeline",
       kbPerConnection: lifeline,
+      kbSecondHalf: median(secondHalf.lifeline),
       ratio: lifeline / raw,
       runs: figures.lifeline,
     });
@@ -301,12 +331,12 @@ export async function benchMemory(
 
 /** Prints the rows as a table. */
 export function printMemory(rows: readonly MemoryRow[]): void {
-  console.log("runtime  server    KB/connection  × raw");
+  console.log("runtime  server    KB/connection  × raw  (second half)");
   for (const row of rows) {
     console.log(
       `${row.runtime.padEnd(8)} ${row.kind.padEnd(9)} ${
         row.kbPerConnection.toFixed(1).padStart(13)
-      }  ${row.ratio.toFixed(2)}`,
+      }  ${row.ratio.toFixed(2).padStart(5)}  (${row.kbSecondHalf.toFixed(1)})`,
     );
   }
 }

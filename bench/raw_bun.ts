@@ -4,6 +4,12 @@
  * with Bun's native `ServerWebSocket.publish` (which skips the sender). What
  * a broadcast costs on Bun. `GET /stats` answers the process's CPU time (µs) and memory (bytes).
  *
+ * The memory bench's clients say `hello` and `join` first, as they do to the
+ * relay: the raw server does the least an app would for them, answering each
+ * (the `join` with an ack of its `ref`, which the client waits for) and
+ * subscribing the socket to the joined room's topic. Every other frame is
+ * broadcast.
+ *
  * @module
  */
 
@@ -12,6 +18,7 @@ import process from "node:process";
 /** The part of Bun's `ServerWebSocket` used here. */
 interface BunSocket {
   subscribe(topic: string): void;
+  send(data: string): number;
   publish(topic: string, data: string | Uint8Array): number;
 }
 
@@ -41,6 +48,19 @@ declare const Bun: {
 };
 
 const TOPIC = "all";
+
+/** Answers a `hello` or a `join` (subscribing to its room); false for others. */
+function handshake(ws: BunSocket, message: string): boolean {
+  if (message.startsWith('{"type":"hello"')) {
+    ws.send('{"type":"welcome"}');
+    return true;
+  }
+  if (!message.startsWith('{"type":"join"')) return false;
+  const { ref, channel } = JSON.parse(message);
+  ws.subscribe(String(channel));
+  ws.send(JSON.stringify({ type: "ack", ref, ok: true }));
+  return true;
+}
 let connections = 0;
 
 const server = Bun.serve({
@@ -66,6 +86,7 @@ const server = Bun.serve({
       ws.subscribe(TOPIC);
     },
     message(ws, message) {
+      if (typeof message === "string" && handshake(ws, message)) return;
       ws.publish(TOPIC, message);
     },
     close() {

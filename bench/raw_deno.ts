@@ -5,12 +5,47 @@
  * `GET /stats` answers the process's CPU time (µs) and memory (bytes),
  * like the relay's.
  *
+ * The memory bench's clients say `hello` and `join` first, as they do to the
+ * relay: the raw server does the least an app would for them, answering each
+ * (the `join` with an ack of its `ref`, which the client waits for) and
+ * keeping the socket in the joined room's set. Every other frame is
+ * broadcast.
+ *
  * @module
  */
 
 import process from "node:process";
 
 const sockets = new Set<WebSocket>();
+const rooms = new Map<string, Set<WebSocket>>();
+const roomOf = new Map<WebSocket, string>();
+
+/** Answers a `hello` or a `join` (keeping its room); false for others. */
+function handshake(socket: WebSocket, message: string): boolean {
+  if (message.startsWith('{"type":"hello"')) {
+    socket.send('{"type":"welcome"}');
+    return true;
+  }
+  if (!message.startsWith('{"type":"join"')) return false;
+  const { ref, channel } = JSON.parse(message);
+  const name = String(channel);
+  const room = rooms.get(name);
+  if (room === undefined) rooms.set(name, new Set([socket]));
+  else room.add(socket);
+  roomOf.set(socket, name);
+  socket.send(JSON.stringify({ type: "ack", ref, ok: true }));
+  return true;
+}
+
+function leave(socket: WebSocket): void {
+  sockets.delete(socket);
+  const name = roomOf.get(socket);
+  if (name === undefined) return;
+  roomOf.delete(socket);
+  const room = rooms.get(name);
+  room?.delete(socket);
+  if (room?.size === 0) rooms.delete(name);
+}
 
 const server = Deno.serve({
   hostname: "127.0.0.1",
@@ -32,8 +67,11 @@ const server = Deno.serve({
   if (pathname !== "/ws") return new Response("not found", { status: 404 });
   const { socket, response } = Deno.upgradeWebSocket(request);
   socket.onopen = () => sockets.add(socket);
-  socket.onclose = () => sockets.delete(socket);
+  socket.onclose = () => leave(socket);
   socket.onmessage = (event) => {
+    if (typeof event.data === "string" && handshake(socket, event.data)) {
+      return;
+    }
     for (const other of sockets) {
       if (other !== socket) other.send(event.data);
     }

@@ -10,6 +10,12 @@ import type { AcceptResult } from "./accept_result.ts";
 import { readToken } from "./auth_token.ts";
 import type { Identity } from "./identity.ts";
 
+/**
+ * The identity of every connection admitted without an `authenticate`
+ * hook: one frozen object for them all, not one each.
+ */
+const ANONYMOUS: Identity = Object.freeze({});
+
 /** What `authenticate` may answer. */
 export type Authenticated = Identity | null | undefined;
 
@@ -51,7 +57,7 @@ export class Admission {
     if (error !== undefined) {
       return { ok: false, status: 400, code: "bad_frame", message: error };
     }
-    let identity: Authenticated = {};
+    let identity: Authenticated = ANONYMOUS;
     const authenticate = this.#hooks.authenticate;
     if (authenticate !== undefined) {
       try {

@@ -15,12 +15,12 @@ import {
   errorFrame,
   RelayCloseCode,
 } from "../protocol/mod.ts";
-import type { Channel } from "./_channel.ts";
+import { ChannelMap } from "./_channel_map.ts";
 import type { Context, Counters } from "./_context.ts";
+import type { RelayConnection } from "./connection.ts";
 import type { Identity } from "./identity.ts";
 import type { ConnectionSnapshot } from "./snapshot.ts";
 import type { RelaySocket } from "./socket.ts";
-import { TokenBucket } from "./token_bucket.ts";
 
 /**
  * `pending` until welcomed; `open` while served; `closing` once the relay
@@ -39,6 +39,54 @@ export interface ConnectionHost {
   detach(conn: Connection, leaveNow: boolean): void;
   /** Forgets the connection: it is closed. */
   forget(conn: Connection): void;
+}
+
+/**
+ * What every connection of one relay reads: one object per relay, so a
+ * connection holds one field for them all.
+ */
+export class SharedState {
+  readonly context: Context;
+  readonly counters: Counters;
+  readonly host: ConnectionHost;
+  /** Takes a connection's inbound frame (the relay's frame pipeline). */
+  readonly receive: (conn: Connection, data: Data) => void;
+  readonly maxBufferedBytes: number;
+  /** `softBufferedBytes`, at most `maxBufferedBytes`. */
+  readonly softBufferedBytes: number;
+  /** `limits.rate` per millisecond; 0: no rate limit. */
+  readonly ratePerMs: number;
+  /** `limits.burst`: the tokens a connection starts with, and holds at most. */
+  readonly burst: number;
+
+  constructor(
+    context: Context,
+    host: ConnectionHost,
+    receive: (conn: Connection, data: Data) => void,
+  ) {
+    this.context = context;
+    this.counters = context.counters;
+    this.host = host;
+    this.receive = receive;
+    this.maxBufferedBytes = context.settings.maxBufferedBytes;
+    this.softBufferedBytes = Math.min(
+      context.settings.softBufferedBytes,
+      this.maxBufferedBytes,
+    );
+    const { rate, burst } = context.settings.limits;
+    this.ratePerMs = rate > 0 ? rate / 1000 : 0;
+    this.burst = burst;
+  }
+}
+
+/** An inbound frame, as an adapter hands it over. */
+type Data = string | ArrayBuffer | Uint8Array;
+
+/** A lingering close: its code and reason, and the linger's timer. */
+interface Closing {
+  readonly code: number;
+  readonly reason: string;
+  timer: TimerId | undefined;
 }
 
 /** How {@linkcode Connection.terminate} ends a connection. */
@@ -64,70 +112,11 @@ export interface TerminateOptions {
 }
 
 /**
- * A connection's channels by name, with the `Map` methods the relay uses.
- * Most connections are in one channel: it is held in two fields, and a
- * `Map` (whose table costs hundreds of bytes on some runtimes) is made only
- * for a second one.
+ * The relay's state for one socket; the relay's parts share it. It is also
+ * the handle `Relay.open` gives the adapter (a `RelayConnection`: `id`,
+ * `message`, `closed`, `seen`), so a socket costs one object here, not two.
  */
-export class ChannelMap {
-  #name: string | undefined;
-  #channel: Channel<Connection> | undefined;
-  #map: Map<string, Channel<Connection>> | undefined;
-
-  get size(): number {
-    if (this.#map !== undefined) return this.#map.size;
-    return this.#name === undefined ? 0 : 1;
-  }
-
-  get(name: string): Channel<Connection> | undefined {
-    if (this.#map !== undefined) return this.#map.get(name);
-    return name === this.#name ? this.#channel : undefined;
-  }
-
-  has(name: string): boolean {
-    if (this.#map !== undefined) return this.#map.has(name);
-    return name === this.#name;
-  }
-
-  set(name: string, channel: Channel<Connection>): this {
-    if (this.#map !== undefined) this.#map.set(name, channel);
-    else if (this.#name === undefined || this.#name === name) {
-      this.#name = name;
-      this.#channel = channel;
-    } else {
-      this.#map = new Map([[this.#name, this.#channel!], [name, channel]]);
-      this.#name = this.#channel = undefined;
-    }
-    return this;
-  }
-
-  delete(name: string): boolean {
-    if (this.#map !== undefined) return this.#map.delete(name);
-    if (name !== this.#name) return false;
-    this.#name = this.#channel = undefined;
-    return true;
-  }
-
-  clear(): void {
-    this.#map = undefined;
-    this.#name = this.#channel = undefined;
-  }
-
-  /** The names, in join order. */
-  *keys(): IterableIterator<string> {
-    if (this.#map !== undefined) yield* this.#map.keys();
-    else if (this.#name !== undefined) yield this.#name;
-  }
-
-  /** The channels, in join order. */
-  *values(): IterableIterator<Channel<Connection>> {
-    if (this.#map !== undefined) yield* this.#map.values();
-    else if (this.#name !== undefined) yield this.#channel!;
-  }
-}
-
-/** The relay's state for one socket; the relay's parts share it. */
-export class Connection {
+export class Connection implements RelayConnection {
   readonly socket: RelaySocket;
   identity: Identity;
   /**
@@ -135,7 +124,6 @@ export class Connection {
    * once welcomed (a request's headers are most of a socket's cost).
    */
   request: Request | undefined;
-  readonly bucket: TokenBucket | undefined;
   /** Provisional until welcomed, then the session id. */
   id: string;
   profile: unknown = null;
@@ -144,7 +132,7 @@ export class Connection {
   /** Whether this connection holds its session (false once taken over). */
   holdsSession = false;
   /** Its channels by name: one without a `Map`, more in one. */
-  readonly channels: ChannelMap = new ChannelMap();
+  readonly channels: ChannelMap<Connection> = new ChannelMap();
   lastSeen: number;
   /** When it last sent a frame other than `ping` (for the idle timeout). */
   lastActive: number;
@@ -152,8 +140,11 @@ export class Connection {
   readonly admittedUser: string | undefined;
   /** When the socket was opened, on the relay's clock. */
   readonly openedAt: number;
-  /** Times of the latest bad frames, oldest first. */
-  readonly badTimes: number[] = [];
+  /**
+   * Times of the latest bad frames, oldest first; made at the first (most
+   * connections never send one).
+   */
+  badTimes: number[] | undefined;
   /** Frames refused for rate since `rateSince` (the pipeline's count). */
   rateRefusals = 0;
   rateSince = 0;
@@ -163,46 +154,76 @@ export class Connection {
   frameAt = 0;
   /** Whether a frame waits on a hook or the store; later frames queue meanwhile. */
   busy = false;
-  readonly queue: (string | ArrayBuffer | Uint8Array)[] = [];
+  /** The frames that arrived while `busy`; made at the first. */
+  queue: Data[] | undefined;
   #state: ConnectionState = "pending";
-  #context: Context;
-  #counters: Counters;
-  #maxBufferedBytes: number;
-  #softBufferedBytes: number;
-  #host: ConnectionHost;
+  /** What every connection of the relay shares: one field, not five. */
+  #shared: SharedState;
   /** Since when sends have been dropped for backlog, or -1. */
   #backlogSince = -1;
-  #linger: TimerId | undefined;
-  #closeCode = 0;
-  #closeReason = "";
+  /** The close on its way while `closing` after a linger. */
+  #closing: Closing | undefined;
+  /**
+   * The rate limit's token bucket (`limits.rate`, `limits.burst`), as two
+   * numbers rather than a `TokenBucket` of its own: the tokens left at
+   * `#tokensAt`.
+   */
+  #tokens: number;
+  #tokensAt: number;
 
   constructor(
-    context: Context,
-    host: ConnectionHost,
+    shared: SharedState,
     socket: RelaySocket,
     identity: Identity,
     request: Request | undefined,
     id: string,
   ) {
-    this.#context = context;
-    this.#counters = context.counters;
-    this.#maxBufferedBytes = context.settings.maxBufferedBytes;
-    this.#softBufferedBytes = Math.min(
-      context.settings.softBufferedBytes,
-      this.#maxBufferedBytes,
-    );
-    this.#host = host;
+    this.#shared = shared;
     this.socket = socket;
     this.identity = identity;
     this.admittedUser = identity.userId;
     this.request = request;
     this.id = id;
-    const now = context.clock.now();
-    const { rate, burst } = context.settings.limits;
-    this.bucket = rate > 0 ? new TokenBucket({ rate, burst, now }) : undefined;
+    const now = shared.context.clock.now();
+    this.#tokens = shared.burst;
+    this.#tokensAt = now;
     this.lastSeen = now;
     this.lastActive = now;
     this.openedAt = now;
+  }
+
+  /**
+   * Takes a token for a frame at `now`; false when there is none (over the
+   * rate). Always true when the rate limit is off. As `TokenBucket.take`.
+   */
+  takeToken(now: number): boolean {
+    const { ratePerMs, burst } = this.#shared;
+    if (ratePerMs <= 0) return true;
+    if (now > this.#tokensAt) {
+      this.#tokens = Math.min(
+        burst,
+        this.#tokens + (now - this.#tokensAt) * ratePerMs,
+      );
+      this.#tokensAt = now;
+    }
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /** The adapter's `RelayConnection.message`: an inbound frame. */
+  message(data: Data): void {
+    this.#shared.receive(this, data);
+  }
+
+  /** The adapter's `RelayConnection.closed`: see {@linkcode socketClosed}. */
+  closed(code?: number): void {
+    this.socketClosed(code);
+  }
+
+  /** The adapter's `RelayConnection.seen`: the peer was heard at `at`. */
+  seen(at: number): void {
+    if (at > this.lastSeen) this.lastSeen = at;
   }
 
   get state(): ConnectionState {
@@ -248,8 +269,9 @@ export class Connection {
     const state = this.#state;
     if (state === "closing" || state === "closed") return false;
     const socket = this.socket;
+    const shared = this.#shared;
     const buffered = socket.bufferedAmount;
-    if (buffered !== undefined && buffered > this.#maxBufferedBytes) {
+    if (buffered !== undefined && buffered > shared.maxBufferedBytes) {
       this.#backlogged();
       return false;
     }
@@ -257,7 +279,7 @@ export class Connection {
     try {
       answer = socket.send(text);
     } catch {
-      this.#counters.drops++;
+      shared.counters.drops++;
       return false;
     }
     if (answer === false) {
@@ -266,7 +288,7 @@ export class Connection {
       return false;
     }
     this.#backlogSince = -1;
-    this.#counters.sent(text, 1);
+    shared.counters.sent(text, 1);
     return true;
   }
 
@@ -276,11 +298,12 @@ export class Connection {
    */
   sendVolatile(text: string): boolean {
     const buffered = this.socket.bufferedAmount;
+    const shared = this.#shared;
     if (
-      buffered !== undefined && buffered > this.#softBufferedBytes &&
-      buffered <= this.#maxBufferedBytes && this.serving
+      buffered !== undefined && buffered > shared.softBufferedBytes &&
+      buffered <= shared.maxBufferedBytes && this.serving
     ) {
-      this.#counters.drops++;
+      shared.counters.drops++;
       return false;
     }
     return this.send(text);
@@ -288,9 +311,10 @@ export class Connection {
 
   /** A send dropped for backlog; too long backlogged, the connection closes. */
   #backlogged(): void {
-    this.#counters.drops++;
-    const now = this.#context.clock.now();
-    const timeout = this.#context.settings.slowConsumerTimeout;
+    const { counters, context } = this.#shared;
+    counters.drops++;
+    const now = context.clock.now();
+    const timeout = context.settings.slowConsumerTimeout;
     if (this.#backlogSince < 0) this.#backlogSince = now;
     else if (timeout > 0 && now - this.#backlogSince >= timeout) {
       // Not now: the caller may be iterating the channel this leaves.
@@ -301,14 +325,15 @@ export class Connection {
   /** Closes a slow consumer: `bye` with a retry hint, then 1013. */
   #closeSlow(): void {
     if (!this.serving) return;
-    this.#counters.slowConsumers++;
-    this.#context.log?.("warn", "slow_consumer_close", {
+    const { counters, context } = this.#shared;
+    counters.slowConsumers++;
+    context.log?.("warn", "slow_consumer_close", {
       session: this.id,
       bufferedAmount: this.socket.bufferedAmount,
     });
     this.terminate(RelayCloseCode.tryAgainLater, "slow consumer", {
       bye: "slow_consumer",
-      retryAfter: this.#context.settings.slowConsumerTimeout,
+      retryAfter: context.settings.slowConsumerTimeout,
       linger: true,
     });
   }
@@ -320,7 +345,7 @@ export class Connection {
 
   /** An ack error when the frame had a ref, an error frame otherwise. */
   reply(ref: number | undefined, error: ErrorBody): void {
-    this.#counters.error(error.code);
+    this.#shared.counters.error(error.code);
     this.send(
       encodeFrame(
         ref === undefined ? errorFrame(error) : ackErrorFrame(ref, error),
@@ -346,7 +371,7 @@ export class Connection {
     try {
       this.socket.persist(this.snapshot());
     } catch (error) {
-      this.#context.report(error);
+      this.#shared.context.report(error);
     }
   }
 
@@ -364,25 +389,27 @@ export class Connection {
   ): void {
     if (this.#state === "closed") return;
     if (this.#state === "closing") {
-      if (!options.linger) this.#finish(this.#closeCode, this.#closeReason);
+      const closing = this.#closing!;
+      if (!options.linger) this.#finish(closing.code, closing.reason);
       return;
     }
     if (options.bye !== undefined) {
       this.#sendBye(options.bye, options.retryAfter || undefined);
     }
-    this.#host.detach(this, options.dropped !== true);
-    this.queue.length = 0;
+    this.#shared.host.detach(this, options.dropped !== true);
+    this.queue = undefined;
     if (!options.linger) {
       this.#finish(code, reason);
       return;
     }
     this.#state = "closing";
-    this.#closeCode = code;
-    this.#closeReason = reason;
-    this.#linger = this.#context.clock.setTimeout(() => {
-      this.#linger = undefined;
+    const { clock, settings } = this.#shared.context;
+    const closing: Closing = { code, reason, timer: undefined };
+    this.#closing = closing;
+    closing.timer = clock.setTimeout(() => {
+      closing.timer = undefined;
       this.#finish(code, reason);
-    }, this.#context.settings.closeLinger);
+    }, settings.closeLinger);
   }
 
   /** Sends `bye`, past the backlog check. */
@@ -390,10 +417,10 @@ export class Connection {
     try {
       const text = encodeFrame(byeFrame(reason, retryAfter));
       if (this.socket.send(text) === false) {
-        this.#counters.drops++;
-      } else this.#counters.sent(text, 1);
+        this.#shared.counters.drops++;
+      } else this.#shared.counters.sent(text, 1);
     } catch {
-      this.#counters.drops++;
+      this.#shared.counters.drops++;
     }
   }
 
@@ -404,26 +431,28 @@ export class Connection {
   socketClosed(code?: number): void {
     if (this.#state === "closed") return;
     this.#clearLinger();
-    if (this.#state !== "closing") this.#host.detach(this, code === 1000);
+    const host = this.#shared.host;
+    if (this.#state !== "closing") host.detach(this, code === 1000);
     this.#state = "closed";
-    this.queue.length = 0;
-    this.#host.forget(this);
+    this.queue = undefined;
+    host.forget(this);
   }
 
   #finish(code: number, reason: string): void {
     this.#clearLinger();
     this.#state = "closed";
-    this.#host.forget(this);
+    this.#shared.host.forget(this);
     try {
       this.socket.close(code, reason);
     } catch (error) {
-      this.#context.report(error);
+      this.#shared.context.report(error);
     }
   }
 
   #clearLinger(): void {
-    if (this.#linger === undefined) return;
-    this.#context.clock.clearTimeout(this.#linger);
-    this.#linger = undefined;
+    const timer = this.#closing?.timer;
+    if (timer === undefined) return;
+    this.#shared.context.clock.clearTimeout(timer);
+    this.#closing!.timer = undefined;
   }
 }

@@ -59,9 +59,10 @@ export class FramePipeline {
       }
       conn.lastActive = now;
       if (conn.busy) {
-        if (conn.queue.length >= MAX_QUEUE) {
+        const queue = conn.queue ??= [];
+        if (queue.length >= MAX_QUEUE) {
           this.#rateLimited(conn, data, undefined, "Too many frames waiting");
-        } else conn.queue.push(data);
+        } else queue.push(data);
         return;
       }
       this.#process(conn, data, now);
@@ -94,9 +95,8 @@ export class FramePipeline {
     }
     // An open connection pays its token before the frame is decoded, so
     // frames over the rate cost no parsing.
-    const bucket = conn.bucket;
     const open = conn.state === "open";
-    if (open && bucket !== undefined && !bucket.take(now)) {
+    if (open && !conn.takeToken(now)) {
       this.#rateLimited(conn, data);
       return;
     }
@@ -116,9 +116,7 @@ export class FramePipeline {
       // not rate limited (nor is `ping`, answered above): a client that
       // spent its burst just before a reconnect must still get in.
       const handshake = frame.type === "hello";
-      if (
-        !handshake && bucket !== undefined && !bucket.take(now)
-      ) {
+      if (!handshake && !conn.takeToken(now)) {
         this.#rateLimited(conn, data, frame.ref);
         return;
       }
@@ -191,14 +189,19 @@ export class FramePipeline {
   }
 
   #drain(conn: Connection): void {
-    while (!conn.busy && conn.queue.length > 0 && conn.serving) {
+    let queue;
+    while (
+      !conn.busy && (queue = conn.queue) !== undefined && queue.length > 0 &&
+      conn.serving
+    ) {
       try {
-        this.#process(conn, conn.queue.shift()!, this.#clock.now());
+        this.#process(conn, queue.shift()!, this.#clock.now());
       } catch (error) {
         this.#internal(conn, error);
       }
     }
-    if (!conn.serving) conn.queue.length = 0;
+    // Drained (or no longer served): let the array go.
+    if (!conn.busy || !conn.serving) conn.queue = undefined;
   }
 
   #bad(conn: Connection, error: ErrorBody, ref?: number): void {
@@ -206,7 +209,7 @@ export class FramePipeline {
     conn.reply(ref, error);
     const { clock, settings } = this.#context;
     const now = clock.now();
-    const times = conn.badTimes;
+    const times = conn.badTimes ??= [];
     times.push(now);
     if (times.length > settings.badFrameLimit) times.shift();
     if (

@@ -23,7 +23,7 @@ import {
 import { Admission } from "./_admission.ts";
 import { Channels } from "./_channels.ts";
 import { Delivery } from "./_delivery.ts";
-import { Connection, type ConnectionHost } from "./_connection.ts";
+import { Connection, SharedState } from "./_connection.ts";
 import {
   background,
   type Context,
@@ -89,7 +89,8 @@ export class Relay {
   #sessionId: () => string;
   #counters = new Counters();
   #connections = new Set<Connection>();
-  #host: ConnectionHost;
+  /** What its connections share (one field each, not five). */
+  #shared: SharedState;
   #admission: Admission;
   #sessions: Sessions;
   #channels: Channels;
@@ -149,7 +150,7 @@ export class Relay {
     );
     this.#userCap = new UserCap(settings.maxConnectionsPerUser);
     this.#sweeper = new Sweeper(context, this.#connections, this.#sweepTimer);
-    this.#host = {
+    this.#shared = new SharedState(context, {
       detach: (conn, leaveNow) => this.#detach(conn, leaveNow),
       forget: (conn) => {
         if (this.#connections.delete(conn)) {
@@ -157,7 +158,7 @@ export class Relay {
         }
         this.#sweeper.disarmIfIdle();
       },
-    };
+    }, (conn, data) => this.#pipeline.receive(conn, data));
     this.#store.listen?.(
       storeListener(context, this.#channels, this.#delivery, this.#sessions),
     );
@@ -317,8 +318,7 @@ export class Relay {
     id: string,
   ): Connection {
     const conn = new Connection(
-      this.#context,
-      this.#host,
+      this.#shared,
       socket,
       identity,
       request,
@@ -333,8 +333,9 @@ export class Relay {
     return conn;
   }
 
+  /** The adapter's handle: the connection itself (no wrapper per socket). */
   #handle(conn: Connection): RelayConnection {
-    return new Handle(conn, this.#pipeline);
+    return conn;
   }
 
   /**
@@ -589,35 +590,5 @@ export class Relay {
   /** Calls {@linkcode Relay.close}. */
   [Symbol.dispose](): void {
     this.close();
-  }
-}
-
-/**
- * The adapter's handle of one connection: methods on a prototype, not
- * closures per connection (10,000 sockets hold 10,000 of these).
- */
-class Handle implements RelayConnection {
-  #conn: Connection;
-  #pipeline: FramePipeline;
-
-  constructor(conn: Connection, pipeline: FramePipeline) {
-    this.#conn = conn;
-    this.#pipeline = pipeline;
-  }
-
-  get id(): string {
-    return this.#conn.id;
-  }
-
-  message(data: string | ArrayBuffer | Uint8Array): void {
-    this.#pipeline.receive(this.#conn, data);
-  }
-
-  closed(code?: number): void {
-    this.#conn.socketClosed(code);
-  }
-
-  seen(at: number): void {
-    if (at > this.#conn.lastSeen) this.#conn.lastSeen = at;
   }
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ChannelMap } from "../../src/relay/_connection.ts";
+import { ChannelMap } from "../../src/relay/_channel_map.ts";
 import type { Channel } from "../../src/relay/_channel.ts";
 import type { Connection } from "../../src/relay/_connection.ts";
 

@@ -100,6 +100,21 @@ export class AdapterCore {
     return new Attached(this.relay.open(socket, identity, request), this);
   }
 
+  /**
+   * Opens a relay connection without the close-once wrapper of
+   * {@linkcode attach}: for an adapter whose runtime reports each close
+   * once, and that calls {@linkcode released} itself, exactly once, after
+   * passing the close on. One object less per socket.
+   */
+  open(
+    socket: RelaySocket,
+    identity: Identity,
+    request: Request | undefined,
+  ): RelayConnection {
+    this.#open++;
+    return this.relay.open(socket, identity, request);
+  }
+
   /** An attached socket closed: wakes `close()` once none is left. */
   released(): void {
     if (--this.#open > 0) return;

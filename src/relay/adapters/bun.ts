@@ -226,14 +226,21 @@ export function bunRelay(options: RelayOptions = {}): BunRelay {
       open(ws) {
         const data = ws.data as BunRelaySocket;
         data.ws = ws;
-        data.connection = core.attach(data, data.identity, data.request);
+        data.connection = core.open(data, data.identity, data.request);
         data.request = undefined; // the relay has it while it needs it
       },
       message(ws, message) {
         ws.data.connection?.message(message);
       },
       close(ws, code, reason) {
-        ws.data.connection?.closed(code, reason);
+        // Bun calls it once per socket; the relay's handle is let go of
+        // first, so a second call could not count it twice.
+        const data = ws.data;
+        const connection = data.connection;
+        if (connection === undefined) return;
+        data.connection = undefined;
+        connection.closed(code, reason);
+        core.released();
       },
     },
   });

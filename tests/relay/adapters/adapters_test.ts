@@ -204,6 +204,36 @@ Deno.test("bunRelay fans channel messages out through Bun's topics", async () =>
   assert.equal(await lifeline.close(), true);
 });
 
+Deno.test("bunRelay counts a socket's close once, and hands the relay the same identity for every anonymous socket", async () => {
+  const upgraded: BunSocketData[] = [];
+  const server: BunServer = {
+    upgrade(_request, options) {
+      upgraded.push(options.data);
+      return true;
+    },
+    publish: () => 1,
+  };
+  const lifeline = bunRelay();
+  await lifeline.fetch(upgradeRequest(), server);
+  await lifeline.fetch(upgradeRequest(), server);
+  // No authenticate hook: one frozen identity for them all, not one each.
+  assert.equal(upgraded[0].identity, upgraded[1].identity);
+  assert.ok(Object.isFrozen(upgraded[0].identity));
+  const [ann, bob] = upgraded.map((data, i) => bunSocket(data, [], `s${i}`));
+  lifeline.websocket.open(ann);
+  lifeline.websocket.open(bob);
+  assert.equal(lifeline.openSockets, 2);
+  lifeline.websocket.close(ann, 1000, "");
+  lifeline.websocket.close(ann, 1006, ""); // a second report changes nothing
+  assert.equal(lifeline.openSockets, 1);
+  assert.equal(lifeline.relay.stats().connections, 1);
+  lifeline.websocket.message(ann, HELLO); // after its close: ignored
+  assert.equal(lifeline.relay.stats().connections, 1);
+  lifeline.websocket.close(bob, 1000, "");
+  assert.equal(lifeline.openSockets, 0);
+  assert.equal(await lifeline.close(), true);
+});
+
 Deno.test("bunRelay refuses a fanout option: it brings its own", () => {
   assert.throws(
     () =>
