@@ -15,6 +15,9 @@
  * network, and a 10,000-client restart storm (its `--fill-*`, `--storm-*`
  * and `--scale-*` flags size them).
  *
+ * `--smoke` runs every section at a size that only proves it works, and
+ * writes no results (CI runs it: `tests/bench/fanout_test.ts`).
+ *
  * `deno task bench --baseline <git-ref>` also measures the example relay of
  * that commit (its tree exported with `git archive` into a temporary
  * directory and started the way it was then), interleaved run by run with
@@ -32,9 +35,9 @@ import {
   spawnServer,
 } from "../tools/servers.ts";
 import { type ExportedTree, exportTree } from "./_baseline.ts";
-import type { CoreResult } from "./_relay_core_run.ts";
-import { benchRedisNodes } from "./redis_nodes.ts";
-import { benchScale, SCALE_FLAGS } from "./_scale.ts";
+import { compareCores } from "./_core_compare.ts";
+import { benchRedisNodes, type NodeSizes } from "./redis_nodes.ts";
+import { benchScale, SCALE_FLAGS, type ScaleValues } from "./_scale.ts";
 
 /** Subscribers and measured messages per run; fewer messages for more subscribers. */
 const SCENARIOS = [
@@ -42,6 +45,22 @@ const SCENARIOS = [
   { subscribers: 100, messages: 2_000 },
   { subscribers: 1_000, messages: 300 },
 ] as const;
+/** `--smoke`: one tiny scenario, to prove the bench works. */
+const SMOKE_SCENARIOS = [{ subscribers: 3, messages: 50 }] as const;
+/** `--smoke`: the Redis nodes section's sizes. */
+const SMOKE_NODE_SIZES: NodeSizes = {
+  subscribers: 4,
+  messages: 20,
+  repeats: 1,
+};
+/** `--smoke`: the fill and storm sections' sizes (see `./_scale.ts`). */
+const SMOKE_SCALE: ScaleValues = {
+  "fill-members": "10",
+  "fill-baseline": "",
+  "storm-clients": "10",
+  "storm-modes": "kill",
+  "scale-processes": "1",
+};
 /** Measured runs per scenario; the table shows the median. */
 const REPEATS = 3;
 /**
@@ -229,6 +248,7 @@ async function run(
   server: RunningServer,
   subscribers: number,
   messages: number,
+  warmup: number = WARMUP_DELIVERIES,
 ): Promise<Result> {
   const sockets: WebSocket[] = [];
   try {
@@ -256,7 +276,7 @@ async function run(
       publisher,
       receivers,
       target.kind,
-      Math.max(20, Math.ceil(WARMUP_DELIVERIES / subscribers)),
+      Math.max(20, Math.ceil(warmup / subscribers)),
     );
     const before = await cpuMicros(server);
     const client = process.cpuUsage();
@@ -339,10 +359,16 @@ async function main(): Promise<void> {
     options: {
       baseline: { type: "string" },
       "core-only": { type: "boolean" },
+      smoke: { type: "boolean" },
       ...SCALE_FLAGS,
     },
   });
   const started = performance.now();
+  // --smoke: every section at a size that only proves it works (for CI).
+  const smoke = values.smoke === true;
+  const scenarios = smoke ? SMOKE_SCENARIOS : SCENARIOS;
+  const repeats = smoke ? 1 : REPEATS;
+  const warmup = smoke ? 0 : WARMUP_DELIVERIES;
   const baseline = values.baseline === undefined
     ? undefined
     : await exportTree(values.baseline);
@@ -374,14 +400,26 @@ async function main(): Promise<void> {
       try {
         for (const target of group) servers.push(await target.start());
         for (const [index, target] of group.entries()) {
-          await run(target, servers[index], 10, WARMUP_RUN_MESSAGES);
+          await run(
+            target,
+            servers[index],
+            10,
+            smoke ? 20 : WARMUP_RUN_MESSAGES,
+            warmup,
+          );
         }
-        for (const { subscribers, messages } of SCENARIOS) {
+        for (const { subscribers, messages } of scenarios) {
           const runs: Result[][] = group.map(() => []);
-          for (let i = 0; i < REPEATS && !timeUp(); i++) {
+          for (let i = 0; i < repeats && !timeUp(); i++) {
             for (const [index, target] of group.entries()) {
               runs[index].push(
-                await run(target, servers[index], subscribers, messages),
+                await run(
+                  target,
+                  servers[index],
+                  subscribers,
+                  messages,
+                  warmup,
+                ),
               );
             }
           }
@@ -395,75 +433,16 @@ async function main(): Promise<void> {
         await Promise.all(servers.map((server) => server.stop()));
       }
     }
-    printTable(results, baseline?.commit);
+    printTable(results, repeats, baseline?.commit);
     if (baseline) await compareCores(baseline);
     // Then fan-out through two nodes on Redis against one (./redis_nodes.ts).
-    await benchRedisNodes();
+    await benchRedisNodes(smoke ? SMOKE_NODE_SIZES : undefined);
     // Then a big channel filled, and a restart storm (./_scale.ts).
-    await benchScale(values);
+    await benchScale(smoke ? { ...values, ...SMOKE_SCALE } : values, !smoke);
   } finally {
     await baseline?.remove();
   }
   console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
-}
-
-/** Runs `bench/_relay_core_run.ts` in a fresh process; answers its results. */
-async function coreRun(command: string, args: string[]): Promise<CoreResult[]> {
-  const { success, stdout, stderr } = await new Deno.Command(command, {
-    args,
-    stdin: "null",
-  }).output();
-  const text = new TextDecoder();
-  if (!success) throw new Error(`${command}: ${text.decode(stderr)}`);
-  return JSON.parse(text.decode(stdout).trim().split("\n").at(-1)!);
-}
-
-/**
- * The relay core alone, in process, against the baseline's, on Deno and on
- * Bun in child processes: the cost per publish without the network's noise,
- * which on a small machine swamps a few percent.
- */
-async function compareCores(baseline: ExportedTree): Promise<void> {
-  const current = new URL("../src/relay/mod.ts", import.meta.url).href;
-  const old = new URL("src/relay/mod.ts", baseline.root).href;
-  const runner = new URL("_relay_core_run.ts", import.meta.url).pathname;
-  const runtimes: [string, string, string[]][] = [
-    ["deno", Deno.execPath(), ["run", "-A", runner]],
-  ];
-  const bun = await findBun().catch(() => undefined);
-  if (bun !== undefined) runtimes.push(["bun", bun, [runner]]);
-  const rows: [string, CoreResult[]][] = [];
-  for (const [runtime, command, args] of runtimes) {
-    // In one process the relay imported first measured slower (at 1,000
-    // subscribers on Bun, 1.3 to 1.7 times, the same code 1.06 times):
-    // each is imported first once, in a fresh process, and the two runs'
-    // medians averaged.
-    const a = await coreRun(command, [...args, current, old]);
-    const b = await coreRun(command, [...args, old, current]);
-    rows.push([
-      runtime,
-      a.map((r, i) => ({
-        subscribers: r.subscribers,
-        current: (r.current + b[i].baseline) / 2,
-        baseline: (r.baseline + b[i].current) / 2,
-      })),
-    ]);
-  }
-  console.log(
-    `\nrelay core in process (no network), µs per publish, medians:\n` +
-      "runtime     N   current  baseline  current/baseline",
-  );
-  for (const [runtime, results] of rows) {
-    for (const r of results) {
-      console.log(
-        `${runtime.padStart(7)} ${String(r.subscribers).padStart(5)} ${
-          r.current.toFixed(2).padStart(9)
-        } ${r.baseline.toFixed(2).padStart(9)} ${
-          (r.current / r.baseline).toFixed(3).padStart(17)
-        }`,
-      );
-    }
-  }
 }
 
 function printRuns(target: Target, subscribers: number, runs: Result[]): void {
@@ -508,7 +487,11 @@ function format(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
 
-function printTable(results: Result[], baseline?: string): void {
+function printTable(
+  results: Result[],
+  repeats: number,
+  baseline?: string,
+): void {
   const rows: string[][] = [[
     "runtime",
     "N",
@@ -528,7 +511,8 @@ function printTable(results: Result[], baseline?: string): void {
   ]];
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
   for (const runtime of ["deno", "bun"]) {
-    for (const { subscribers } of SCENARIOS) {
+    const sizes = new Set(results.map((r) => r.subscribers));
+    for (const subscribers of [...sizes].sort((a, b) => a - b)) {
       const find = (kind: Kind) =>
         results.find((r) =>
           r.runtime === runtime && r.kind === kind &&
@@ -569,7 +553,7 @@ function printTable(results: Result[], baseline?: string): void {
     console.log(row.map((c, i) => c.padStart(widths[i])).join("  "));
   }
   console.log(
-    `\nmedians of ${REPEATS} runs. del/s: deliveries per second seen by the subscribers; µs/del: server CPU (user + system) per delivery; client µs/del: the bench process's (publisher and subscribers), lifeline/raw.\n` +
+    `\nmedians of ${repeats} runs. del/s: deliveries per second seen by the subscribers; µs/del: server CPU (user + system) per delivery; client µs/del: the bench process's (publisher and subscribers), lifeline/raw.\n` +
       "ratios are lifeline / raw: throughput above 1 is faster, CPU above 1 costs more." +
       (baseline === undefined
         ? ""

@@ -28,11 +28,19 @@ import {
   spawnServer,
 } from "../tools/servers.ts";
 
-const SUBSCRIBERS = 100;
-const MESSAGES = 2_000;
+/** How big the runs are. */
+export interface NodeSizes {
+  /** Subscribers, split over the setup's nodes. */
+  subscribers: number;
+  /** Messages measured per run. */
+  messages: number;
+  /** Runs per setup; the table shows the median. */
+  repeats: number;
+}
+
+const SIZES: NodeSizes = { subscribers: 100, messages: 2_000, repeats: 3 };
 /** Publishes in flight, not yet acked. */
 const IN_FLIGHT = 32;
-const REPEATS = 3;
 /** Cap on one run, in ms: a capped run reports what it delivered. */
 const RUN_CAP_MS = 30_000;
 
@@ -206,44 +214,46 @@ const SOCKET_IO: Driver<WebSocket> = {
   trips: ["publish"],
 };
 
-/** Runs one setup `REPEATS` times; answers the median run. */
+/** Runs one setup `sizes.repeats` times; answers the median run. */
 async function measure<T>(
   driver: Driver<T>,
   name: string,
   publisherUrl: string,
   subscriberUrls: string[],
   redis: ((args: string[]) => Promise<unknown>) | undefined,
+  sizes: NodeSizes,
 ): Promise<Row> {
+  const { subscribers: subscriberCount, messages } = sizes;
   const rows: Row[] = [];
-  for (let repeat = 0; repeat < REPEATS; repeat++) {
+  for (let repeat = 0; repeat < sizes.repeats; repeat++) {
     const sockets: T[] = [];
     try {
-      for (let i = 0; i < SUBSCRIBERS; i++) {
+      for (let i = 0; i < subscriberCount; i++) {
         sockets.push(
           await driver.member(subscriberUrls[i % subscriberUrls.length]),
         );
       }
       const publisher = await driver.member(publisherUrl);
       sockets.push(publisher);
-      const subscribers = sockets.slice(0, SUBSCRIBERS);
+      const subscribers = sockets.slice(0, subscriberCount);
       await driver.fanOut(publisher, subscribers, 20); // warm up
       const before = redis && await redisCounts(redis, driver.trips);
       const { delivered, ms } = await driver.fanOut(
         publisher,
         subscribers,
-        MESSAGES,
+        messages,
       );
       const after = redis && await redisCounts(redis, driver.trips);
       rows.push({
         name,
         perSecond: delivered / (ms / 1000),
         delivered,
-        expected: SUBSCRIBERS * MESSAGES,
+        expected: subscriberCount * messages,
         ...(before && after
           ? {
             // Less the two INFO calls of each reading.
-            roundTrips: (after.scripts - before.scripts) / MESSAGES,
-            commands: (after.commands - before.commands - 2) / MESSAGES,
+            roundTrips: (after.scripts - before.scripts) / messages,
+            commands: (after.commands - before.commands - 2) / messages,
           }
           : {}),
       });
@@ -295,7 +305,9 @@ function installSocketIo(): Promise<string> {
 }
 
 /** Runs the two-node comparison and prints its table. */
-export async function benchRedisNodes(): Promise<void> {
+export async function benchRedisNodes(
+  sizes: NodeSizes = SIZES,
+): Promise<void> {
   let redis: RunningRedis;
   try {
     await findBun();
@@ -333,25 +345,46 @@ export async function benchRedisNodes(): Promise<void> {
     ]);
     servers.push(memory, deno, deno2, bun, io1, io2);
     const lifeline = (name: string, urls: string[]) =>
-      measure(LIFELINE, name, urls[0], urls, command);
+      measure(LIFELINE, name, urls[0], urls, command, sizes);
     const rows = [
-      await measure(LIFELINE, "one node, memory", memory.url, [
+      await measure(
+        LIFELINE,
+        "one node, memory",
         memory.url,
-      ], undefined),
+        [
+          memory.url,
+        ],
+        undefined,
+        sizes,
+      ),
       await lifeline("one node, Redis", [deno.url]),
       await lifeline("two nodes (Deno + Bun), Redis", [deno.url, bun.url]),
       await lifeline("two nodes (Deno + Deno), Redis", [deno.url, deno2.url]),
-      await measure(SOCKET_IO, "socket.io, one node (Node)", io1.httpUrl, [
+      await measure(
+        SOCKET_IO,
+        "socket.io, one node (Node)",
         io1.httpUrl,
-      ], command),
-      await measure(SOCKET_IO, "socket.io, two nodes (Node)", io1.httpUrl, [
+        [
+          io1.httpUrl,
+        ],
+        command,
+        sizes,
+      ),
+      await measure(
+        SOCKET_IO,
+        "socket.io, two nodes (Node)",
         io1.httpUrl,
-        io2.httpUrl,
-      ], command),
+        [
+          io1.httpUrl,
+          io2.httpUrl,
+        ],
+        command,
+        sizes,
+      ),
     ];
     const base = rows[0].perSecond;
     console.log(
-      `\nfan-out through nodes: 1 publisher (Deno node), ${SUBSCRIBERS} subscribers, ${MESSAGES} messages, median of ${REPEATS}`,
+      `\nfan-out through nodes: 1 publisher (Deno node), ${sizes.subscribers} subscribers, ${sizes.messages} messages, median of ${sizes.repeats}`,
     );
     console.log(
       "setup                           del/s  vs memory  round trips/msg  commands/msg",

@@ -12,6 +12,9 @@
  * echo server with `compression` on a TCP listener, against the same pair
  * without it (the messages are repetitive, so they compress well).
  *
+ * `--smoke` sends a thousandth of the messages, only to prove the bench
+ * works (CI runs it: `tests/bench/wire_test.ts`).
+ *
  * @module
  */
 
@@ -21,11 +24,16 @@ import { FrameDecoder } from "../src/wire/_frame_decoder.ts";
 import { encodeFrame } from "../src/wire/_frame_encoder.ts";
 
 const WINDOW = 64;
-const SIZES: [string, number, number][] = [
+const SCALE = Deno.args.includes("--smoke") ? 1 / 1000 : 1;
+const SIZES: [string, number, number][] = ([
   ["32 B", 32, 40_000],
   ["1 KiB", 1024, 40_000],
   ["64 KiB", 64 * 1024, 2_000],
-];
+] as const).map(([label, size, count]) => [
+  label,
+  size,
+  Math.max(8, Math.ceil(count * SCALE)),
+]);
 
 const server = Deno.serve(
   { hostname: "127.0.0.1", port: 0, onListen() {} },
