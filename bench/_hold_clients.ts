@@ -8,34 +8,18 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import process from "node:process";
+import { clientArgs } from "./_client_args.ts";
 
-const { values } = parseArgs({
-  options: {
-    url: { type: "string" },
-    count: { type: "string", default: "1000" },
-    first: { type: "string", default: "0" },
-    hello: { type: "boolean", default: false },
-    "room-size": { type: "string", default: "10" },
-    batch: { type: "string", default: "200" },
-    timeout: { type: "string", default: "120000" },
-  },
-});
-const url = values.url;
-if (url === undefined || !url.startsWith("ws://127.0.0.1:")) {
-  throw new Error("--url ws://127.0.0.1:PORT/ws is required (loopback only)");
-}
-const count = Number(values.count);
-const first = Number(values.first);
-const roomSize = Number(values["room-size"]);
-const batch = Number(values.batch);
-const timeout = Number(values.timeout);
+const { url, count, first, roomSize, batch, timeout, hello } = clientArgs(
+  process.argv.slice(2),
+  { count: 1_000, batch: 200, timeout: 120_000 },
+);
 const started = Date.now();
 
 /** Opens one socket and, with `--hello`, joins its room; resolves when done. */
 function open(index: number): Promise<WebSocket> {
-  const ws = new WebSocket(url!);
+  const ws = new WebSocket(url);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("open timed out")), 30_000);
     const done = () => clearTimeout(timer);
@@ -45,7 +29,7 @@ function open(index: number): Promise<WebSocket> {
       reject(new Error(`socket ${index} closed while opening`));
     };
     ws.onopen = () => {
-      if (!values.hello) {
+      if (!hello) {
         done();
         return resolve(ws);
       }

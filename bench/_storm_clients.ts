@@ -11,29 +11,15 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { RealtimeManager } from "../mod.ts";
+import { clientArgs } from "./_client_args.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    url: { type: "string" },
-    count: { type: "string", default: "100" },
-    first: { type: "string", default: "0" },
-    "room-size": { type: "string", default: "10" },
-    batch: { type: "string", default: "250" },
-    timeout: { type: "string", default: "180000" },
-  },
+const { url, count, first, roomSize, batch, timeout } = clientArgs(Deno.args, {
+  count: 100,
+  batch: 250,
+  timeout: 180_000,
 });
-const url = values.url;
-if (url === undefined || !url.startsWith("ws://127.0.0.1:")) {
-  throw new Error("--url ws://127.0.0.1:PORT/ws is required (loopback only)");
-}
-const count = Number(values.count);
-const first = Number(values.first);
-const roomSize = Number(values["room-size"]);
-const batch = Number(values.batch);
-setTimeout(() => Deno.exit(2), Number(values.timeout)); // bounded
+setTimeout(() => Deno.exit(2), timeout); // bounded
 
 const attempts: number[] = [];
 /** Close codes (0 on Deno: refused, or dropped without a close frame) counted from the line `mark`. */
