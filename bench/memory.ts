@@ -28,6 +28,7 @@ import {
   spawnServer,
 } from "../tools/servers.ts";
 import { machine, median, writeResults } from "./_report.ts";
+import { halt } from "../tools/halt.ts";
 
 /** The server side of one measurement. */
 export type MemoryKind = "lifeline" | "raw";
@@ -140,20 +141,7 @@ export function holdClients(
     ready: Promise.all(readies).then(() => {}),
     stop: () =>
       stopped ??= Promise.all(children.map(async (child) => {
-        try {
-          child.kill("SIGTERM");
-        } catch {
-          // Already exited.
-        }
-        const killer = setTimeout(() => {
-          try {
-            child.kill("SIGKILL");
-          } catch {
-            // Exited meanwhile.
-          }
-        }, 5_000);
-        await child.status;
-        clearTimeout(killer);
+        await halt(child, 5_000);
         await child.stdin.close().catch(() => {});
       })).then(() => {}),
   };

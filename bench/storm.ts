@@ -22,6 +22,7 @@ import {
   spawnExampleRelay,
 } from "../tools/servers.ts";
 import { machine, writeResults } from "./_report.ts";
+import { halt } from "../tools/halt.ts";
 
 /** What one storm measured. */
 export interface StormResult {
@@ -152,20 +153,7 @@ export class ClientProcess {
 
   /** Stops it by its pid: SIGTERM, SIGKILL after 5 s. */
   async stop(): Promise<void> {
-    try {
-      this.child.kill("SIGTERM");
-    } catch {
-      // Already exited.
-    }
-    const killer = setTimeout(() => {
-      try {
-        this.child.kill("SIGKILL");
-      } catch {
-        // Exited meanwhile.
-      }
-    }, 5_000);
-    await this.child.status;
-    clearTimeout(killer);
+    await halt(this.child, 5_000);
     await this.#writer.close().catch(() => {});
   }
 }

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { halt } from "./halt.ts";
+
 /** Where Debian's package puts it. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
@@ -76,22 +78,8 @@ export async function launchChromium(
   const stop = (): Promise<void> =>
     stopped ??= (async () => {
       try {
-        child.kill("SIGTERM");
-      } catch {
-        // Already exited.
-      }
-      const killer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // Exited meanwhile.
-        }
-      }, 10_000);
-      try {
-        await child.status;
-        await drained;
+        await halt(child, 10_000, drained);
       } finally {
-        clearTimeout(killer);
         await Deno.remove(profile, { recursive: true }).catch(() => {});
       }
     })();

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { halt } from "./halt.ts";
+
 /** A running `redis-server`. */
 export interface RunningRedis {
   /** `redis://127.0.0.1:PORT`. */
@@ -91,7 +93,7 @@ async function launch(port: number, dir: string): Promise<Child> {
       }),
     ]);
   } catch (error) {
-    await halt({ process, drained });
+    await stopChild({ process, drained });
     throw error;
   } finally {
     clearTimeout(timer);
@@ -100,25 +102,8 @@ async function launch(port: number, dir: string): Promise<Child> {
 }
 
 /** SIGTERM (SIGKILL after a while) by pid, then waits for the exit. */
-async function halt(child: Child): Promise<void> {
-  try {
-    child.process.kill("SIGTERM");
-  } catch {
-    // Already exited.
-  }
-  const killer = setTimeout(() => {
-    try {
-      child.process.kill("SIGKILL");
-    } catch {
-      // Exited meanwhile.
-    }
-  }, STOP_TIMEOUT_MS);
-  try {
-    await child.process.status;
-    await child.drained;
-  } finally {
-    clearTimeout(killer);
-  }
+async function stopChild(child: Child): Promise<void> {
+  await halt(child.process, STOP_TIMEOUT_MS, child.drained);
 }
 
 /**
@@ -150,11 +135,11 @@ export async function startRedis(): Promise<RunningRedis> {
       return current.process.pid;
     },
     async stop() {
-      await halt(current);
+      await stopChild(current);
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
     async restart() {
-      await halt(current);
+      await stopChild(current);
       current = await launch(port, dir);
     },
   };

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { halt } from "./halt.ts";
+
 /** A running relay server. */
 export interface RunningServer {
   /** What runs it, such as `deno` or `bun`. */
@@ -234,27 +236,7 @@ export async function spawnServer(
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // Already exited.
-      }
-      let killed = false;
-      const killer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-          killed = true;
-        } catch {
-          // Exited meanwhile.
-        }
-      }, STOP_TIMEOUT_MS);
-      let code: number;
-      try {
-        code = (await status).code;
-        await drained;
-      } finally {
-        clearTimeout(killer);
-      }
+      const { code, killed } = await halt(child, STOP_TIMEOUT_MS, drained);
       if (killed || code !== 0) {
         throw new Error(
           `${name} server ${

@@ -36,6 +36,7 @@ import process from "node:process";
 import type { Identity, RelayOptions } from "../../src/relay/mod.ts";
 import type { RelayLimits } from "../../src/protocol/mod.ts";
 import { lineLogger, type LogFormat, type LogSetting } from "./log.ts";
+import { readNumber } from "./read_number.ts";
 
 /** Where the server listens and how its relay is configured. */
 export interface ServerConfig {
@@ -151,20 +152,6 @@ function tokenAuthenticator(
   }
   return (_request, token) =>
     token === undefined ? undefined : users.get(token);
-}
-
-function readNumber(env: Env, variable: string): number | undefined {
-  const text = env[variable]?.trim();
-  if (!text) return undefined;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(
-      `Cannot read ${variable} as it must be a non-negative number: current value is ${
-        JSON.stringify(text)
-      }`,
-    );
-  }
-  return value;
 }
 
 const LOG_SETTINGS = ["debug", "info", "warn", "error", "off"] as const;

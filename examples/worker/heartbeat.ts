@@ -8,27 +8,14 @@
 
 import type { Heartbeat } from "../../src/protocol/mod.ts";
 import type { Env } from "../relay/config.ts";
+import { readNumber } from "../relay/read_number.ts";
 
 /** The heartbeat the variables set (absent ones keep the relay's default). */
 export function heartbeatFrom(env: Env): Partial<Heartbeat> {
   const heartbeat: Partial<Heartbeat> = {};
-  const interval = read(env, "LIFELINE_HEARTBEAT_INTERVAL");
+  const interval = readNumber(env, "LIFELINE_HEARTBEAT_INTERVAL");
   if (interval !== undefined) heartbeat.interval = interval;
-  const timeout = read(env, "LIFELINE_HEARTBEAT_TIMEOUT");
+  const timeout = readNumber(env, "LIFELINE_HEARTBEAT_TIMEOUT");
   if (timeout !== undefined) heartbeat.timeout = timeout;
   return heartbeat;
-}
-
-function read(env: Env, variable: string): number | undefined {
-  const text = env[variable]?.trim();
-  if (!text) return undefined;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(
-      `Cannot read ${variable} as it must be a non-negative number: current value is ${
-        JSON.stringify(text)
-      }`,
-    );
-  }
-  return value;
 }
