@@ -13,6 +13,7 @@ import type { Log } from "../core/_log.ts";
 import { PONG } from "../protocol/mod.ts";
 import { Histogram, LATENCY_BUCKETS } from "./metrics.ts";
 import type { RelayStore } from "./store.ts";
+import type { RelayStats } from "./stats.ts";
 
 /** The relay's counters; `stats()` copies them. */
 export class Counters {
@@ -88,17 +89,8 @@ export class Counters {
   }
 }
 
-/** Frames sent, by relay frame type, and `pong`. */
-export interface FramesOut {
-  welcome: number;
-  ack: number;
-  msg: number;
-  presence: number;
-  error: number;
-  bye: number;
-  user: number;
-  pong: number;
-}
+/** Frames sent, by relay frame type, and `pong`: what `Relay.stats` reports. */
+type FramesOut = RelayStats["framesOut"];
 
 // Where the type's first letter is in `{"type":"…`.
 const TYPE_AT = 9;
