@@ -216,7 +216,7 @@ export class Delivery {
         text,
         this.#live.size - slow - (skip ? 1 : 0),
       );
-      lane.published(held === false);
+      lane.published(held === false, text);
       return;
     }
     for (const conn of this.#live.values()) {
@@ -252,7 +252,7 @@ export class Delivery {
         text,
         channel.members.size - slow - (skip ? 1 : 0),
       );
-      lane.published(held === false);
+      lane.published(held === false, text);
       return;
     }
     if (volatile) {

@@ -18,6 +18,15 @@ import { APP_TOPIC, type Fanout } from "./fanout.ts";
 const HELD_CHECK_MS = 10;
 /** Ms between backlog checks otherwise. */
 const CHECK_MS = 1_000;
+/**
+ * The share of `limits.frameBytes` published between two backlog checks, at
+ * most, in UTF-16 code units (each at most 3 bytes of UTF-8). Bun's
+ * `backpressureLimit` leaves `frameBytes` of room past `maxBufferedBytes`
+ * for the last frame and the `bye`; a native fan-out fills a socket as
+ * fast as it publishes (hundreds of MB/s on loopback), so the check comes
+ * by bytes as well as by time, before the topics can fill that room.
+ */
+const CHECK_SHARE = 1 / 8;
 
 /** The connections a native fan-out does not reach; one per relay with a fan-out. */
 export class SlowLane {
@@ -27,6 +36,10 @@ export class SlowLane {
   /** Welcomed connections by session id. */
   #live: ReadonlyMap<string, Connection>;
   #checkedAt = -Infinity;
+  /** Code units published since the last check. */
+  #sinceCheck = 0;
+  /** The check comes once this many were published, whatever the time. */
+  #checkUnits: number;
 
   constructor(
     context: Context,
@@ -36,6 +49,9 @@ export class SlowLane {
     this.#context = context;
     this.#fanout = fanout;
     this.#live = live;
+    this.#checkUnits = Math.floor(
+      context.settings.limits.frameBytes * CHECK_SHARE,
+    );
   }
 
   /** How many connections are in the lane. */
@@ -76,13 +92,22 @@ export class SlowLane {
   }
 
   /**
-   * Called after each native publish: checks every welcomed socket's
-   * backlog, at most every 10 ms when the publish held a frame back
-   * (`held`), else at most once a second.
+   * Called after each native publish of `text`: checks every welcomed
+   * socket's backlog at most every 10 ms when the publish held a frame back
+   * (`held`), else at most once a second, and in any case once an eighth of
+   * `limits.frameBytes` was published since the last check.
    */
-  published(held: boolean): void {
+  published(held: boolean, text: string): void {
+    const since = this.#sinceCheck + text.length;
     const now = this.#context.clock.now();
-    if (now - this.#checkedAt < (held ? HELD_CHECK_MS : CHECK_MS)) return;
+    if (
+      since < this.#checkUnits &&
+      now - this.#checkedAt < (held ? HELD_CHECK_MS : CHECK_MS)
+    ) {
+      this.#sinceCheck = since;
+      return;
+    }
+    this.#sinceCheck = 0;
     this.#checkedAt = now;
     const { softBufferedBytes, maxBufferedBytes } = this.#context.settings;
     const enter = Math.min(softBufferedBytes, maxBufferedBytes);

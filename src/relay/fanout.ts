@@ -15,7 +15,8 @@ import type { RelaySocket } from "./socket.ts";
  * topic instead of sending to each socket. The relay cannot see each
  * socket's backlog as it publishes, so it looks after publishing: at once
  * (at most every 10 ms) when `publish` answers `false`, else at most once a
- * second. A socket over `softBufferedBytes` is unsubscribed from its topics
+ * second, and in any case once an eighth of `limits.frameBytes` has been
+ * published since it last looked. A socket over `softBufferedBytes` is unsubscribed from its topics
  * and sent its frames one by one, under the backlog rules of every socket,
  * until it is back under half of it; then it is subscribed again.
  *

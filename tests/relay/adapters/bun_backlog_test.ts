@@ -142,3 +142,48 @@ Deno.test("bunRelay counts a frame Bun drops, and takes a backlogged socket off 
   assert.equal(lifeline.relay.stats().drops, 2);
   assert.equal(await lifeline.close(0), false);
 });
+
+Deno.test("bunRelay checks the backlogs once an eighth of frameBytes was published, however little time passed", async () => {
+  const clock = createTestClock();
+  const bun = scriptedBun();
+  // A check at least every 1,000 code units published.
+  const lifeline = bunRelay({
+    clock,
+    softBufferedBytes: 100,
+    maxBufferedBytes: 1_000,
+    limits: { frameBytes: 8_000 },
+  });
+  const open = async () => {
+    await lifeline.fetch(
+      new Request("http://relay.test/ws", {
+        headers: {
+          upgrade: "websocket",
+          "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        },
+      }),
+      bun.server,
+    );
+    const ws = bun.socket(bun.upgraded.at(-1)!);
+    lifeline.websocket.open(ws);
+    lifeline.websocket.message(ws, HELLO);
+    lifeline.websocket.message(ws, '{"type":"join","channel":"room"}');
+    return ws;
+  };
+  const ann = await open();
+  const bob = await open();
+  const pub = (data: string) =>
+    lifeline.websocket.message(
+      ann,
+      JSON.stringify({ type: "pub", channel: "room", event: "e", data }),
+    );
+  // The first publish checks (bob is empty); the clock never moves again.
+  pub("");
+  bob.buffered = 101;
+  pub("");
+  // Under 1,000 units since the check, within 10 ms: bob stays on the topics.
+  assert.ok(bob.topics.has("room"));
+  pub("x".repeat(1_000));
+  // Past 1,000 units: the check comes, and bob is served frame by frame.
+  assert.deepEqual([...bob.topics], []);
+  assert.equal(await lifeline.close(0), false);
+});
