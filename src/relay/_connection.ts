@@ -138,8 +138,8 @@ export class Connection implements RelayConnection {
   lastActive: number;
   /** The user id it was admitted as, counted against the per-user cap. */
   readonly admittedUser: string | undefined;
-  /** When the socket was opened, on the relay's clock. */
-  readonly openedAt: number;
+  /** When the socket was opened, on the relay's clock (earlier after a wake). */
+  openedAt: number;
   /**
    * Times of the latest bad frames, oldest first; made at the first (most
    * connections never send one).

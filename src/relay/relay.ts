@@ -241,14 +241,21 @@ export class Relay {
    * the close to. `identity` is what `accept` returned (default anonymous);
    * `request` is the upgrade request, handed to `authenticate` again if the
    * `hello` carries a token. On a closed relay the socket is closed at once.
+   * `openedAt` is when the socket was accepted, on the relay's clock, if
+   * before now: a socket rebuilt after a wake, still waiting for its
+   * `hello`, keeps its hello deadline.
    */
   open(
     socket: RelaySocket,
     identity: Identity = {},
     request?: Request,
+    openedAt?: number,
   ): RelayConnection {
     const full = this.#userCap.full(identity.userId);
     const conn = this.#connect(socket, identity, request, this.#sessionId());
+    if (openedAt !== undefined && openedAt < conn.openedAt) {
+      conn.openedAt = openedAt;
+    }
     if (full) {
       // Past `accept` in a race with another upgrade of the same user.
       conn.terminate(RelayCloseCode.tryAgainLater, "too many connections");

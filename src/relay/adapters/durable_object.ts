@@ -6,7 +6,8 @@
  * `webSocketClose`, `webSocketError` and `alarm` handlers here. What must
  * outlive a hibernation or an eviction is kept where it survives: each
  * socket's session, identity, profile and channels in its attachment
- * (`serializeAttachment`), everything else the relay remembers (dedupe ids,
+ * (`serializeAttachment`; before its `hello`, when it was accepted, so a
+ * wake does not reset its hello deadline), everything else the relay remembers (dedupe ids,
  * members and presence versions, offsets, epochs, history) in the object's
  * SQLite storage ({@linkcode DurableObjectStore}). After a wake the relay is
  * rebuilt from both before the first event is handled: a client sees no
@@ -205,6 +206,11 @@ interface Attachment {
    * heartbeat interval), so a wake does not reset its heartbeat deadline.
    */
   heardAt?: number;
+  /**
+   * When the socket was accepted, while it waits for its `hello`, so a wake
+   * does not reset its hello deadline.
+   */
+  openedAt?: number;
 }
 
 /** The attachment's budget: the platform allows 2 KiB, structured-cloned. */
@@ -375,7 +381,12 @@ export function durableObjectRelay(
         : store.snapshot(attachment.spilled));
     let connection: RelayConnection;
     if (snapshot === undefined) {
-      connection = relay.open(socketOf(ws), attachment?.identity ?? {});
+      connection = relay.open(
+        socketOf(ws),
+        attachment?.identity ?? {},
+        undefined,
+        attachment?.openedAt,
+      );
     } else {
       attachments.set(ws, attachment!);
       connection = relay.restore(socketOf(ws), {
@@ -434,7 +445,10 @@ export function durableObjectRelay(
         : [];
       ctx.acceptWebSocket(server, tags);
       server.serializeAttachment(
-        { identity: admission.identity } satisfies Attachment,
+        {
+          identity: admission.identity,
+          openedAt: clock.now(),
+        } satisfies Attachment,
       );
       connections.set(
         server,

@@ -258,6 +258,28 @@ Deno.test("wakes do not move a silent socket's heartbeat deadline", async () => 
   assert.equal(talker.closed, undefined);
 });
 
+Deno.test("wakes do not move the hello deadline of a socket that never says hello", async () => {
+  using runtime = new Runtime();
+  const options = { helloTimeout: 1_000 };
+  let object = runtime.object(options);
+  await object.fetch(
+    new Request("http://do/ws", { headers: { upgrade: "websocket" } }),
+  ).catch((e) => assert.ok(e instanceof RangeError));
+  const mute = runtime.sockets.at(-1)!;
+  // Other sockets wake a new object every 400 ms; this one only waits.
+  for (let t = 400; t < 1_000; t += 400) {
+    runtime.clock.tick(400);
+    object = runtime.object(options);
+  }
+  assert.equal(runtime.alarms.at(-1), 1_000);
+  runtime.clock.tick(200);
+  object.alarm();
+  assert.equal(mute.closed, 4408);
+  assert.deepEqual(mute.frames(), [
+    { type: "bye", reason: "timeout", reconnect: true },
+  ]);
+});
+
 Deno.test("openSockets counts the object's sockets; close says bye to each", async () => {
   using runtime = new Runtime();
   const object = runtime.object();
