@@ -3,6 +3,9 @@
  * Hono runs on (`hono/deno`, `hono/bun`, `hono/cloudflare-workers`…). The
  * adapter needs the helper's `upgradeWebSocket(c, events, options)` form and
  * relies on it answering with `options.protocol`; Hono's Deno helper does.
+ * A handshake the runtime refuses is answered 400 (`bad_request`): on Deno
+ * that includes a subprotocol list joined with a bare "," (as Node's `ws`
+ * sends it), which Hono's helper hands to `Deno.upgradeWebSocket` as is.
  * On Bun, `bunRelay` of `@lifeline/realtime/relay/bun` also gives native
  * fan-out.
  *
@@ -32,6 +35,7 @@ import {
   AdapterCore,
   frameData,
   refusal,
+  refused,
   type RelayAdapter,
 } from "./_adapter.ts";
 
@@ -151,7 +155,7 @@ export function honoRelay<C extends HonoContext>(
       const admission = await core.admit(request);
       if (!admission.ok) return refusal(admission);
       let connection: RelayConnection | undefined;
-      return upgradeWebSocket(
+      const upgrade = upgradeWebSocket(
         c,
         {
           onOpen(_event, ws) {
@@ -175,6 +179,13 @@ export function honoRelay<C extends HonoContext>(
           ? {}
           : { protocol: admission.protocol },
       );
+      try {
+        return await upgrade;
+      } catch (error) {
+        // The runtime refused the handshake: no key, a wrong version, or on
+        // Deno a subprotocol list joined with a bare ",".
+        return refusal(refused(400, "bad_request", String(error)));
+      }
     },
   });
 }

@@ -1,7 +1,9 @@
 /**
  * `relay/deno` and a subprotocol list joined with a bare "," (as Node's
  * `ws` sends it; RFC 7230 allows it). `Deno.upgradeWebSocket` reads the
- * list split on ", " only and would refuse the protocol the client offered.
+ * list split on ", " only and would refuse the protocol the client offered;
+ * `relay/deno` accepts it, and `relay/hono` on Deno (whose helper calls
+ * `Deno.upgradeWebSocket` itself) answers 400.
  *
  * @module
  */
@@ -9,13 +11,20 @@
 import assert from "node:assert/strict";
 import { Relay } from "../../../src/relay/mod.ts";
 import { denoRelay } from "../../../src/relay/adapters/deno.ts";
+import { honoRelay } from "../../../src/relay/adapters/hono.ts";
+import { Hono } from "hono";
+import { upgradeWebSocket } from "hono/deno";
 
 /** Sends a raw upgrade request offering `protocols`; returns the response head. */
-async function handshake(port: number, protocols: string): Promise<string> {
+async function handshake(
+  port: number,
+  protocols: string,
+  path = "/ws",
+): Promise<string> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   try {
     await conn.write(new TextEncoder().encode([
-      "GET /ws HTTP/1.1",
+      `GET ${path} HTTP/1.1`,
       `Host: 127.0.0.1:${port}`,
       "Upgrade: websocket",
       "Connection: Upgrade",
@@ -56,6 +65,35 @@ Deno.test("relay/deno accepts a token subprotocol offered in a list joined with 
     }
     const refused = await handshake(server.addr.port, "lifeline,token.t2");
     assert.match(refused, /^HTTP\/1\.1 401 /);
+  } finally {
+    await lifeline.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("relay/hono on Deno answers a list joined with a bare comma 400, and takes the token from the URL", async () => {
+  const lifeline = honoRelay(
+    new Relay({
+      authenticate: (_, token) => token === "t1" ? { userId: "u1" } : null,
+    }),
+    upgradeWebSocket,
+  );
+  const app = new Hono();
+  app.get("/ws", lifeline.handler);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    app.fetch,
+  );
+  try {
+    const bare = await handshake(server.addr.port, "lifeline,token.t1");
+    assert.match(bare, /^HTTP\/1\.1 400 /);
+    const spaced = await handshake(server.addr.port, "lifeline, token.t1");
+    assert.match(spaced, /^HTTP\/1\.1 101 /);
+    const query = await handshake(server.addr.port, "lifeline", "/ws?token=t1");
+    assert.match(query, /^HTTP\/1\.1 101 /);
+    assert.match(query, /\r\nsec-websocket-protocol: lifeline(\r\n|$)/i);
+    const wrong = await handshake(server.addr.port, "lifeline", "/ws?token=t2");
+    assert.match(wrong, /^HTTP\/1\.1 401 /);
   } finally {
     await lifeline.close();
     await server.shutdown();
