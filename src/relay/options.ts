@@ -95,7 +95,8 @@ export interface RelayOptions {
   store?: RelayStore;
   /**
    * The source of session ids: each call answers a new, unique id of at
-   * most 128 characters. @default {crypto.randomUUID}
+   * most 128 characters. Session ids are public (member ids, `sender`s).
+   * @default {16 base64url characters from 96 random bits}
    */
   sessionId?: () => string;
   /**

@@ -46,6 +46,7 @@ import type { AcceptResult } from "./accept_result.ts";
 import type { RelayConnection } from "./connection.ts";
 import type { RelayStats } from "./stats.ts";
 import type { RelayStore } from "./store.ts";
+import { randomSessionId } from "./_ids.ts";
 
 export { RelayCloseCode };
 
@@ -107,7 +108,7 @@ export class Relay {
   constructor(options: RelayOptions = {}) {
     const settings = resolveSettings(options);
     this.#clock = options.clock ?? systemClock;
-    this.#sessionId = options.sessionId ?? (() => crypto.randomUUID());
+    this.#sessionId = options.sessionId ?? randomSessionId;
     this.#ownStore = options.store === undefined
       ? new MemoryStore({
         dedupeSize: options.dedupeSize,
