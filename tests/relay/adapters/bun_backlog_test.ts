@@ -74,6 +74,45 @@ function scriptedBun() {
   return { server, upgraded, socket };
 }
 
+/**
+ * A Bun relay on a fake clock over a scripted Bun (soft limit 100 B, hard
+ * 1,000 B), with ann and bob welcomed in channel "room".
+ */
+async function twoInRoom(limits?: { frameBytes: number }) {
+  const clock = createTestClock();
+  const bun = scriptedBun();
+  const lifeline = bunRelay({
+    clock,
+    softBufferedBytes: 100,
+    maxBufferedBytes: 1_000,
+    limits,
+  });
+  const ann = await joinedSocket(lifeline, bun);
+  const bob = await joinedSocket(lifeline, bun);
+  return { clock, lifeline, ann, bob };
+}
+
+/** A socket of `bun` upgraded by `lifeline`, welcomed, in channel "room". */
+async function joinedSocket(
+  lifeline: ReturnType<typeof bunRelay>,
+  bun: ReturnType<typeof scriptedBun>,
+): Promise<ScriptedSocket> {
+  await lifeline.fetch(
+    new Request("http://relay.test/ws", {
+      headers: {
+        upgrade: "websocket",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      },
+    }),
+    bun.server,
+  );
+  const ws = bun.socket(bun.upgraded.at(-1)!);
+  lifeline.websocket.open(ws);
+  lifeline.websocket.message(ws, HELLO);
+  lifeline.websocket.message(ws, '{"type":"join","channel":"room"}');
+  return ws;
+}
+
 Deno.test("bunRelay bounds each socket with Bun's backpressureLimit, and closes slow consumers itself", async () => {
   const lifeline = bunRelay({
     maxBufferedBytes: 1_000,
@@ -91,31 +130,7 @@ Deno.test("bunRelay bounds each socket with Bun's backpressureLimit, and closes 
 });
 
 Deno.test("bunRelay counts a frame Bun drops, and takes a backlogged socket off the topics", async () => {
-  const clock = createTestClock();
-  const bun = scriptedBun();
-  const lifeline = bunRelay({
-    clock,
-    softBufferedBytes: 100,
-    maxBufferedBytes: 1_000,
-  });
-  const open = async () => {
-    await lifeline.fetch(
-      new Request("http://relay.test/ws", {
-        headers: {
-          upgrade: "websocket",
-          "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-        },
-      }),
-      bun.server,
-    );
-    const ws = bun.socket(bun.upgraded.at(-1)!);
-    lifeline.websocket.open(ws);
-    lifeline.websocket.message(ws, HELLO);
-    lifeline.websocket.message(ws, '{"type":"join","channel":"room"}');
-    return ws;
-  };
-  const ann = await open();
-  const bob = await open();
+  const { clock, lifeline, ann, bob } = await twoInRoom();
   // Bun drops a frame sent to bob: a drop the relay counts.
   bob.status = 0;
   lifeline.websocket.message(
@@ -144,33 +159,8 @@ Deno.test("bunRelay counts a frame Bun drops, and takes a backlogged socket off 
 });
 
 Deno.test("bunRelay checks the backlogs once an eighth of frameBytes was published, however little time passed", async () => {
-  const clock = createTestClock();
-  const bun = scriptedBun();
   // A check at least every 1,000 code units published.
-  const lifeline = bunRelay({
-    clock,
-    softBufferedBytes: 100,
-    maxBufferedBytes: 1_000,
-    limits: { frameBytes: 8_000 },
-  });
-  const open = async () => {
-    await lifeline.fetch(
-      new Request("http://relay.test/ws", {
-        headers: {
-          upgrade: "websocket",
-          "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-        },
-      }),
-      bun.server,
-    );
-    const ws = bun.socket(bun.upgraded.at(-1)!);
-    lifeline.websocket.open(ws);
-    lifeline.websocket.message(ws, HELLO);
-    lifeline.websocket.message(ws, '{"type":"join","channel":"room"}');
-    return ws;
-  };
-  const ann = await open();
-  const bob = await open();
+  const { lifeline, ann, bob } = await twoInRoom({ frameBytes: 8_000 });
   const pub = (data: string) =>
     lifeline.websocket.message(
       ann,
