@@ -11,8 +11,11 @@
  *
  * `deno task bench:fill [--members 2000,5000,10000] [--runtimes bun,deno]
  * [--baseline a908972] [--baseline-members 2000] [--processes 4]
- * [--clients bun|deno]
+ * [--clients bun|deno] [--presence on|off]
  * [--json bench/results/fill.json]`; `deno task bench` ends with it.
+ * `--presence off` fills a channel without presence (the example relay's
+ * `LIFELINE_PRESENCE_OFF`), a broadcast room: no member hears the others
+ * join; no baseline then (it has no such setting).
  * The clients run on Bun by default (Deno when Bun is missing): Bun's
  * WebSocket client takes a third of Deno's CPU to receive the presence
  * traffic, and on one machine the clients share the relay's cores.
@@ -40,6 +43,8 @@ export interface FillResult {
   clients: "bun" | "deno";
   /** `current`, or the baseline's commit. */
   relay: string;
+  /** Whether the channel had presence. */
+  presence: boolean;
   members: number;
   /** Ms from the start until the last join ack; -1 when capped. */
   ms: number;
@@ -79,15 +84,21 @@ export async function fill(options: {
   relay?: string;
   /** What runs the client processes; Deno by default. */
   clients?: "bun" | "deno";
+  /** `false`: the channel has no presence. */
+  presence?: boolean;
   /** Joins in flight per client process. */
   window?: number;
   capMs?: number;
 }): Promise<FillResult> {
   const { runtime, members, processes = 4, window = 100 } = options;
   const capMs = options.capMs ?? FILL_CAP_MS;
+  const presence = options.presence ?? true;
   const server: RunningServer = await spawnExampleRelay(
     runtime,
-    { PORT: String(freePort()) },
+    {
+      PORT: String(freePort()),
+      ...(presence ? {} : { LIFELINE_PRESENCE_OFF: CHANNEL }),
+    },
     options.root,
   );
   const script = new URL("./_fill_clients.ts", import.meta.url).pathname;
@@ -145,6 +156,7 @@ export async function fill(options: {
       runtime,
       clients: bun ? "bun" : "deno",
       relay: options.relay ?? "current",
+      presence,
       members,
       ms: capped ? -1 : lastAck - started,
       acked,
@@ -180,7 +192,7 @@ export function fillLine(r: FillResult): string {
     (r.relayCpuMs / 1000).toFixed(1).padStart(5)
   } s relay CPU ${(r.clientCpuMs / 1000).toFixed(1).padStart(5)} s clients' ${
     (r.bytes / 2 ** 20).toFixed(1).padStart(8)
-  } MB received`;
+  } MB received${r.presence ? "" : "  presence off"}`;
 }
 
 /** The options of the fill section, shared with `deno task bench`. */
@@ -192,19 +204,28 @@ export interface FillOptions {
   processes: number;
   /** What runs the client processes: Bun (lighter) when found, or Deno. */
   clients: "bun" | "deno";
+  /** `false`: a channel without presence (no baseline then). */
+  presence?: boolean;
   json?: string;
 }
 
 /** Runs every fill of the section and prints it; returns the results. */
 export async function benchFill(options: FillOptions): Promise<FillResult[]> {
-  const { sizes, baselineMembers, processes } = options;
+  const { sizes, baselineMembers, processes, presence = true } = options;
+  if (!presence && options.baseline !== undefined) {
+    throw new Error(
+      "Cannot fill without presence against a baseline: its example relay has no LIFELINE_PRESENCE_OFF (pass --baseline '')",
+    );
+  }
   const bun = await findBun().catch(() => undefined);
   const runtimes = options.runtimes.filter((r) => r === "deno" || bun);
   const clients = bun ? options.clients : "deno";
   const info = await machine();
   console.log(
     `\none channel filled from empty over the network: raw WebSockets in ${processes} ${clients} client processes, ` +
-      `hello + join, ${CHANNEL}; ${info.summary}`,
+      `hello + join, ${CHANNEL}, presence ${
+        presence ? "on" : "off"
+      }; ${info.summary}`,
   );
   const tree = options.baseline === undefined
     ? undefined
@@ -244,7 +265,13 @@ export async function benchFill(options: FillOptions): Promise<FillResult[]> {
       }
       for (const members of sizes) {
         if (tree !== undefined && members === baselineMembers) continue;
-        const result = await fill({ runtime, members, processes, clients });
+        const result = await fill({
+          runtime,
+          members,
+          processes,
+          clients,
+          presence,
+        });
         console.log(fillLine(result));
         results.push(result);
       }
@@ -274,6 +301,7 @@ export const FILL_FLAGS = {
   "baseline-members": { type: "string", default: "2000" },
   processes: { type: "string", default: "4" },
   clients: { type: "string", default: "bun" },
+  presence: { type: "string", default: "on" },
   json: { type: "string", default: "bench/results/fill.json" },
 } as const;
 
@@ -286,6 +314,7 @@ if (import.meta.main) {
     baselineMembers: Number(values["baseline-members"]),
     processes: Number(values.processes),
     clients: values.clients as "bun" | "deno",
+    presence: values.presence !== "off",
     json: values.json || undefined,
   });
 }

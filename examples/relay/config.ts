@@ -20,6 +20,7 @@
  * | `LIFELINE_PRESENCE_GRACE` | how long a dropped member stays in its channels, ms; `0` = none | relay default |
  * | `LIFELINE_JOIN_MEMBERS` | members a join ack lists before it only counts them | relay default |
  * | `LIFELINE_PRESENCE_BATCH` | ms a big channel's presence changes wait to go out as one `diff`; `0` = off | relay default |
+ * | `LIFELINE_PRESENCE_OFF` | comma list of channel-name prefixes whose channels have no presence (`presence` option) | presence everywhere |
  * | `LIFELINE_BACKLOG_BYTES` | a socket's backlog past which it misses every frame | relay default |
  * | `LIFELINE_SLOW_TIMEOUT` | ms a socket may stay past it before 1013; `0` = never | relay default |
  * | `LIFELINE_ORIGINS` | comma list of allowed `Origin` values | any origin |
@@ -90,6 +91,11 @@ export function readConfig(env: Env = process.env): ServerConfig {
   if (joinMembers !== undefined) relay.joinMembers = joinMembers;
   const presenceBatch = readNumber(env, "LIFELINE_PRESENCE_BATCH");
   if (presenceBatch !== undefined) relay.presenceBatch = presenceBatch;
+  const presenceOff = readList(env, "LIFELINE_PRESENCE_OFF");
+  if (presenceOff) {
+    relay.presence = (channel) =>
+      !presenceOff.some((prefix) => channel.startsWith(prefix));
+  }
   const maxBuffered = readNumber(env, "LIFELINE_BACKLOG_BYTES");
   if (maxBuffered !== undefined) relay.maxBufferedBytes = maxBuffered;
   const slowTimeout = readNumber(env, "LIFELINE_SLOW_TIMEOUT");

@@ -10,9 +10,21 @@ Deno.test("bench fill: every member of one channel gets its join ack", async () 
   assert.equal(result.acked, 24);
   assert.equal(result.lost, 0);
   assert.ok(result.ms >= 0 && result.peakRss >= result.idleRss);
-  // Each member got at least its welcome and its join ack.
-  assert.ok(result.frames >= 2 * 24, String(result.frames));
+  // Each member got its welcome, its join ack and presence frames.
+  assert.ok(result.frames > 2 * 24, String(result.frames));
   assert.match(fillLine(result), /24 +[\d.]+ s +0 lost/);
+});
+
+Deno.test("bench fill --presence off: each member gets its welcome and join ack, nothing else", async () => {
+  const result = await fill({
+    runtime: "deno",
+    members: 24,
+    processes: 2,
+    presence: false,
+  });
+  assert.equal(result.acked, 24);
+  assert.equal(result.frames, 2 * 24);
+  assert.match(fillLine(result), /24 +[\d.]+ s +0 lost .* presence off/);
 });
 
 Deno.test("deno task bench's fill and storm sections run end to end", async () => {

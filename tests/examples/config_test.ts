@@ -64,6 +64,19 @@ Deno.test("LIFELINE_JOIN_MEMBERS and LIFELINE_PRESENCE_BATCH set the big-channel
   );
 });
 
+Deno.test("LIFELINE_PRESENCE_OFF switches presence off in channels with those prefixes", () => {
+  const { relay } = readConfig({ LIFELINE_PRESENCE_OFF: "town-, news:" });
+  assert.equal(relay.presence?.("town-hall"), false);
+  assert.equal(relay.presence?.("news:today"), false);
+  assert.equal(relay.presence?.("room:42"), true);
+  assert.equal(relay.presence?.("townhall"), true);
+  assert.equal(readConfig({}).relay.presence, undefined);
+  assert.equal(
+    readConfig({ LIFELINE_PRESENCE_OFF: " , " }).relay.presence,
+    undefined,
+  );
+});
+
 Deno.test("LIFELINE_PRESENCE_GRACE sets the relay's presence grace", () => {
   assert.equal(
     readConfig({ LIFELINE_PRESENCE_GRACE: "2500" }).relay.presenceGrace,
