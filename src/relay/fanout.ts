@@ -16,9 +16,10 @@ import type { RelaySocket } from "./socket.ts";
  * socket's backlog as it publishes, so it looks after publishing: at once
  * (at most every 10 ms) when `publish` answers `false`, else at most once a
  * second, and in any case once an eighth of `limits.frameBytes` has been
- * published since it last looked. A socket over `softBufferedBytes` is unsubscribed from its topics
- * and sent its frames one by one, under the backlog rules of every socket,
- * until it is back under half of it; then it is subscribed again.
+ * published since it last looked. A socket over `softBufferedBytes` is
+ * unsubscribed from its topics and sent its frames one by one, under the
+ * backlog rules of every socket, until it is back under half of it; then it
+ * is subscribed again.
  *
  * @example A fan-out that loops over sets (what the relay does without one)
  * ```ts

@@ -7,9 +7,10 @@
  * outlive a hibernation or an eviction is kept where it survives: each
  * socket's session, identity, profile and channels in its attachment
  * (`serializeAttachment`; before its `hello`, when it was accepted, so a
- * wake does not reset its hello deadline), everything else the relay remembers (dedupe ids,
- * members and presence versions, offsets, epochs, history) in the object's
- * SQLite storage ({@linkcode DurableObjectStore}). After a wake the relay is
+ * wake does not reset its hello deadline), everything else the relay
+ * remembers (dedupe ids, members and presence versions, offsets, epochs,
+ * history) in the object's SQLite storage
+ * ({@linkcode DurableObjectStore}). After a wake the relay is
  * rebuilt from both before the first event is handled: a client sees no
  * difference.
  *

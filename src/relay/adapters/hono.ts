@@ -155,32 +155,31 @@ export function honoRelay<C extends HonoContext>(
       const admission = await core.admit(request);
       if (!admission.ok) return refusal(admission);
       let connection: RelayConnection | undefined;
-      const upgrade = upgradeWebSocket(
-        c,
-        {
-          onOpen(_event, ws) {
-            connection = core.attach(
-              new HonoRelaySocket(ws),
-              admission.identity,
-              request,
-            );
-          },
-          onMessage(event) {
-            connection?.message(frameData(event.data));
-          },
-          onClose(event) {
-            connection?.closed(event.code, event.reason);
-          },
-          onError() {
-            connection?.closed(1006, "socket error");
-          },
-        },
-        admission.protocol === undefined
-          ? {}
-          : { protocol: admission.protocol },
-      );
       try {
-        return await upgrade;
+        return await upgradeWebSocket(
+          c,
+          {
+            onOpen(_event, ws) {
+              connection = core.attach(
+                new HonoRelaySocket(ws),
+                admission.identity,
+                request,
+              );
+            },
+            onMessage(event) {
+              connection?.message(frameData(event.data));
+            },
+            onClose(event) {
+              connection?.closed(event.code, event.reason);
+            },
+            onError() {
+              connection?.closed(1006, "socket error");
+            },
+          },
+          admission.protocol === undefined
+            ? {}
+            : { protocol: admission.protocol },
+        );
       } catch (error) {
         // The runtime refused the handshake: no key, a wrong version, or on
         // Deno a subprotocol list joined with a bare ",".
